@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dsprep",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dsprep", targets: ["dsprep"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // ICU normalization behind a plain C API (ICU headers cannot be imported into Swift).
+        .target(name: "CICU", linkerSettings: [.linkedLibrary("icuuc")]),
+        // OpenBLAS cblas_sgemm for the trainer.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas"),
+        // Shared plumbing: errors that name file/line, memory maps, atomic output, hashing, progress.
+        .target(name: "DSPrepSupport"),
+        // Columnar tables, Arrow IPC, HF save_to_disk layout, ingest, operations, cache.
+        .target(name: "Datasets", dependencies: ["DSPrepSupport"]),
+        // Normalizers, pre-tokenizers, WordPiece / Unigram models, post-processors, decoders.
+        .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
+        .executableTarget(
+            name: "dsprep",
+            dependencies: [
+                "Datasets", "Tokenizers", "DSPrepSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["dsprep"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

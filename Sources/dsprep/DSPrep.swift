@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct DSPrep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dsprep",
+        abstract: "Datasets, tokenizers and a compact trainer for text classification, in one tool.",
+        subcommands: [])
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Tests that compare against the Python references (pyarrow,
+# datasets, tokenizers, sentencepiece) use the venv from tools/setup-peers.sh; tests that need the
+# big files in ../shared say so and skip when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if python="$(tools/setup-peers.sh)"; then
+  export DSPREP_PYTHON="$python"
+elif [ "${CI:-}" = "true" ]; then
+  echo "tools/test.sh: the Python reference venv could not be built; CI needs it" >&2
+  exit 1
+else
+  echo "tools/test.sh: no Python reference venv: interop tests will skip" >&2
+fi
+swift build
+swift test --skip-build --disable-swift-testing
