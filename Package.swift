@@ -29,6 +29,7 @@ let package = Package(
                 "Datasets", "Tokenizers", "DSPrepSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "SupportTests", dependencies: ["DSPrepSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["dsprep"]),
