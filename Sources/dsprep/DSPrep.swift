@@ -5,5 +5,7 @@ struct DSPrep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsprep",
         abstract: "Datasets, tokenizers and a compact trainer for text classification, in one tool.",
-        subcommands: [])
+        subcommands: [
+            CacheCommand.self,
+        ])
 }
