@@ -4,6 +4,7 @@
 # big files in ../shared say so and skip when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash tools/install-system-packages.sh
 if python="$(tools/setup-peers.sh)"; then
   export DSPREP_PYTHON="$python"
 elif [ "${CI:-}" = "true" ]; then
@@ -12,5 +13,5 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "tools/test.sh: no Python reference venv: interop tests will skip" >&2
 fi
-swift build
+swift build --build-tests
 swift test --skip-build --disable-swift-testing
