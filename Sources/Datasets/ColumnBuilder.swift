@@ -152,13 +152,14 @@ public struct ColumnBuilder {
         }
     }
 
-    public mutating func finish() -> Column {
+    /// The finished column. The builder must not be appended to afterwards (buffers are shared).
+    public func finish() -> Column {
         Column(
             type: type, count: count, nullCount: nullCount,
             validity: nullCount > 0 ? validity.finish() : nil,
             offsets: type.isVariableWidth ? offsets.finish() : nil,
             values: type.isVariableWidth && type.elementType != nil ? nil : values.finish(),
-            children: child.indices.map { child[$0].finish() })
+            children: child.map { $0.finish() })
     }
 }
 

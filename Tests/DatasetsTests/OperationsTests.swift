@@ -107,10 +107,7 @@ final class OperationsTests: XCTestCase {
             XCTAssertEqual(one.row(row), two.row(row))
             XCTAssertEqual(one.row(row)[2], .list([.int(Int64(row)), .int(Int64(row * 2))]))
         }
-        XCTAssertThrowsError(try table.map { _ in
-            var empty = ColumnBuilder(.int64)
-            return MappedColumns([(Field("bad", .int64), empty.finish())])
-        })
+        XCTAssertThrowsError(try table.map { _ in MappedColumns([(Field("bad", .int64), ColumnBuilder(.int64).finish())]) })
     }
 
     func testDescribeCountsNullsLengthsAndLabels() {

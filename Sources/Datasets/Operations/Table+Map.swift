@@ -86,10 +86,7 @@ extension Table {
             if row == 0, batches[batch].count == range.count { return batches[batch] }
         }
         return take(Array(range), batchRows: max(range.count, 1)).batches.first
-            ?? RecordBatch(schema: schema, columns: schema.fields.map { field in
-                var empty = ColumnBuilder(field.type)
-                return empty.finish()
-            })
+            ?? RecordBatch(schema: schema, columns: schema.fields.map { ColumnBuilder($0.type).finish() })
     }
 
     private func merge(_ input: RecordBatch, kept: [Int], _ mapped: MappedColumns, expectedRows: Int) throws -> RecordBatch {
