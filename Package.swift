@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["DSPrepSupport"]),
         // Normalizers, pre-tokenizers, WordPiece / Unigram models, post-processors, decoders.
         .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
+        // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
+        .target(name: "Training", dependencies: ["COpenBLAS", "DSPrepSupport"]),
         .executableTarget(
             name: "dsprep",
             dependencies: [
@@ -33,6 +35,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["dsprep"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     ],
     swiftLanguageModes: [.v5]
 )

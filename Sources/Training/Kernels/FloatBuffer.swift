@@ -1,0 +1,55 @@
+/// An owned, zero-initialised, fixed-size block of `Float`s. Parameters, gradients, optimizer
+/// moments and activations all live in these, and kernels work on raw pointers into them
+/// (llm.c style), so no per-layer arrays are allocated in the training loop.
+public final class FloatBuffer: @unchecked Sendable {
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<Float>
+
+    public init(count: Int) {
+        self.count = count
+        // 64-byte alignment keeps SIMD loads and OpenBLAS packing on cache-line boundaries.
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+
+    public func zero() { pointer.update(repeating: 0, count: count) }
+
+    public subscript(index: Int) -> Float {
+        get { precondition(index >= 0 && index < count, "FloatBuffer index out of bounds"); return pointer[index] }
+        set { precondition(index >= 0 && index < count, "FloatBuffer index out of bounds"); pointer[index] = newValue }
+    }
+
+    public func toArray() -> [Float] { Array(buffer) }
+}
+
+/// Activation memory for one forward/backward pass: a single buffer carved into named regions.
+/// Regions are re-laid out for every batch shape (dynamic padding changes T); the buffer only
+/// grows, so after the longest batch has been seen nothing is allocated again.
+public final class Arena: @unchecked Sendable {
+    private var storage = FloatBuffer(count: 0)
+    private var used = 0
+
+    public init() {}
+
+    /// Starts a new layout; pointers handed out before are invalid afterwards.
+    /// `capacity` is the total the caller is about to take (so the buffer is grown once).
+    public func reset(capacity: Int) {
+        if capacity > storage.count { storage = FloatBuffer(count: capacity) }
+        used = 0
+    }
+
+    /// Takes the next `count` floats (rounded up to 16 for alignment). Contents are not cleared.
+    public func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let rounded = Arena.rounded(count)
+        precondition(used + rounded <= storage.count, "Arena layout exceeds the capacity passed to reset")
+        defer { used += rounded }
+        return storage.pointer + used
+    }
+
+    public static func rounded(_ count: Int) -> Int { (count + 15) & ~15 }
+}

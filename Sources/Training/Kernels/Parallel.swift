@@ -1,0 +1,41 @@
+import Dispatch
+import Foundation
+
+/// Splits row loops across cores. Every row is computed by exactly one task with the same code
+/// as a serial loop, so results do not depend on the number of threads; reductions across rows
+/// use `Parallel.chunks` of a fixed size and add the partial sums in chunk order.
+public enum Parallel {
+    /// Rows below this much work (rows × cost) run on the calling thread: a dispatch costs ~µs.
+    static let minimumWorkPerTask = 32 * 1024
+
+    /// Calls `body` on disjoint ranges covering 0..<count, in parallel when `count × costPerRow`
+    /// is large enough to pay for it.
+    public static func forRows(_ count: Int, costPerRow: Int = 1, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let total = count * max(costPerRow, 1)
+        let tasks = min(max(total / minimumWorkPerTask, 1), processorCount * 4, count)
+        if tasks <= 1 { body(0..<count); return }
+        DispatchQueue.concurrentPerform(iterations: tasks) { task in
+            let start = count * task / tasks
+            let end = count * (task + 1) / tasks
+            if start < end { body(start..<end) }
+        }
+    }
+
+    /// Sums `partial(range)` over fixed-size chunks of 0..<count, in chunk order: the same
+    /// Double result on any machine, whatever the number of cores.
+    public static func sum(_ count: Int, chunk: Int = 16 * 1024, _ partial: (Range<Int>) -> Double) -> Double {
+        let chunks = (count + chunk - 1) / chunk
+        if chunks <= 1 { return count > 0 ? partial(0..<count) : 0 }
+        var sums = [Double](repeating: 0, count: chunks)
+        sums.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: chunks) { index in
+                out[index] = partial(index * chunk..<min(count, (index + 1) * chunk))
+            }
+        }
+        return sums.reduce(0, +)
+    }
+
+    public static let processorCount = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+}

@@ -1,0 +1,57 @@
+import XCTest
+@testable import Training
+
+/// A buffer under test: its values and the gradient the layer's backward accumulated into.
+struct Checked {
+    var name: String
+    var value: FloatBuffer
+    var grad: FloatBuffer
+}
+
+/// A buffer of uniform values in [-scale, scale), seeded.
+func randomBuffer(_ count: Int, seed: UInt64, scale: Float = 1) -> FloatBuffer {
+    let buffer = FloatBuffer(count: count)
+    let random = CounterRandom(seed: seed)
+    for i in 0..<count { buffer[i] = (random.uniform(stream: 1, index: UInt64(i)) * 2 - 1) * scale }
+    return buffer
+}
+
+/// Σ out·weights in Double: the scalar whose gradient is checked (dout = weights).
+func weightedSum(_ out: UnsafePointer<Float>, _ weights: FloatBuffer) -> Double {
+    var sum = 0.0
+    for i in 0..<weights.count { sum += Double(out[i]) * Double(weights[i]) }
+    return sum
+}
+
+/// Central finite differences of `loss` against the analytic gradients `backward` accumulates:
+/// every element when small, else `samples` spread-out elements per buffer. Float32 forward
+/// passes, so epsilon is 1e-2 and the tolerance 1e-3 + 2e-2·|g| (smooth layers only).
+func checkGradients(
+    _ checked: [Checked], samples: Int = 40, epsilon: Float = 1e-2, tolerance: Double = 2e-2,
+    file: StaticString = #filePath, line: UInt = #line,
+    loss: () -> Double, backward: () -> Void
+) {
+    for item in checked { item.grad.zero() }
+    _ = loss()
+    backward()
+    for item in checked {
+        let stride = max(1, item.value.count / samples)
+        var worst = 0.0
+        for i in Swift.stride(from: 0, to: item.value.count, by: stride) {
+            let original = item.value[i]
+            item.value[i] = original + epsilon
+            let plus = loss()
+            item.value[i] = original - epsilon
+            let minus = loss()
+            item.value[i] = original
+            let numeric = (plus - minus) / (2 * Double(epsilon))
+            let analytic = Double(item.grad[i])
+            let error = abs(numeric - analytic)
+            worst = max(worst, error)
+            if error > 1e-3 + tolerance * max(abs(numeric), abs(analytic)) {
+                XCTFail("\(item.name)[\(i)]: analytic \(analytic) vs numeric \(numeric)", file: file, line: line)
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+import Foundation
+import XCTest
+@testable import Training
+
+/// Forward values worked by hand from each layer's definition, and gradients checked against
+/// central finite differences.
+final class LayerTests: XCTestCase {
+    func testLinear() {
+        let n = 3, c = 4, oc = 5
+        let x = randomBuffer(n * c, seed: 1), w = randomBuffer(oc * c, seed: 2), bias = randomBuffer(oc, seed: 3)
+        let dx = FloatBuffer(count: n * c), dw = FloatBuffer(count: oc * c), db = FloatBuffer(count: oc)
+        let out = FloatBuffer(count: n * oc), r = randomBuffer(n * oc, seed: 4)
+        Linear.forward(out: out.pointer, inp: x.pointer, weight: w.pointer, bias: bias.pointer, n: n, c: c, oc: oc)
+        // out[i][o] = bias[o] + Σ_j x[i][j]·w[o][j]
+        for i in 0..<n {
+            for o in 0..<oc {
+                var expected = bias[o]
+                for j in 0..<c { expected += x[i * c + j] * w[o * c + j] }
+                XCTAssertEqual(out[i * oc + o], expected, accuracy: 1e-5)
+            }
+        }
+        checkGradients([Checked(name: "x", value: x, grad: dx), Checked(name: "w", value: w, grad: dw),
+                        Checked(name: "b", value: bias, grad: db)]) {
+            Linear.forward(out: out.pointer, inp: x.pointer, weight: w.pointer, bias: bias.pointer, n: n, c: c, oc: oc)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            Linear.backward(dinp: dx.pointer, dweight: dw.pointer, dbias: db.pointer, dout: r.pointer,
+                            inp: x.pointer, weight: w.pointer, n: n, c: c, oc: oc)
+        }
+    }
+
+    func testLayerNorm() {
+        // Row [1,2,3] with weight 1, bias 0: mean 2, variance 2/3 → (x−2)/√(2/3 + 1e-12)
+        let x1 = FloatBuffer(count: 3), ones = FloatBuffer(count: 3), zeros = FloatBuffer(count: 3)
+        for j in 0..<3 { x1[j] = Float(j + 1); ones[j] = 1 }
+        let y1 = FloatBuffer(count: 3), m1 = FloatBuffer(count: 1), s1 = FloatBuffer(count: 1)
+        LayerNorm.forward(out: y1.pointer, mean: m1.pointer, rstd: s1.pointer, inp: x1.pointer, weight: ones.pointer,
+                          bias: zeros.pointer, n: 1, c: 3)
+        let sd = (2.0 / 3.0).squareRoot()
+        XCTAssertEqual(m1[0], 2)
+        for j in 0..<3 { XCTAssertEqual(Double(y1[j]), Double(j - 1) / sd, accuracy: 1e-6) }
+
+        let n = 4, c = 6
+        let x = randomBuffer(n * c, seed: 5, scale: 2), w = randomBuffer(c, seed: 6), bias = randomBuffer(c, seed: 7)
+        let dx = FloatBuffer(count: n * c), dw = FloatBuffer(count: c), db = FloatBuffer(count: c)
+        let out = FloatBuffer(count: n * c), mean = FloatBuffer(count: n), rstd = FloatBuffer(count: n)
+        let r = randomBuffer(n * c, seed: 8)
+        checkGradients([Checked(name: "x", value: x, grad: dx), Checked(name: "w", value: w, grad: dw),
+                        Checked(name: "b", value: bias, grad: db)], epsilon: 1e-3) {
+            LayerNorm.forward(out: out.pointer, mean: mean.pointer, rstd: rstd.pointer, inp: x.pointer,
+                              weight: w.pointer, bias: bias.pointer, n: n, c: c)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            LayerNorm.backward(dinp: dx.pointer, dweight: dw.pointer, dbias: db.pointer, dout: r.pointer, inp: x.pointer,
+                               weight: w.pointer, mean: mean.pointer, rstd: rstd.pointer, n: n, c: c)
+        }
+    }
+
+    func testGELUAndTanh() {
+        // The tanh approximation at a few points, evaluated in Double from its formula.
+        let points: [Float] = [-3, -1, -0.5, 0, 0.5, 1, 3]
+        let x = FloatBuffer(count: points.count), y = FloatBuffer(count: points.count)
+        for (i, v) in points.enumerated() { x[i] = v }
+        GELU.forward(out: y.pointer, inp: x.pointer, count: points.count)
+        for (i, v) in points.enumerated() {
+            let d = Double(v)
+            let expected = 0.5 * d * (1 + tanh((2 / Double.pi).squareRoot() * (d + 0.044715 * d * d * d)))
+            XCTAssertEqual(Double(y[i]), expected, accuracy: 1e-6)
+        }
+        XCTAssertEqual(y[5], 0.841192, accuracy: 1e-5)  // gelu_tanh(1), as in PyTorch's docs tables
+
+        let n = 50
+        let inp = randomBuffer(n, seed: 9, scale: 3), dinp = FloatBuffer(count: n)
+        let out = FloatBuffer(count: n), r = randomBuffer(n, seed: 10)
+        checkGradients([Checked(name: "gelu", value: inp, grad: dinp)], epsilon: 1e-3) {
+            GELU.forward(out: out.pointer, inp: inp.pointer, count: n)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            GELU.backward(dinp: dinp.pointer, dout: r.pointer, inp: inp.pointer, count: n)
+        }
+        checkGradients([Checked(name: "tanh", value: inp, grad: dinp)], epsilon: 1e-3) {
+            Tanh.forward(out: out.pointer, inp: inp.pointer, count: n)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            Tanh.backward(dinp: dinp.pointer, dout: r.pointer, out: out.pointer, count: n)
+        }
+    }
+
+    /// Padding keys get no attention: with key 2 of row 0 masked, every query of row 0 reads only
+    /// V of keys 0 and 1; with Q = 0 the weights are uniform, so the output is their mean.
+    func testAttentionMaskByHand() {
+        let b = 1, t = 3, c = 2, heads = 1
+        let qkv = FloatBuffer(count: b * t * 3 * c)
+        for ti in 0..<t {
+            for j in 0..<c {
+                qkv[ti * 3 * c + c + j] = Float(ti + j)          // K: anything
+                qkv[ti * 3 * c + 2 * c + j] = Float(10 * ti + j)  // V
+            }
+        }
+        let mask: [Int32] = [1, 1, 0]
+        let bias = FloatBuffer(count: t)
+        mask.withUnsafeBufferPointer { Attention.maskBias(bias.pointer, attentionMask: $0.baseAddress!, count: t) }
+        let out = FloatBuffer(count: b * t * c), att = FloatBuffer(count: b * heads * t * t)
+        Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, maskBias: bias.pointer, dropout: nil,
+                          b: b, t: t, c: c, heads: heads)
+        for ti in 0..<t {
+            XCTAssertEqual(out[ti * c], 5, accuracy: 1e-5)      // (0 + 10)/2
+            XCTAssertEqual(out[ti * c + 1], 6, accuracy: 1e-5)  // (1 + 11)/2
+            XCTAssertEqual(att[ti * t + 2], 0)
+        }
+    }
+
+    func testAttentionGradients() {
+        for dropoutProbability in [Float(0), 0.3] {
+            let b = 2, t = 4, c = 6, heads = 2
+            let qkv = randomBuffer(b * t * 3 * c, seed: 11), dqkv = FloatBuffer(count: b * t * 3 * c)
+            let mask: [Int32] = [1, 1, 1, 1, 1, 1, 0, 0]
+            let bias = FloatBuffer(count: b * t)
+            mask.withUnsafeBufferPointer { Attention.maskBias(bias.pointer, attentionMask: $0.baseAddress!, count: b * t) }
+            let out = FloatBuffer(count: b * t * c), att = FloatBuffer(count: b * heads * t * t)
+            let datt = FloatBuffer(count: b * heads * t * t)
+            let dropMask = FloatBuffer(count: b * heads * t * t), dropped = FloatBuffer(count: b * heads * t * t)
+            let dropout = dropoutProbability > 0
+                ? Attention.ProbabilityDropout(probability: dropoutProbability, random: CounterRandom(seed: 7), stream: 3,
+                                               mask: dropMask.pointer, dropped: dropped.pointer)
+                : nil
+            let r = randomBuffer(b * t * c, seed: 12)
+            checkGradients([Checked(name: "qkv p=\(dropoutProbability)", value: qkv, grad: dqkv)], samples: 200, epsilon: 1e-3) {
+                Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, maskBias: bias.pointer,
+                                  dropout: dropout, b: b, t: t, c: c, heads: heads)
+                return weightedSum(out.pointer, r)
+            } backward: {
+                Attention.backward(dqkv: dqkv.pointer, datt: datt.pointer, dout: r.pointer, att: att.pointer,
+                                   qkv: qkv.pointer, dropout: dropout, b: b, t: t, c: c, heads: heads)
+            }
+        }
+    }
+
+    func testDropout() {
+        let n = 100_000, p: Float = 0.25
+        let x = randomBuffer(n, seed: 13), y = FloatBuffer(count: n), mask = FloatBuffer(count: n)
+        Dropout.forward(out: y.pointer, mask: mask.pointer, inp: x.pointer, count: n, probability: p,
+                        random: CounterRandom(seed: 1), stream: 9)
+        let dropped = (0..<n).filter { mask[$0] == 0 }.count
+        XCTAssertEqual(Double(dropped) / Double(n), 0.25, accuracy: 0.01)
+        for i in 0..<n { XCTAssertTrue(mask[i] == 0 || mask[i] == 1 / (1 - p)); XCTAssertEqual(y[i], x[i] * mask[i]) }
+        // Same seed and stream → the same mask; another stream → a different one.
+        let again = FloatBuffer(count: n), other = FloatBuffer(count: n)
+        Dropout.forward(out: y.pointer, mask: again.pointer, inp: x.pointer, count: n, probability: p,
+                        random: CounterRandom(seed: 1), stream: 9)
+        Dropout.forward(out: y.pointer, mask: other.pointer, inp: x.pointer, count: n, probability: p,
+                        random: CounterRandom(seed: 1), stream: 10)
+        XCTAssertEqual(mask.toArray(), again.toArray())
+        XCTAssertNotEqual(mask.toArray(), other.toArray())
+        let dx = FloatBuffer(count: n), dy = randomBuffer(n, seed: 14)
+        Dropout.backward(dinp: dx.pointer, dout: dy.pointer, mask: mask.pointer, count: n)
+        for i in 0..<n { XCTAssertEqual(dx[i], dy[i] * mask[i]) }
+    }
+
+    func testEmbeddings() {
+        let b = 2, t = 3, c = 4, vocab = 5, positions = 4, types = 2
+        let ids: [Int32] = [1, 4, 1, 0, 2, 2], typeIds: [Int32] = [0, 0, 1, 0, 1, 1]
+        let wte = randomBuffer(vocab * c, seed: 15), wpe = randomBuffer(positions * c, seed: 16)
+        let wtt = randomBuffer(types * c, seed: 17)
+        let dwte = FloatBuffer(count: vocab * c), dwpe = FloatBuffer(count: positions * c), dwtt = FloatBuffer(count: types * c)
+        let out = FloatBuffer(count: b * t * c), r = randomBuffer(b * t * c, seed: 18)
+        ids.withUnsafeBufferPointer { ids in
+            typeIds.withUnsafeBufferPointer { typeIds in
+                Embeddings.forward(out: out.pointer, ids: ids.baseAddress!, types: typeIds.baseAddress!, wte: wte.pointer,
+                                   wpe: wpe.pointer, wtt: wtt.pointer, b: b, t: t, c: c)
+                // row (b=1, t=2): word 2, position 2, type 1
+                for j in 0..<c { XCTAssertEqual(out[5 * c + j], wte[2 * c + j] + wpe[2 * c + j] + wtt[c + j]) }
+                checkGradients([Checked(name: "wte", value: wte, grad: dwte), Checked(name: "wpe", value: wpe, grad: dwpe),
+                                Checked(name: "wtt", value: wtt, grad: dwtt)]) {
+                    Embeddings.forward(out: out.pointer, ids: ids.baseAddress!, types: typeIds.baseAddress!, wte: wte.pointer,
+                                       wpe: wpe.pointer, wtt: wtt.pointer, b: b, t: t, c: c)
+                    return weightedSum(out.pointer, r)
+                } backward: {
+                    Embeddings.backward(dwte: dwte.pointer, dwpe: dwpe.pointer, dwtt: dwtt.pointer, dout: r.pointer,
+                                        ids: ids.baseAddress!, types: typeIds.baseAddress!, b: b, t: t, c: c)
+                }
+            }
+        }
+    }
+
+    func testEmbeddingBag() {
+        let vocab = 6, buckets = 4, d = 3
+        let ids: [Int32] = [1, 2, 3, 0, 5, 5, 0, 0], mask: [Int32] = [1, 1, 1, 0, 1, 1, 0, 0]
+        var rows: [[Int32]] = [[], []]
+        ids.withUnsafeBufferPointer { ids in
+            mask.withUnsafeBufferPointer { mask in
+                for bi in 0..<2 {
+                    EmbeddingBag.features(ids: ids.baseAddress! + bi * 4, mask: mask.baseAddress! + bi * 4, t: 4,
+                                          vocabSize: vocab, buckets: buckets, into: &rows[bi])
+                }
+            }
+        }
+        // 3 unigrams + 2 bigrams, then 2 unigrams + 1 bigram; bigram rows land in vocab..<vocab+buckets
+        XCTAssertEqual(Array(rows[0].prefix(3)), [1, 2, 3])
+        XCTAssertEqual(rows[0].count, 5)
+        XCTAssertEqual(Array(rows[1].prefix(2)), [5, 5])
+        XCTAssertEqual(rows[1].count, 3)
+        XCTAssertTrue((rows[0] + rows[1]).allSatisfy { $0 >= 0 && $0 < vocab + buckets })
+        let table = randomBuffer((vocab + buckets) * d, seed: 19), dtable = FloatBuffer(count: (vocab + buckets) * d)
+        let out = FloatBuffer(count: 2 * d), r = randomBuffer(2 * d, seed: 20)
+        EmbeddingBag.forward(out: out.pointer, table: table.pointer, featureRows: rows, d: d)
+        for j in 0..<d {
+            let expected = rows[1].map { table[Int($0) * d + j] }.reduce(0, +) / 3
+            XCTAssertEqual(out[d + j], expected, accuracy: 1e-6)
+        }
+        checkGradients([Checked(name: "table", value: table, grad: dtable)]) {
+            EmbeddingBag.forward(out: out.pointer, table: table.pointer, featureRows: rows, d: d)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            EmbeddingBag.backward(dtable: dtable.pointer, dout: r.pointer, featureRows: rows, d: d)
+        }
+    }
+
+    func testPooling() {
+        let b = 2, t = 3, c = 2
+        let mask: [Int32] = [1, 1, 0, 1, 0, 0]
+        let x = randomBuffer(b * t * c, seed: 21), dx = FloatBuffer(count: b * t * c)
+        let out = FloatBuffer(count: b * c), r = randomBuffer(b * c, seed: 22)
+        mask.withUnsafeBufferPointer { mask in
+            let m = mask.baseAddress!
+            Pooling.meanForward(out: out.pointer, inp: x.pointer, mask: m, b: b, t: t, c: c)
+            XCTAssertEqual(out[0], (x[0] + x[2]) / 2, accuracy: 1e-6)
+            XCTAssertEqual(out[2], x[6])
+            checkGradients([Checked(name: "mean", value: x, grad: dx)]) {
+                Pooling.meanForward(out: out.pointer, inp: x.pointer, mask: m, b: b, t: t, c: c)
+                return weightedSum(out.pointer, r)
+            } backward: {
+                Pooling.meanBackward(dinp: dx.pointer, dout: r.pointer, mask: m, b: b, t: t, c: c)
+            }
+        }
+        Pooling.clsForward(out: out.pointer, inp: x.pointer, b: b, t: t, c: c)
+        XCTAssertEqual(out.toArray(), [x[0], x[1], x[6], x[7]])
+        checkGradients([Checked(name: "cls", value: x, grad: dx)]) {
+            Pooling.clsForward(out: out.pointer, inp: x.pointer, b: b, t: t, c: c)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            Pooling.clsBackward(dinp: dx.pointer, dout: r.pointer, b: b, t: t, c: c)
+        }
+    }
+
+    func testCrossEntropy() {
+        // Equal logits over 2 classes: loss ln 2. Weighted mean: Σ w·nll / Σ w.
+        let probs = FloatBuffer(count: 4), logits = FloatBuffer(count: 4)
+        logits[2] = 1  // row 1: [1, 0]
+        let labels: [Int32] = [0, 1], weights: [Float] = [1, 3]
+        labels.withUnsafeBufferPointer { labels in
+            let l = labels.baseAddress!
+            let plain = CrossEntropy.forward(probs: probs.pointer, logits: logits.pointer, labels: l, weights: nil, b: 2, k: 2)
+            let nll1 = log(1 + exp(1.0))  // −log softmax([1,0])[1]
+            XCTAssertEqual(Double(plain), (log(2.0) + nll1) / 2, accuracy: 1e-6)
+            weights.withUnsafeBufferPointer { w in
+                let weighted = CrossEntropy.forward(probs: probs.pointer, logits: logits.pointer, labels: l,
+                                                    weights: w.baseAddress!, b: 2, k: 2)
+                XCTAssertEqual(Double(weighted), (log(2.0) + 3 * nll1) / 4, accuracy: 1e-6)
+            }
+        }
+
+        let b = 5, k = 4
+        let z = randomBuffer(b * k, seed: 23, scale: 3), dz = FloatBuffer(count: b * k), p = FloatBuffer(count: b * k)
+        let y: [Int32] = [0, 3, 2, 2, 1], w: [Float] = [0.5, 1, 2, 1.5]
+        y.withUnsafeBufferPointer { y in
+            w.withUnsafeBufferPointer { w in
+                checkGradients([Checked(name: "logits", value: z, grad: dz)], epsilon: 1e-3) {
+                    Double(CrossEntropy.forward(probs: p.pointer, logits: z.pointer, labels: y.baseAddress!,
+                                                weights: w.baseAddress!, b: b, k: k))
+                } backward: {
+                    CrossEntropy.backward(dlogits: dz.pointer, probs: p.pointer, labels: y.baseAddress!,
+                                          weights: w.baseAddress!, b: b, k: k)
+                }
+            }
+        }
+    }
+
+    func testMeanSquaredError() {
+        let b = 4
+        let predictions = randomBuffer(b, seed: 24), labels = randomBuffer(b, seed: 25), d = FloatBuffer(count: b)
+        let loss = MeanSquaredError.forward(predictions: predictions.pointer, labels: labels.pointer, b: b)
+        let expected = (0..<b).map { Double(predictions[$0] - labels[$0]) * Double(predictions[$0] - labels[$0]) }.reduce(0, +) / 4
+        XCTAssertEqual(Double(loss), expected, accuracy: 1e-6)
+        checkGradients([Checked(name: "predictions", value: predictions, grad: d)], epsilon: 1e-3) {
+            Double(MeanSquaredError.forward(predictions: predictions.pointer, labels: labels.pointer, b: b))
+        } backward: {
+            MeanSquaredError.backward(dpredictions: d.pointer, predictions: predictions.pointer, labels: labels.pointer, b: b)
+        }
+    }
+}
