@@ -1,0 +1,87 @@
+import Foundation
+
+/// AdamW (Loshchilov & Hutter) as `torch.optim.AdamW` computes it, with decoupled weight decay
+/// applied only to parameters whose spec asks for it (not biases or LayerNorm weights):
+///   p ← p − lr·λ·p;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+///   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
+/// m and v mirror the parameter buffer, so an update is one parallel pass over it.
+public final class AdamW: Optimizer {
+    public struct Configuration: Sendable, Equatable, Codable {
+        public var beta1: Float = 0.9
+        public var beta2: Float = 0.999
+        public var epsilon: Float = 1e-8
+        public var weightDecay: Float = 0
+
+        public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+            self.beta1 = beta1
+            self.beta2 = beta2
+            self.epsilon = epsilon
+            self.weightDecay = weightDecay
+        }
+    }
+
+    public let parameters: ParameterStore
+    public let configuration: Configuration
+    /// First and second moments, laid out like `parameters.values` (saved with checkpoints).
+    public let m: FloatBuffer
+    public let v: FloatBuffer
+    public private(set) var step = 0
+    /// (end offset, decayed) per parameter, in buffer order, to find each element's group.
+    private let groupEnds: [(end: Int, decay: Bool)]
+
+    public init(parameters: ParameterStore, configuration: Configuration = Configuration()) {
+        self.parameters = parameters
+        self.configuration = configuration
+        m = FloatBuffer(count: parameters.count)
+        v = FloatBuffer(count: parameters.count)
+        groupEnds = zip(parameters.specs, parameters.offsets).map { ($1 + $0.count, $0.weightDecay) }
+    }
+
+    /// Restores the step count with moments loaded from a checkpoint.
+    public func restore(step: Int) { self.step = step }
+
+    public func update(learningRate lr: Float) {
+        step += 1
+        let c = configuration
+        let correction1 = Float(1 - pow(Double(c.beta1), Double(step)))
+        let correction2 = Float(1 - pow(Double(c.beta2), Double(step)))
+        let p = parameters.values.pointer, g = parameters.grads.pointer, m = m.pointer, v = v.pointer
+        let groupEnds = groupEnds
+        Parallel.forRows(parameters.count, costPerRow: 16) { range in
+            // first group that ends after range.lowerBound
+            var group = 0
+            var low = 0, high = groupEnds.count
+            while low < high {
+                let mid = (low + high) / 2
+                if groupEnds[mid].end <= range.lowerBound { low = mid + 1 } else { high = mid }
+            }
+            group = low
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let end = min(groupEnds[group].end, range.upperBound)
+                let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
+                for j in i..<end {
+                    m[j] = c.beta1 * m[j] + (1 - c.beta1) * g[j]
+                    v[j] = c.beta2 * v[j] + (1 - c.beta2) * g[j] * g[j]
+                    let mHat = m[j] / correction1, vHat = v[j] / correction2
+                    p[j] = p[j] * decay - lr * mHat / (vHat.squareRoot() + c.epsilon)
+                }
+                i = end
+                group += 1
+            }
+        }
+    }
+}
+
+/// Gradient clipping by global L2 norm, as `torch.nn.utils.clip_grad_norm_`.
+public enum GradientClipping {
+    /// Scales `grads` by maxNorm/(norm + 1e-6) when that is below 1; returns the norm before
+    /// clipping (the Trainer logs it as `grad_norm`). maxNorm ≤ 0 only measures.
+    @discardableResult
+    public static func clip(_ grads: FloatBuffer, maxNorm: Float) -> Float {
+        let norm = Float(Elementwise.sumOfSquares(grads.pointer, count: grads.count).squareRoot())
+        let coefficient = maxNorm / (norm + 1e-6)
+        if maxNorm > 0 && coefficient < 1 { Elementwise.scale(grads.pointer, by: coefficient, count: grads.count) }
+        return norm
+    }
+}
