@@ -1,0 +1,59 @@
+import DSPrepSupport
+
+/// One padded batch as the collator hands it to a model: B rows of T tokens, row-major.
+public struct Batch: Sendable {
+    public enum Labels: Sendable, Equatable {
+        /// class ids (B), for classification
+        case classes([Int32])
+        /// targets (B), for regression
+        case values([Float])
+    }
+
+    /// B
+    public let size: Int
+    /// T (the longest row after padding, or a multiple of `pad_to_multiple_of`)
+    public let length: Int
+    /// (B,T)
+    public let inputIds: [Int32]
+    /// (B,T), 1 for real tokens and 0 for padding
+    public let attentionMask: [Int32]
+    /// (B,T), segment ids for sentence pairs; nil means all zeros
+    public let tokenTypeIds: [Int32]?
+    /// (B) or nil for prediction
+    public let labels: Labels?
+
+    public init(size: Int, length: Int, inputIds: [Int32], attentionMask: [Int32]? = nil,
+                tokenTypeIds: [Int32]? = nil, labels: Labels? = nil) throws {
+        let cells = size * length
+        try check(size > 0 && length > 0, "a batch needs at least one row and one position (got \(size)×\(length))")
+        try check(inputIds.count == cells, "input_ids has \(inputIds.count) values, expected \(size)×\(length)")
+        let mask = attentionMask ?? [Int32](repeating: 1, count: cells)
+        try check(mask.count == cells, "attention_mask has \(mask.count) values, expected \(size)×\(length)")
+        if let tokenTypeIds {
+            try check(tokenTypeIds.count == cells, "token_type_ids has \(tokenTypeIds.count) values, expected \(size)×\(length)")
+        }
+        switch labels {
+        case .classes(let values)?: try check(values.count == size, "labels has \(values.count) values, expected \(size)")
+        case .values(let values)?: try check(values.count == size, "labels has \(values.count) values, expected \(size)")
+        case nil: break
+        }
+        self.size = size
+        self.length = length
+        self.inputIds = inputIds
+        self.attentionMask = mask
+        self.tokenTypeIds = tokenTypeIds
+        self.labels = labels
+    }
+
+    /// Throws unless every input id is in 0..<vocabularySize and every token type in 0..<typeCount.
+    func validate(vocabularySize: Int, typeCount: Int) throws {
+        for (index, id) in inputIds.enumerated() where id < 0 || Int(id) >= vocabularySize {
+            throw InputError("input_ids[row \(index / length), position \(index % length)] = \(id) is outside the vocabulary (size \(vocabularySize))",
+                             hint: "the model's vocab_size must match the tokenizer that produced the ids")
+        }
+        for (index, type) in (tokenTypeIds ?? []).enumerated() where type < 0 || Int(type) >= typeCount {
+            throw InputError("token_type_ids[row \(index / length), position \(index % length)] = \(type) is outside 0..<\(typeCount)",
+                             hint: "raise the model's type_vocab_size")
+        }
+    }
+}

@@ -1,0 +1,307 @@
+import DSPrepSupport
+
+/// A BERT encoder (post-LayerNorm, as the original) with BERT's pooler ([CLS] → dense → tanh)
+/// and a linear head: HF `BertForSequenceClassification`, for classification or regression,
+/// single sentences or pairs (token_type_ids).
+///
+/// Per layer, with x: (B,T,C), N = B·T:
+///   qkv = x·Wqkvᵀ  (N,3C) → a = attention(qkv)  (N,C) → r1 = x + drop(a·Woᵀ)  → x1 = LN(r1)
+///   h = x1·Wiᵀ  (N,F) → g = gelu(h) → r2 = x1 + drop(g·Wo2ᵀ) → x2 = LN(r2)
+public final class BertModel: Model {
+    public let configuration: BertConfiguration
+    public let task: Task
+    public let loss: TaskLoss
+    public let parameters: ParameterStore
+    /// Seeds dropout; each training forward uses fresh streams derived from it.
+    public let seed: UInt64
+    /// Training forwards so far (the dropout stream counter; save it to resume bit-exactly).
+    public var forwardCount: UInt64 = 0
+
+    struct LayerParameters {
+        var qkvWeight, qkvBias, attnOutWeight, attnOutBias, ln1Weight, ln1Bias: Int
+        var ffnInWeight, ffnInBias, ffnOutWeight, ffnOutBias, ln2Weight, ln2Bias: Int
+    }
+    private let wte, wpe, wtt, embLNWeight, embLNBias, poolerWeight, poolerBias, classifierWeight, classifierBias: Int
+    private let layerParameters: [LayerParameters]
+
+    public init(configuration: BertConfiguration, loss: TaskLoss, seed: UInt64) throws {
+        try check(configuration.hiddenSize % configuration.numAttentionHeads == 0,
+                  "hidden_size \(configuration.hiddenSize) is not a multiple of num_attention_heads \(configuration.numAttentionHeads)")
+        try check(configuration.hiddenDropoutProb >= 0 && configuration.hiddenDropoutProb < 1
+                  && configuration.attentionProbsDropoutProb >= 0 && configuration.attentionProbsDropoutProb < 1,
+                  "dropout probabilities must be in [0, 1)")
+        self.configuration = configuration
+        self.task = loss.task
+        self.loss = loss
+        self.seed = seed
+        let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount))
+        store.initialize(seed: seed)
+        parameters = store
+        func index(_ name: String) -> Int { store.index(of: name)! }  // names come from parameterSpecs
+        wte = index("bert.embeddings.word_embeddings.weight")
+        wpe = index("bert.embeddings.position_embeddings.weight")
+        wtt = index("bert.embeddings.token_type_embeddings.weight")
+        embLNWeight = index("bert.embeddings.LayerNorm.weight")
+        embLNBias = index("bert.embeddings.LayerNorm.bias")
+        layerParameters = (0..<configuration.numHiddenLayers).map { l in
+            let p = "bert.encoder.layer.\(l)."
+            return LayerParameters(
+                qkvWeight: index(p + "attention.self.query.weight"), qkvBias: index(p + "attention.self.query.bias"),
+                attnOutWeight: index(p + "attention.output.dense.weight"), attnOutBias: index(p + "attention.output.dense.bias"),
+                ln1Weight: index(p + "attention.output.LayerNorm.weight"), ln1Bias: index(p + "attention.output.LayerNorm.bias"),
+                ffnInWeight: index(p + "intermediate.dense.weight"), ffnInBias: index(p + "intermediate.dense.bias"),
+                ffnOutWeight: index(p + "output.dense.weight"), ffnOutBias: index(p + "output.dense.bias"),
+                ln2Weight: index(p + "output.LayerNorm.weight"), ln2Bias: index(p + "output.LayerNorm.bias"))
+        }
+        poolerWeight = index("bert.pooler.dense.weight")
+        poolerBias = index("bert.pooler.dense.bias")
+        classifierWeight = index("classifier.weight")
+        classifierBias = index("classifier.bias")
+    }
+
+    // MARK: - Activations
+
+    typealias Pointer = UnsafeMutablePointer<Float>
+
+    /// Saved tensors of one layer. Dropout masks are nil when dropout is off.
+    struct LayerActivations {
+        var qkv, att: Pointer            // (N,3C), (B,NH,T,T)
+        var attMask, attDropped: Pointer? // (B,NH,T,T)
+        var a: Pointer                   // (N,C) attention output, before the projection
+        var r1: Pointer                  // (N,C) residual sum into LN1
+        var r1Mask: Pointer?             // (N,C)
+        var ln1Mean, ln1Rstd: Pointer    // (N)
+        var x1: Pointer                  // (N,C)
+        var h, g: Pointer                // (N,F) before / after GELU
+        var r2: Pointer                  // (N,C)
+        var r2Mask: Pointer?             // (N,C)
+        var ln2Mean, ln2Rstd: Pointer    // (N)
+        var x2: Pointer                  // (N,C) layer output
+    }
+
+    struct Activations {
+        var b = 0, t = 0, training = false
+        var maskBias, emb, embMean, embRstd, x0: Pointer  // (N), (N,C), (N), (N), (N,C)
+        var x0Mask: Pointer?
+        var layers: [LayerActivations]
+        var cls, poolerPre, pooled: Pointer               // (B,C)
+        var pooledMask: Pointer?                          // (B,C)
+        var headInput: Pointer                            // (B,C) pooled after dropout
+        var logits, probs, dlogits: Pointer               // (B,K)
+        // backward scratch
+        var dxA, dxB, s1, s2, s3: Pointer                 // (N,C)
+        var f1, f2: Pointer                               // (N,F)
+        var dqkv: Pointer                                 // (N,3C)
+        var datt: Pointer                                 // (B,NH,T,T)
+        var dpool1, dpool2, dpool3: Pointer               // (B,C)
+    }
+
+    private let arena = Arena()
+    private var activations: Activations?
+    private var batch: Batch?
+
+    /// Lays the arena out for a (B,T) batch. Two passes: the first only counts.
+    private func layout(b: Int, t: Int, training: Bool) -> Activations {
+        let cfg = configuration
+        let n = b * t, c = cfg.hiddenSize, f = cfg.intermediateSize, nh = cfg.numAttentionHeads, k = task.outputCount
+        let hiddenDrop = training && cfg.hiddenDropoutProb > 0
+        let attDrop = training && cfg.attentionProbsDropoutProb > 0
+        var total = 0
+        var counting = true
+        func take(_ count: Int) -> Pointer {
+            if counting { total += Arena.rounded(count); return Pointer(bitPattern: 64)! }
+            return arena.take(count)
+        }
+        func build() -> Activations {
+            let layers = (0..<cfg.numHiddenLayers).map { _ in
+                LayerActivations(
+                    qkv: take(n * 3 * c), att: take(b * nh * t * t),
+                    attMask: attDrop ? take(b * nh * t * t) : nil, attDropped: attDrop ? take(b * nh * t * t) : nil,
+                    a: take(n * c), r1: take(n * c), r1Mask: hiddenDrop ? take(n * c) : nil,
+                    ln1Mean: take(n), ln1Rstd: take(n), x1: take(n * c), h: take(n * f), g: take(n * f),
+                    r2: take(n * c), r2Mask: hiddenDrop ? take(n * c) : nil, ln2Mean: take(n), ln2Rstd: take(n),
+                    x2: take(n * c))
+            }
+            return Activations(
+                b: b, t: t, training: training,
+                maskBias: take(n), emb: take(n * c), embMean: take(n), embRstd: take(n), x0: take(n * c),
+                x0Mask: hiddenDrop ? take(n * c) : nil, layers: layers,
+                cls: take(b * c), poolerPre: take(b * c), pooled: take(b * c), pooledMask: hiddenDrop ? take(b * c) : nil,
+                headInput: take(b * c), logits: take(b * k), probs: take(b * k), dlogits: take(b * k),
+                dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c), s3: take(n * c),
+                f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(b * nh * t * t),
+                dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c))
+        }
+        _ = build()
+        counting = false
+        arena.reset(capacity: total)
+        return build()
+    }
+
+    public var outputs: UnsafeBufferPointer<Float> {
+        guard let activations else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: activations.logits, count: activations.b * task.outputCount)
+    }
+
+    // MARK: - Forward
+
+    public func forward(_ batch: Batch, training: Bool) throws -> Float? {
+        let cfg = configuration
+        try batch.validate(vocabularySize: cfg.vocabSize, typeCount: cfg.typeVocabSize)
+        try check(batch.length <= cfg.maxPositionEmbeddings,
+                  "batch length \(batch.length) exceeds max_position_embeddings \(cfg.maxPositionEmbeddings)")
+        if let labels = batch.labels { try loss.validate(labels) }
+        let b = batch.size, t = batch.length, n = b * t
+        let c = cfg.hiddenSize, f = cfg.intermediateSize, nh = cfg.numAttentionHeads, k = task.outputCount
+        let acts = layout(b: b, t: t, training: training)
+        self.activations = acts
+        self.batch = batch
+        let p = parameters
+        let random = CounterRandom(seed: seed)
+        // Every dropout site of this forward gets its own stream: (forward number, site).
+        let streamBase = forwardCount &* 1024
+        if training { forwardCount += 1 }
+        func dropout(_ x: Pointer, _ mask: Pointer?, _ count: Int, site: UInt64) {
+            guard let mask else { return }
+            Dropout.forward(out: x, mask: mask, inp: x, count: count, probability: cfg.hiddenDropoutProb,
+                            random: random, stream: streamBase &+ site)
+        }
+
+        batch.attentionMask.withUnsafeBufferPointer { Attention.maskBias(acts.maskBias, attentionMask: $0.baseAddress!, count: n) }
+        batch.inputIds.withUnsafeBufferPointer { ids in
+            withOptionalPointer(batch.tokenTypeIds) { types in
+                Embeddings.forward(out: acts.emb, ids: ids.baseAddress!, types: types, wte: p.value(wte), wpe: p.value(wpe),
+                                   wtt: p.value(wtt), b: b, t: t, c: c)
+            }
+        }
+        LayerNorm.forward(out: acts.x0, mean: acts.embMean, rstd: acts.embRstd, inp: acts.emb, weight: p.value(embLNWeight),
+                          bias: p.value(embLNBias), n: n, c: c, epsilon: cfg.layerNormEps)
+        dropout(acts.x0, acts.x0Mask, n * c, site: 0)
+
+        var x = acts.x0
+        for (l, (lp, la)) in zip(layerParameters, acts.layers).enumerated() {
+            let site = UInt64(1 + 4 * l)
+            Linear.forward(out: la.qkv, inp: x, weight: p.value(lp.qkvWeight), bias: p.value(lp.qkvBias), n: n, c: c, oc: 3 * c)
+            let attDropout = la.attMask.map {
+                Attention.ProbabilityDropout(probability: cfg.attentionProbsDropoutProb, random: random,
+                                             stream: streamBase &+ site, mask: $0, dropped: la.attDropped!)
+            }
+            Attention.forward(out: la.a, att: la.att, qkv: la.qkv, maskBias: acts.maskBias, dropout: attDropout,
+                              b: b, t: t, c: c, heads: nh)
+            Linear.forward(out: la.r1, inp: la.a, weight: p.value(lp.attnOutWeight), bias: p.value(lp.attnOutBias), n: n, c: c, oc: c)
+            dropout(la.r1, la.r1Mask, n * c, site: site + 1)
+            Elementwise.add(la.r1, la.r1, x, count: n * c)
+            LayerNorm.forward(out: la.x1, mean: la.ln1Mean, rstd: la.ln1Rstd, inp: la.r1, weight: p.value(lp.ln1Weight),
+                              bias: p.value(lp.ln1Bias), n: n, c: c, epsilon: cfg.layerNormEps)
+            Linear.forward(out: la.h, inp: la.x1, weight: p.value(lp.ffnInWeight), bias: p.value(lp.ffnInBias), n: n, c: c, oc: f)
+            GELU.forward(out: la.g, inp: la.h, count: n * f)
+            Linear.forward(out: la.r2, inp: la.g, weight: p.value(lp.ffnOutWeight), bias: p.value(lp.ffnOutBias), n: n, c: f, oc: c)
+            dropout(la.r2, la.r2Mask, n * c, site: site + 2)
+            Elementwise.add(la.r2, la.r2, la.x1, count: n * c)
+            LayerNorm.forward(out: la.x2, mean: la.ln2Mean, rstd: la.ln2Rstd, inp: la.r2, weight: p.value(lp.ln2Weight),
+                              bias: p.value(lp.ln2Bias), n: n, c: c, epsilon: cfg.layerNormEps)
+            x = la.x2
+        }
+
+        Pooling.clsForward(out: acts.cls, inp: x, b: b, t: t, c: c)
+        Linear.forward(out: acts.poolerPre, inp: acts.cls, weight: p.value(poolerWeight), bias: p.value(poolerBias), n: b, c: c, oc: c)
+        Tanh.forward(out: acts.pooled, inp: acts.poolerPre, count: b * c)
+        acts.headInput.update(from: acts.pooled, count: b * c)
+        dropout(acts.headInput, acts.pooledMask, b * c, site: 1023)
+        Linear.forward(out: acts.logits, inp: acts.headInput, weight: p.value(classifierWeight), bias: p.value(classifierBias),
+                       n: b, c: c, oc: k)
+        guard let labels = batch.labels else { return nil }
+        return loss.forward(logits: acts.logits, probs: acts.probs, labels: labels, b: b)
+    }
+
+    // MARK: - Backward
+
+    public func backward(lossScale: Float) {
+        guard let batch, let labels = batch.labels, let acts = activations else {
+            preconditionFailure("BertModel.backward needs a forward pass with labels first")
+        }
+        let cfg = configuration
+        let b = acts.b, t = acts.t, n = b * t
+        let c = cfg.hiddenSize, f = cfg.intermediateSize, nh = cfg.numAttentionHeads, k = task.outputCount
+        let p = parameters
+        /// dinp = dout·mask (or dout when dropout was off), written.
+        func dropoutBackward(_ dinp: Pointer, _ dout: Pointer, _ mask: Pointer?, _ count: Int) {
+            if let mask { Elementwise.multiply(dinp, dout, mask, count: count) } else { dinp.update(from: dout, count: count) }
+        }
+        func zero(_ x: Pointer, _ count: Int) { x.update(repeating: 0, count: count) }
+
+        // Head: logits ← dropout(tanh(cls·Wpᵀ + bp))
+        loss.backward(dlogits: acts.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
+        zero(acts.dpool1, b * c)
+        Linear.backward(dinp: acts.dpool1, dweight: p.grad(classifierWeight), dbias: p.grad(classifierBias), dout: acts.dlogits,
+                        inp: acts.headInput, weight: p.value(classifierWeight), n: b, c: c, oc: k)
+        dropoutBackward(acts.dpool2, acts.dpool1, acts.pooledMask, b * c)
+        zero(acts.dpool3, b * c)
+        Tanh.backward(dinp: acts.dpool3, dout: acts.dpool2, out: acts.pooled, count: b * c)
+        zero(acts.dpool1, b * c)
+        Linear.backward(dinp: acts.dpool1, dweight: p.grad(poolerWeight), dbias: p.grad(poolerBias), dout: acts.dpool3,
+                        inp: acts.cls, weight: p.value(poolerWeight), n: b, c: c, oc: c)
+        var dx = acts.dxA, dxIn = acts.dxB
+        zero(dx, n * c)
+        Pooling.clsBackward(dinp: dx, dout: acts.dpool1, b: b, t: t, c: c)
+
+        for l in stride(from: cfg.numHiddenLayers - 1, through: 0, by: -1) {
+            let lp = layerParameters[l], la = acts.layers[l]
+            let x = l == 0 ? acts.x0 : acts.layers[l - 1].x2
+            // x2 = LN2(r2), r2 = x1 + drop(g·Wo2ᵀ)
+            let dr2 = acts.s1, dx1 = acts.s2, dOut2 = acts.s3
+            zero(dr2, n * c)
+            LayerNorm.backward(dinp: dr2, dweight: p.grad(lp.ln2Weight), dbias: p.grad(lp.ln2Bias), dout: dx, inp: la.r2,
+                               weight: p.value(lp.ln2Weight), mean: la.ln2Mean, rstd: la.ln2Rstd, n: n, c: c)
+            dx1.update(from: dr2, count: n * c)
+            dropoutBackward(dOut2, dr2, la.r2Mask, n * c)
+            let dg = acts.f1, dh = acts.f2
+            zero(dg, n * f)
+            Linear.backward(dinp: dg, dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dOut2, inp: la.g,
+                            weight: p.value(lp.ffnOutWeight), n: n, c: f, oc: c)
+            zero(dh, n * f)
+            GELU.backward(dinp: dh, dout: dg, inp: la.h, count: n * f)
+            Linear.backward(dinp: dx1, dweight: p.grad(lp.ffnInWeight), dbias: p.grad(lp.ffnInBias), dout: dh, inp: la.x1,
+                            weight: p.value(lp.ffnInWeight), n: n, c: c, oc: f)
+            // x1 = LN1(r1), r1 = x + drop(a·Woᵀ)
+            let dr1 = acts.s1, dOut1 = acts.s3, da = acts.s2
+            zero(dr1, n * c)
+            LayerNorm.backward(dinp: dr1, dweight: p.grad(lp.ln1Weight), dbias: p.grad(lp.ln1Bias), dout: dx1, inp: la.r1,
+                               weight: p.value(lp.ln1Weight), mean: la.ln1Mean, rstd: la.ln1Rstd, n: n, c: c)
+            dxIn.update(from: dr1, count: n * c)
+            dropoutBackward(dOut1, dr1, la.r1Mask, n * c)
+            zero(da, n * c)
+            Linear.backward(dinp: da, dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dOut1, inp: la.a,
+                            weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c)
+            zero(acts.dqkv, n * 3 * c)
+            let attDropout = la.attMask.map {
+                Attention.ProbabilityDropout(probability: cfg.attentionProbsDropoutProb, random: CounterRandom(seed: seed),
+                                             stream: 0, mask: $0, dropped: la.attDropped!)
+            }
+            Attention.backward(dqkv: acts.dqkv, datt: acts.datt, dout: da, att: la.att, qkv: la.qkv, dropout: attDropout,
+                               b: b, t: t, c: c, heads: nh)
+            Linear.backward(dinp: dxIn, dweight: p.grad(lp.qkvWeight), dbias: p.grad(lp.qkvBias), dout: acts.dqkv, inp: x,
+                            weight: p.value(lp.qkvWeight), n: n, c: c, oc: 3 * c)
+            swap(&dx, &dxIn)
+        }
+
+        // x0 = drop(LN(embeddings))
+        let dLN = acts.s3, demb = acts.s1
+        dropoutBackward(dLN, dx, acts.x0Mask, n * c)
+        zero(demb, n * c)
+        LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dLN, inp: acts.emb,
+                           weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: c)
+        batch.inputIds.withUnsafeBufferPointer { ids in
+            withOptionalPointer(batch.tokenTypeIds) { types in
+                Embeddings.backward(dwte: p.grad(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids.baseAddress!,
+                                    types: types, b: b, t: t, c: c)
+            }
+        }
+    }
+}
+
+/// Calls `body` with a pointer to the array's elements, or nil for a nil array.
+func withOptionalPointer<R>(_ array: [Int32]?, _ body: (UnsafePointer<Int32>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+}

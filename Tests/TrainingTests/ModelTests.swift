@@ -1,0 +1,139 @@
+import XCTest
+@testable import Training
+
+/// Whole-model gradients against finite differences, gradient accumulation, and training on
+/// a tiny synthetic task: "does token 5 appear in the row?".
+final class ModelTests: XCTestCase {
+    static let vocab = 12, length = 8
+
+    func tinyBert(task: Task, dropout: Float, seed: UInt64 = 1, range: Float = 0.02) throws -> BertModel {
+        var config = BertConfiguration(vocabSize: Self.vocab, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
+                                       intermediateSize: 16, maxPositionEmbeddings: Self.length, typeVocabSize: 2,
+                                       hiddenDropoutProb: dropout, attentionProbsDropoutProb: dropout)
+        config.initializerRange = range
+        return try BertModel(configuration: config, loss: TaskLoss(task: task), seed: seed)
+    }
+
+    /// A batch of random rows over ids 6..<vocab with trailing padding; label 1 when id 5 was
+    /// planted (half of the rows), and token types marking a second segment.
+    func syntheticBatch(size: Int, seed: UInt64, regression: Bool = false) throws -> Batch {
+        let generator = CounterRandom(seed: seed)
+        var counter: UInt64 = 0
+        func next(_ bound: Int) -> Int { counter += 1; return Int(generator.bits(stream: 0, index: counter) % UInt64(bound)) }
+        var ids: [Int32] = [], mask: [Int32] = [], types: [Int32] = [], labels: [Int32] = []
+        for _ in 0..<size {
+            let used = 4 + next(Self.length - 3)  // 4...length tokens, rest padding
+            var row = (0..<Self.length).map { _ in Int32(6 + next(Self.vocab - 6)) }
+            row[0] = 1  // a [CLS]-like start token
+            let positive = next(2) == 1
+            if positive { row[1 + next(used - 1)] = 5 }
+            for position in 0..<Self.length {
+                ids.append(position < used ? row[position] : 0)
+                mask.append(position < used ? 1 : 0)
+                types.append(position < used && position >= used / 2 ? 1 : 0)
+            }
+            labels.append(positive ? 1 : 0)
+        }
+        return try Batch(size: size, length: Self.length, inputIds: ids, attentionMask: mask, tokenTypeIds: types,
+                         labels: regression ? .values(labels.map { Float($0) * 2 - 0.5 }) : .classes(labels))
+    }
+
+    func testBertGradientsMatchFiniteDifferences() throws {
+        for (task, dropout) in [(Task.classification(labels: 3), Float(0)), (.classification(labels: 2), 0.2), (.regression, 0.1)] {
+            let model = try tinyBert(task: task, dropout: dropout, range: 0.3)
+            var batch = try syntheticBatch(size: 3, seed: 7, regression: task == .regression)
+            if case .classification(3) = task, case .classes(let y)? = batch.labels {
+                batch = try Batch(size: 3, length: Self.length, inputIds: batch.inputIds, attentionMask: batch.attentionMask,
+                                  tokenTypeIds: batch.tokenTypeIds, labels: .classes(y.enumerated().map { Int32($0.offset % 3) }))
+            }
+            checkGradients(Checked.all(model.parameters), samples: 6, epsilon: 1e-2, tolerance: 3e-2) {
+                model.forwardCount = 0  // the same dropout masks on every evaluation
+                return Double(try! model.forward(batch, training: true)!)
+            } backward: {
+                model.backward(lossScale: 1)
+            }
+        }
+    }
+
+    func testBagGradientsMatchFiniteDifferences() throws {
+        for task in [Task.classification(labels: 2), .regression] {
+            let model = BagModel(configuration: .init(vocabSize: Self.vocab, bigramBuckets: 7, dimension: 5),
+                                 loss: try TaskLoss(task: task, classWeights: task == .regression ? nil : [1, 2]), seed: 3)
+            // a non-zero classifier so every parameter has a gradient
+            model.parameters.initialize(seed: 3)
+            for i in 0..<model.parameters.specs[1].count { model.parameters.value(1)[i] = Float(i % 5) * 0.1 - 0.2 }
+            let batch = try syntheticBatch(size: 4, seed: 9, regression: task == .regression)
+            checkGradients(Checked.all(model.parameters), samples: 30, epsilon: 1e-2) {
+                Double(try! model.forward(batch, training: true)!)
+            } backward: {
+                model.backward(lossScale: 1)
+            }
+        }
+    }
+
+    /// Two micro-batches of 4 give the gradient of one batch of 8 (same row count each, no dropout).
+    func testGradientAccumulationMatchesOneBigBatch() throws {
+        let whole = try syntheticBatch(size: 8, seed: 11)
+        func half(_ range: Range<Int>) throws -> Batch {
+            let cells = (range.lowerBound * Self.length)..<(range.upperBound * Self.length)
+            guard case .classes(let y)? = whole.labels else { throw XCTSkip("labels") }
+            return try Batch(size: range.count, length: Self.length, inputIds: Array(whole.inputIds[cells]),
+                             attentionMask: Array(whole.attentionMask[cells]), tokenTypeIds: Array(whole.tokenTypeIds![cells]),
+                             labels: .classes(Array(y[range])))
+        }
+        let step = TrainingStep(baseLearningRate: 0, schedule: Schedule(kind: .constant, totalSteps: 1), maxGradNorm: 0)
+        let one = try tinyBert(task: .classification(labels: 2), dropout: 0)
+        let two = try tinyBert(task: .classification(labels: 2), dropout: 0)
+        let resultOne = try step.run(model: one, microBatches: [whole], optimizer: AdamW(parameters: one.parameters))
+        let resultTwo = try step.run(model: two, microBatches: [try half(0..<4), try half(4..<8)], optimizer: AdamW(parameters: two.parameters))
+        XCTAssertEqual(resultOne.loss, resultTwo.loss, accuracy: 1e-5)
+        XCTAssertEqual(resultOne.gradNorm, resultTwo.gradNorm, accuracy: 1e-5)
+        for i in 0..<one.parameters.count {
+            XCTAssertEqual(one.parameters.grads[i], two.parameters.grads[i], accuracy: 1e-6)
+        }
+    }
+
+    /// Trains on fresh synthetic batches; returns (final loss, held-out accuracy, parameters).
+    func train(_ model: Model, steps: Int, learningRate: Float) throws -> (Float, Double, [Float]) {
+        let optimizer = AdamW(parameters: model.parameters, configuration: .init(weightDecay: 0.01))
+        let step = TrainingStep(baseLearningRate: learningRate,
+                                schedule: Schedule(kind: .linear, warmupSteps: steps / 10, totalSteps: steps), maxGradNorm: 1)
+        var last: Float = 0
+        for s in 0..<steps { last = try step.run(model: model, microBatches: [try syntheticBatch(size: 16, seed: UInt64(100 + s))], optimizer: optimizer).loss }
+        let test = try syntheticBatch(size: 200, seed: 99)
+        _ = try model.forward(test, training: false)
+        guard case .classes(let y)? = test.labels else { return (last, 0, []) }
+        var correct = 0
+        for row in 0..<200 where (model.outputs[2 * row + 1] > model.outputs[2 * row] ? 1 : 0) == y[row] { correct += 1 }
+        return (last, Double(correct) / 200, model.parameters.values.toArray())
+    }
+
+    func testBertLearnsTheSyntheticTaskDeterministically() throws {
+        let first = try train(try tinyBert(task: .classification(labels: 2), dropout: 0.1, seed: 5), steps: 300, learningRate: 3e-3)
+        XCTAssertGreaterThanOrEqual(first.1, 0.97, "held-out accuracy")
+        XCTAssertLessThan(first.0, 0.2, "final training loss")
+        let second = try train(try tinyBert(task: .classification(labels: 2), dropout: 0.1, seed: 5), steps: 300, learningRate: 3e-3)
+        XCTAssertEqual(first.2, second.2, "same seed, same parameters bit for bit")
+    }
+
+    func testBagLearnsTheSyntheticTask() throws {
+        let model = BagModel(configuration: .init(vocabSize: Self.vocab, bigramBuckets: 0, dimension: 16),
+                             loss: try TaskLoss(task: .classification(labels: 2)), seed: 5)
+        let (loss, accuracy, _) = try train(model, steps: 300, learningRate: 0.05)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.95)
+        XCTAssertLessThan(loss, 0.3)
+    }
+
+    func testBadInputIsAnErrorNotACrash() throws {
+        let model = try tinyBert(task: .classification(labels: 2), dropout: 0)
+        let outOfVocabulary = try Batch(size: 1, length: 2, inputIds: [1, 99], labels: .classes([0]))
+        XCTAssertThrowsError(try model.forward(outOfVocabulary, training: false)) {
+            XCTAssertTrue("\($0)".contains("input_ids[row 0, position 1] = 99"), "\($0)")
+        }
+        let badLabel = try Batch(size: 1, length: 2, inputIds: [1, 2], labels: .classes([2]))
+        XCTAssertThrowsError(try model.forward(badLabel, training: false))
+        let tooLong = try Batch(size: 1, length: 9, inputIds: [Int32](repeating: 1, count: 9))
+        XCTAssertThrowsError(try model.forward(tooLong, training: false))
+        XCTAssertThrowsError(try Batch(size: 2, length: 2, inputIds: [1, 2, 3]))
+    }
+}
