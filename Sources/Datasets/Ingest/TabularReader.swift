@@ -1,0 +1,78 @@
+import DSPrepSupport
+
+/// Reads a CSV, TSV, JSON Lines, JSON array or plain-text file as record batches, streaming
+/// from a memory map so that memory does not grow with the file.
+///
+/// Opening the reader makes a first pass over the whole file: it checks the UTF-8, finds the
+/// columns, checks every row's shape and infers each column's type (int64, float64, bool or
+/// string; overrides are checked instead), so a bad file fails here, before any batch, and the
+/// types never change mid-file. `nextBatch` then converts the rows in order. Pages of the map
+/// that a pass has finished with are released, so resident memory stays around one batch.
+///
+///     let reader = try TabularReader(path: "reviews.tsv")
+///     while let batch = try reader.nextBatch(maxRows: 65536) { try writer.write(batch) }
+public final class TabularReader {
+    public let path: String
+    public let format: IngestFormat
+    public let schema: Schema
+    /// Data rows in the file (not counting a header).
+    public let rowCount: Int
+    public private(set) var rowsRead = 0
+
+    /// A batch also ends once it has consumed this many bytes of input, which keeps its string
+    /// data well inside 32-bit Arrow offsets.
+    public static let maxBatchInputBytes = 256 << 20
+
+    private let file: MappedFile
+    private let source: any RecordSource
+    private var assembler: BatchAssembler
+    private var pages: ConsumedPages
+
+    public init(path: String, options: IngestOptions = IngestOptions()) throws {
+        let resolved = try ResolvedIngestOptions(options, path: path)
+        file = try MappedFile(path: path)
+        file.adviseSequential()
+        self.path = path
+        format = resolved.format
+        var pages = ConsumedPages(file.bytes)
+        try UTF8Check.validate(file.bytes, path: path, pages: &pages)
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let dataStart = file.bytes.starts(with: byteOrderMark) ? 3 : 0
+
+        pages.rewind()
+        switch resolved.format {
+        case .csv, .tsv, .text:
+            source = try DelimitedSource(file: file, dataStart: dataStart, options: resolved, pages: &pages)
+        case .jsonl, .json:
+            source = try JSONSource(file: file, dataStart: dataStart, options: resolved, pages: &pages)
+        }
+        pages.rewind()
+        self.pages = pages
+        schema = source.schema
+        rowCount = source.rowCount
+        assembler = BatchAssembler(schema: schema, path: path)
+    }
+
+    /// File size in bytes and how far the reader has got, for progress reports.
+    public var byteCount: Int { file.bytes.count }
+    public var bytesRead: Int { source.position }
+
+    /// The next batch of at most `maxRows` rows, or nil after the last row.
+    public func nextBatch(maxRows: Int = 65536) throws -> RecordBatch? {
+        let limit = max(1, maxRows)
+        assembler.start(capacity: min(limit, max(0, rowCount - rowsRead)))
+        let rows = try source.readRows(into: &assembler, maxRows: limit, maxBytes: Self.maxBatchInputBytes)
+        guard rows > 0 else { return nil }
+        rowsRead += rows
+        pages.release(upTo: source.position)
+        return assembler.finish()
+    }
+
+    /// Reads the whole file into memory (for small files and tests).
+    public static func readTable(path: String, options: IngestOptions = IngestOptions(), batchRows: Int = 65536) throws -> Table {
+        let reader = try TabularReader(path: path, options: options)
+        var batches: [RecordBatch] = []
+        while let batch = try reader.nextBatch(maxRows: batchRows) { batches.append(batch) }
+        return Table(schema: reader.schema, batches: batches)
+    }
+}
