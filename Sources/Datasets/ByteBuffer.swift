@@ -20,6 +20,11 @@ public struct ByteBuffer: @unchecked Sendable {
 
     public var count: Int { bytes.count }
 
+    /// A sub-range of these bytes that keeps the same owner alive (no copy).
+    public func slice(_ range: Range<Int>) -> ByteBuffer {
+        ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[range]), owner: owner)
+    }
+
     /// The bytes as `count` values of `T` (unaligned-safe only for aligned buffers: Arrow
     /// buffers are 8-byte aligned in files we read and in allocations we make).
     @inline(__always)

@@ -1,0 +1,115 @@
+import DSPrepSupport
+import Foundation
+
+/// Writes a dataset folder in HF's `save_to_disk` layout batch by batch, with bounded memory.
+///
+/// Batches go into Arrow stream files; once a file reaches `maxShardBytes` the next batch starts
+/// a new one (so a file exceeds the bound by at most one batch). Everything is written in a
+/// temporary sibling folder; `finish()` names the files `data-0000i-of-0000N.arrow` now that N
+/// is known, writes `dataset_info.json` and `state.json`, and renames the folder into place. A
+/// failure, a writer dropped without `finish()`, or a killed process leaves nothing at `path`.
+///
+///     let writer = try DatasetWriter(path: "out/train", schema: schema)
+///     for batch in batches { try writer.write(batch) }
+///     try writer.finish()
+public final class DatasetWriter {
+    /// HF's default `max_shard_size` ("500MB").
+    public static let defaultMaxShardBytes = 500_000_000
+
+    public let path: String
+    public let schema: Schema
+    public let features: Features
+    private let split: String?
+    private let info: DatasetInfo
+    private let maxShardBytes: Int
+    private let temporary: String
+    private var shard: ArrowStreamWriter?
+    private var shardNames: [String] = []
+    private var done = false
+    private var cancelled = false
+    /// Rows written so far.
+    public private(set) var count = 0
+
+    /// - Parameters:
+    ///   - features: HF features of the columns (e.g. ClassLabel names); plain ones when nil.
+    ///   - split: the split name recorded in `state.json` (HF's `_split`).
+    public init(
+        path: String, schema: Schema, features: Features? = nil, split: String? = nil, info: DatasetInfo = DatasetInfo(),
+        maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes
+    ) throws {
+        self.path = path
+        self.schema = schema
+        self.features = try (features ?? Features(inferredFrom: schema)).matching(schema, location: SourceLocation(path: path))
+        self.split = split
+        self.info = info
+        self.maxShardBytes = max(1, maxShardBytes)
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        temporary = AtomicOutput.temporarySibling(of: path)
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+    }
+
+    deinit {
+        if !done { try? FileManager.default.removeItem(atPath: temporary) }
+    }
+
+    public func write(_ batch: RecordBatch) throws {
+        guard !done else { throw InputError("write after finish", at: SourceLocation(path: path)) }
+        do {
+            let writer = try currentShard()
+            try writer.write(batch)
+            count += batch.count
+            if writer.bytesWritten >= maxShardBytes { try closeShard() }
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    /// Completes the folder and moves it to `path` (replacing an existing folder there).
+    public func finish() throws {
+        guard !cancelled else { throw InputError("the output was abandoned after an earlier error", at: SourceLocation(path: path)) }
+        guard !done else { return }
+        do {
+            if shardNames.isEmpty { _ = try currentShard() }  // an empty dataset still has one file
+            try closeShard()
+            var finalNames: [String] = []
+            for (index, name) in shardNames.enumerated() {
+                let finalName = SaveToDiskFiles.dataFileName(index: index, count: shardNames.count)
+                try FileManager.default.moveItem(atPath: temporary + "/" + name, toPath: temporary + "/" + finalName)
+                finalNames.append(finalName)
+            }
+            try SaveToDiskFiles.writeInfo(features: features, info: info, folder: temporary)
+            try SaveToDiskFiles.writeState(
+                dataFiles: finalNames, fingerprint: SaveToDiskFiles.randomFingerprint(), split: split, folder: temporary)
+            try AtomicOutput.fsyncPath(temporary)
+            try AtomicOutput.replace(path, with: temporary)
+            done = true
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    /// Abandons the output: removes the temporary folder.
+    public func cancel() {
+        done = true
+        cancelled = true
+        shard = nil
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+
+    private func currentShard() throws -> ArrowStreamWriter {
+        if let shard { return shard }
+        let name = "shard-\(shardNames.count).arrow"
+        let writer = try ArrowStreamWriter(path: temporary + "/" + name, schema: schema, metadata: features.arrowMetadata)
+        shardNames.append(name)
+        shard = writer
+        return writer
+    }
+
+    private func closeShard() throws {
+        try shard?.finish()
+        shard = nil
+    }
+}

@@ -1,0 +1,120 @@
+import DSPrepSupport
+import Foundation
+
+/// The descriptive fields of HF's `dataset_info.json`.
+public struct DatasetInfo: Hashable, Sendable {
+    public var description: String
+    public var citation: String
+    public var homepage: String
+    public var license: String
+
+    public init(description: String = "", citation: String = "", homepage: String = "", license: String = "") {
+        self.description = description
+        self.citation = citation
+        self.homepage = homepage
+        self.license = license
+    }
+}
+
+/// The small JSON files of HF's `save_to_disk` layout, read and written as datasets 5.2.0 does:
+///
+///     dataset_info.json   {"citation", "description", "features", "homepage", "license"}
+///     state.json          {"_data_files": [{"filename": ...}], "_fingerprint", "_format_columns": null,
+///                          "_format_kwargs": {}, "_format_type": null, "_output_all_columns": false,
+///                          "_split": null or name}
+///     dataset_dict.json   {"splits": [names]}   (in the parent folder of one folder per split)
+enum SaveToDiskFiles {
+    static let infoFile = "dataset_info.json"
+    static let stateFile = "state.json"
+    static let dictionaryFile = "dataset_dict.json"
+
+    /// `data-00000-of-00003.arrow`, as HF names shards.
+    static func dataFileName(index: Int, count: Int) -> String {
+        "data-\(fiveDigits(index))-of-\(fiveDigits(count)).arrow"
+    }
+
+    private static func fiveDigits(_ number: Int) -> String {
+        let digits = String(number)
+        return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
+
+    static func readObject(_ path: String) throws -> [String: Any] {
+        let location = SourceLocation(path: path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError("missing file: not an HF save_to_disk dataset folder", at: location,
+                             hint: "a dataset folder holds data-*.arrow, dataset_info.json and state.json")
+        }
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw InputError("invalid JSON: \(error.localizedDescription)", at: location)
+        }
+        guard let object = parsed as? [String: Any] else { throw InputError("expected a JSON object", at: location) }
+        return object
+    }
+
+    static func write(_ json: JSONText, to path: String) throws {
+        try Data(json.rendered(indent: 2).utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A name read from a metadata file that must be a plain entry of `folder` (no `/`, `..`).
+    static func checkPlainName(_ name: String, in path: String) throws {
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\0") else {
+            throw InputError("'\(name)' is not a plain file name", at: SourceLocation(path: path))
+        }
+    }
+
+    // MARK: - dataset_info.json
+
+    static func writeInfo(features: Features, info: DatasetInfo, folder: String) throws {
+        try write(.object([
+            ("citation", .string(info.citation)), ("description", .string(info.description)),
+            ("features", features.json), ("homepage", .string(info.homepage)), ("license", .string(info.license)),
+        ]), to: folder + "/" + infoFile)
+    }
+
+    static func readInfo(folder: String) throws -> (features: Features?, info: DatasetInfo) {
+        let path = folder + "/" + infoFile
+        let object = try readObject(path)
+        let text = { (key: String) in object[key] as? String ?? "" }
+        let info = DatasetInfo(description: text("description"), citation: text("citation"),
+                               homepage: text("homepage"), license: text("license"))
+        guard let features = object["features"], !(features is NSNull) else { return (nil, info) }
+        return (try Features(json: features, location: SourceLocation(path: path)), info)
+    }
+
+    // MARK: - state.json
+
+    static func writeState(dataFiles: [String], fingerprint: String, split: String?, folder: String) throws {
+        try write(.object([
+            ("_data_files", .array(dataFiles.map { .object([("filename", .string($0))]) })),
+            ("_fingerprint", .string(fingerprint)),
+            ("_format_columns", .null),
+            ("_format_kwargs", .object([])),
+            ("_format_type", .null),
+            ("_output_all_columns", .bool(false)),
+            ("_split", split.map { .string($0) } ?? .null),
+        ]), to: folder + "/" + stateFile)
+    }
+
+    static func readState(folder: String) throws -> (dataFiles: [String], fingerprint: String?, split: String?) {
+        let path = folder + "/" + stateFile
+        let object = try readObject(path)
+        guard let entries = object["_data_files"] as? [[String: Any]] else {
+            throw InputError("\"_data_files\" must be a list of {\"filename\": ...}", at: SourceLocation(path: path))
+        }
+        let files = try entries.map { entry -> String in
+            guard let name = entry["filename"] as? String else {
+                throw InputError("a \"_data_files\" entry without a \"filename\"", at: SourceLocation(path: path))
+            }
+            try checkPlainName(name, in: path)
+            return name
+        }
+        return (files, object["_fingerprint"] as? String, object["_split"] as? String)
+    }
+
+    /// 16 random hex digits, the shape of HF's fingerprints.
+    static func randomFingerprint() -> String {
+        let digits = String(UInt64.random(in: 0 ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
