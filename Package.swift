@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
         // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
         .target(name: "Training", dependencies: ["COpenBLAS", "DSPrepSupport"]),
+        // Training-step throughput benchmark (tools/bench-train-step.sh).
+        .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
         .executableTarget(
             name: "dsprep",
             dependencies: [

@@ -12,7 +12,7 @@ public enum GELU {
         Parallel.forRows(count, costPerRow: 8) { range in
             for i in range {
                 let x = inp[i]
-                out[i] = 0.5 * x * (1 + tanhf(scale * (x + cubic * x * x * x)))
+                out[i] = 0.5 * x * (1 + FastMath.tanh(scale * (x + cubic * x * x * x)))
             }
         }
     }
@@ -22,7 +22,7 @@ public enum GELU {
         Parallel.forRows(count, costPerRow: 8) { range in
             for i in range {
                 let x = inp[i]
-                let t = tanhf(scale * (x + cubic * x * x * x))
+                let t = FastMath.tanh(scale * (x + cubic * x * x * x))
                 let dt = (1 - t * t) * scale * (1 + 3 * cubic * x * x)
                 dinp[i] += dout[i] * (0.5 * (1 + t) + 0.5 * x * dt)
             }

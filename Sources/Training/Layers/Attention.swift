@@ -56,7 +56,8 @@ public enum Attention {
                 var maximum = -Float.infinity
                 for j in 0..<t { p[j] += bias[j]; maximum = max(maximum, p[j]) }
                 var sum: Float = 0
-                for j in 0..<t { p[j] = expf(p[j] - maximum); sum += p[j] }
+                for j in 0..<t { p[j] = FastMath.exp(p[j] - maximum) }  // separate loop: vectorizes
+                for j in 0..<t { sum += p[j] }
                 let inverse = 1 / sum
                 for j in 0..<t { p[j] *= inverse }
                 if let dropout {
