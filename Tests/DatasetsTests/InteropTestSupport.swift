@@ -41,13 +41,14 @@ enum ArrowPeer {
         return json
     }
 
-    /// A value printed by Python's json, read as the `Value` a column of `type` holds.
+    /// A value printed by Python's json, read as the `Value` a column of `type` holds (floats come
+    /// as repr strings, which `Double(String)` reads exactly).
     static func value(_ json: Any, as type: DataType) -> Value {
         if json is NSNull { return .null }
         switch type {
         case .bool: return (json as? Bool).map(Value.bool) ?? .string("\(json)")
         case .int8, .int16, .int32, .int64: return (json as? NSNumber).map { .int($0.int64Value) } ?? .string("\(json)")
-        case .float32, .float64: return (json as? NSNumber).map { .float($0.doubleValue) } ?? .string("\(json)")
+        case .float32, .float64: return (json as? String).flatMap(Double.init).map(Value.float) ?? .string("\(json)")
         case .string, .largeString: return (json as? String).map(Value.string) ?? .string("\(json)")
         case .list(let element), .largeList(let element):
             return (json as? [Any]).map { .list($0.map { value($0, as: element) }) } ?? .string("\(json)")

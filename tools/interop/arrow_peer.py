@@ -10,6 +10,9 @@ reads or wrote:
   make-dataset-dict DIR     write a DatasetDict (train/test) with save_to_disk, then dump it
   make-stream KIND PATH     write a stream dsprep must reject or read: timestamp, dictionary, struct,
                             zstd, uint32, multi (several batches with nulls)
+  make-bad-streams DIR      write DIR/KIND.arrow for every KIND dsprep must reject
+
+Floats are printed as repr strings (see `exact`).
 """
 import json
 import os
@@ -18,10 +21,19 @@ import sys
 import pyarrow as pa
 
 
+def exact(value):
+    """Floats as repr strings: JSON number parsers may round the last digit, strtod does not."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, list):
+        return [exact(v) for v in value]
+    return value
+
+
 def table_json(table):
     return {
         "schema": [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in table.schema],
-        "columns": {name: table.column(name).to_pylist() for name in table.column_names},
+        "columns": {name: exact(table.column(name).to_pylist()) for name in table.column_names},
         "num_rows": table.num_rows,
     }
 
@@ -135,11 +147,20 @@ def make_stream(kind, path):
     return dump_stream(path) if kind == "multi" else {}
 
 
+BAD_STREAM_KINDS = ["timestamp", "dictionary", "struct", "uint32", "zstd"]
+
+
+def make_bad_streams(folder):
+    for kind in BAD_STREAM_KINDS:
+        make_stream(kind, os.path.join(folder, kind + ".arrow"))
+    return {"kinds": BAD_STREAM_KINDS}
+
+
 def main():
     command, *args = sys.argv[1:]
     commands = {
         "dump-stream": dump_stream, "dump-dataset": dump_dataset, "make-dataset": make_dataset,
-        "make-dataset-dict": make_dataset_dict, "make-stream": make_stream,
+        "make-dataset-dict": make_dataset_dict, "make-stream": make_stream, "make-bad-streams": make_bad_streams,
     }
     result = commands[command](*args)
     json.dump(result, sys.stdout, ensure_ascii=False)

@@ -1,0 +1,79 @@
+import DSPrepSupport
+@testable import Datasets
+import Foundation
+import XCTest
+
+/// `save_to_disk` folders checked against HF `datasets` 5.2.0 (`tools/interop/arrow_peer.py`).
+final class InteropDatasetsTests: XCTestCase {
+    /// Our features as the JSON object `Features.to_dict()` prints.
+    private func featureObject(_ features: Features) throws -> NSDictionary {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(features.json.rendered().utf8)) as? NSDictionary)
+    }
+
+    private func assertSameDataset(_ dataset: Dataset, _ printed: [String: Any], line: UInt = #line) throws {
+        XCTAssertEqual(try featureObject(dataset.features), printed["features"] as? NSDictionary, line: line)
+        XCTAssertEqual(dataset.schema.fields.map(\.type.description), ArrowPeer.printedTypes(printed), line: line)
+        XCTAssertEqual(dataset.count, printed["num_rows"] as? Int, line: line)
+        ArrowPeer.assertSameColumns(dataset.table, printed, line: line)
+    }
+
+    /// Every type plus ClassLabel, with nulls, in several shards.
+    private func ourDataset(split: String?) throws -> Dataset {
+        let schema = Schema(ArrowFixtures.schema.fields + [Field("label", .int64)])
+        let batches = try [(0, 300), (300, 200), (500, 1)].map { start, rows -> RecordBatch in
+            let base = try ArrowFixtures.batch(start: start, rows: rows)
+            var label = ColumnBuilder(.int64)
+            for row in start..<(start + rows) { label.append(Int64(row % 3)) }
+            return RecordBatch(schema: schema, columns: base.columns + [label.finish()])
+        }
+        var features = Features(inferredFrom: schema)
+        features = Features(zip(features.names, features.features).map { name, feature in
+            (name, name == "label" ? Feature.classLabel(names: ["부정", "중립", "긍정"]) : feature)
+        })
+        return Dataset(table: Table(schema: schema, batches: batches), features: features, split: split)
+    }
+
+    func testDatasetsLoadsWhatWeSaveInSeveralShards() throws {
+        _ = try ArrowPeer.requirePython()
+        let folder = try makeTemporaryFolder(self) + "/ours"
+        let dataset = try ourDataset(split: "train")
+        try dataset.save(to: folder, maxShardBytes: 20_000)
+        let printed = try ArrowPeer.run("dump-dataset", folder)
+        let files = try XCTUnwrap(printed["files"] as? [String])
+        XCTAssertGreaterThan(files.count, 1)
+        XCTAssertEqual(printed["split"] as? String, "train")
+        try assertSameDataset(dataset, printed)
+        XCTAssertEqual((try featureObject(dataset.features))["label"] as? NSDictionary,
+                       ["names": ["부정", "중립", "긍정"], "_type": "ClassLabel"] as NSDictionary)
+    }
+
+    func testWeLoadWhatDatasetsSavesInThreeShards() throws {
+        let folder = try makeTemporaryFolder(self) + "/theirs"
+        let printed = try ArrowPeer.run("make-dataset", folder)
+        let dataset = try Dataset.load(from: folder)
+        XCTAssertEqual(dataset.table.batches.count, (printed["file_batch_rows"] as? [[Int]])?.joined().count)
+        XCTAssertEqual((printed["files"] as? [String])?.count, 3)
+        XCTAssertGreaterThan(dataset.table.batches.count, 3, "several record batches per file")
+        XCTAssertEqual(dataset.classLabelNames(of: "label"), ["부정", "pos"])
+        XCTAssertNil(dataset.split)
+        try assertSameDataset(dataset, printed)
+    }
+
+    func testDatasetDictsGoBothWays() throws {
+        let folder = try makeTemporaryFolder(self)
+        let printed = try ArrowPeer.run("make-dataset-dict", folder + "/theirs")
+        let splits = try XCTUnwrap(printed["splits"] as? [String: [String: Any]])
+        let theirs = try DatasetDict.load(from: folder + "/theirs")
+        XCTAssertEqual(theirs.names, ["train", "test"])
+        for name in theirs.names {
+            try assertSameDataset(try XCTUnwrap(theirs[name]), try XCTUnwrap(splits[name]))
+        }
+        XCTAssertGreaterThan((splits["train"]?["files"] as? [String])?.count ?? 0, 1, "max_shard_size split the train split")
+
+        try theirs.save(to: folder + "/ours", maxShardBytes: 10_000)
+        let reread = try XCTUnwrap(try ArrowPeer.run("dump-dataset", folder + "/ours")["splits"] as? [String: [String: Any]])
+        for name in theirs.names {
+            try assertSameDataset(try XCTUnwrap(theirs[name]), try XCTUnwrap(reread[name]))
+        }
+    }
+}
