@@ -1,0 +1,93 @@
+import Foundation
+import XCTest
+@testable import Training
+
+final class SafetensorsTests: XCTestCase {
+    func tinyModel(seed: UInt64) throws -> BertModel {
+        let config = BertConfiguration(vocabSize: 20, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
+                                       intermediateSize: 16, maxPositionEmbeddings: 16)
+        return try BertModel(configuration: config, loss: TaskLoss(task: .classification(labels: 3)), seed: seed)
+    }
+
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("training-\(UUID().uuidString)-\(name)").path
+    }
+
+    func testRoundTripAndErrors() throws {
+        let saved = try tinyModel(seed: 1)
+        let path = temporaryPath("model.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Safetensors.write(saved.parameters, to: path)
+        let loaded = try tinyModel(seed: 2)
+        XCTAssertNotEqual(loaded.parameters.values.toArray(), saved.parameters.values.toArray())
+        XCTAssertEqual(try Safetensors.load(path, into: loaded.parameters), [])
+        XCTAssertEqual(loaded.parameters.values.toArray(), saved.parameters.values.toArray())
+
+        // A model of another shape: the first mismatching tensor is named.
+        let other = try BertModel(configuration: BertConfiguration(vocabSize: 21, hiddenSize: 8, numHiddenLayers: 2,
+                                                                   numAttentionHeads: 2, intermediateSize: 16,
+                                                                   maxPositionEmbeddings: 16),
+                                  loss: TaskLoss(task: .classification(labels: 3)), seed: 1)
+        XCTAssertThrowsError(try Safetensors.load(path, into: other.parameters)) {
+            XCTAssertTrue("\($0)".contains("word_embeddings.weight") && "\($0)".contains("expected [21, 8]"), "\($0)")
+        }
+        // A truncated file is an error, not a crash.
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        for cut in [4, 8 + 20, data.count - 4] {
+            try data.prefix(cut).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try Safetensors.load(path, into: loaded.parameters), "cut at \(cut)")
+        }
+    }
+
+    /// The file read back by numpy from the documented layout: every tensor's shape, sum and
+    /// first values.
+    func testNumpyReadsTheLayout() throws {
+        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"] else {
+            throw XCTSkip("DSPREP_PYTHON is unset (tools/setup-peers.sh builds the reference venv)")
+        }
+        let model = try tinyModel(seed: 3)
+        let path = temporaryPath("model.safetensors")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Safetensors.write(model.parameters, to: path)
+        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root.appendingPathComponent("tools/training-safetensors-reference.py").path, path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let tensors = try XCTUnwrap(result["tensors"] as? [String: [String: Any]])
+        XCTAssertEqual(result["metadata"] as? [String: String], ["format": "pt"])
+        XCTAssertEqual(Set(tensors.keys), Set(model.parameters.specs.map(\.name)))
+        for (index, spec) in model.parameters.specs.enumerated() {
+            let tensor = try XCTUnwrap(tensors[spec.name])
+            XCTAssertEqual(tensor["shape"] as? [Int], spec.shape, spec.name)
+            let values = UnsafeBufferPointer(start: model.parameters.value(index), count: spec.count)
+            let sum = values.reduce(0.0) { $0 + Double($1) }
+            XCTAssertEqual(try XCTUnwrap(tensor["sum"] as? Double), sum, accuracy: 1e-9 * max(1, abs(sum)), spec.name)
+            XCTAssertEqual((tensor["head"] as? [Double])?.map { Float($0) }, Array(values.prefix(3)), spec.name)
+        }
+    }
+
+    func testConfigJSONRoundTripsWithHFKeys() throws {
+        let config = BertConfiguration(vocabSize: 32000, hiddenSize: 256, numHiddenLayers: 4, numAttentionHeads: 4,
+                                       intermediateSize: 1024, maxPositionEmbeddings: 128)
+        let path = temporaryPath("config.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try config.configJSON(task: .regression).write(to: URL(fileURLWithPath: path))
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        XCTAssertEqual(object["hidden_size"] as? Int, 256)
+        XCTAssertEqual(object["num_hidden_layers"] as? Int, 4)
+        XCTAssertEqual(object["hidden_act"] as? String, "gelu_new")
+        XCTAssertEqual(object["model_type"] as? String, "bert")
+        let (loaded, task) = try BertConfiguration.load(configAt: path)
+        XCTAssertEqual(loaded, config)
+        XCTAssertEqual(task, .regression)
+        XCTAssertThrowsError(try BertConfiguration.load(configAt: path + ".missing"))
+    }
+}
