@@ -14,4 +14,15 @@ int32_t dsp_normalize(int form, const uint16_t *src, int32_t len, uint16_t *dst,
 /* 1 when `src` is already in the given form (so no copy is needed), 0 otherwise. */
 int dsp_is_normalized(int form, const uint16_t *src, int32_t len, int32_t *err);
 
+/* Full decomposition of one code point (canonical, or compatibility when `compat` is 1) into
+   `out` (capacity `cap` code points); returns the count (1 and the code point itself when it
+   does not decompose), or -1 on error or when `cap` is too small. */
+int32_t dsp_decompose(int compat, uint32_t cp, uint32_t *out, int32_t cap);
+
+/* Canonical combining class of a code point (0 for starters). */
+uint8_t dsp_combining_class(uint32_t cp);
+
+/* The primary composite of `a` followed by `b`, or -1 when they do not compose. */
+int32_t dsp_compose_pair(uint32_t a, uint32_t b);
+
 #endif

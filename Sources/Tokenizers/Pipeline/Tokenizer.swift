@@ -1,0 +1,187 @@
+import DSPrepSupport
+
+/// The HF tokenizers pipeline: added tokens → normalizer → pre-tokenizer → model →
+/// truncation → post-processor → padding; and the decoder for the way back.
+public struct Tokenizer: TextTokenizer {
+    public let normalizer: Normalizer?
+    public let preTokenizer: PreTokenizer?
+    public let model: Model
+    public let postProcessor: PostProcessor?
+    public let decoder: Decoder?
+    public let addedTokens: [AddedToken]
+    /// Applied by `encode`; change with `withTruncation` / `withPadding`.
+    public private(set) var truncation: Truncation?
+    public private(set) var padding: Padding?
+
+    let addedVocabulary: AddedVocabulary
+    /// Token strings by id (model vocabulary, then added tokens over it, as HF's `id_to_token`).
+    let tokenStrings: [String?]
+    /// The fused BERT path, when the pipeline is exactly BertNormalizer + BertPreTokenizer + WordPiece.
+    let bertFastPath: BertFastPath?
+
+    public init(normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: Model, postProcessor: PostProcessor?,
+                decoder: Decoder?, addedTokens: [AddedToken] = [], truncation: Truncation? = nil, padding: Padding? = nil) throws {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        self.addedTokens = addedTokens
+        self.truncation = truncation
+        self.padding = padding
+        addedVocabulary = try AddedVocabulary(addedTokens, normalizer: normalizer)
+        var strings = [String?](repeating: nil, count: max(model.vocabularySize, (addedTokens.map { Int($0.id) }.max() ?? -1) + 1))
+        for id in 0..<strings.count { strings[id] = model.token(of: Int32(id)) }
+        if let wordPiece = model as? WordPiece { strings = wordPiece.tokens + strings.dropFirst(wordPiece.tokens.count) }
+        for token in addedTokens where token.id >= 0 {
+            if Int(token.id) >= strings.count { strings += [String?](repeating: nil, count: Int(token.id) + 1 - strings.count) }
+            strings[Int(token.id)] = token.content
+        }
+        tokenStrings = strings
+        if let bert = normalizer as? BertNormalizer, preTokenizer is BertPreTokenizer, let wordPiece = model as? WordPiece,
+           !addedVocabulary.hasNormalizedTokens {
+            bertFastPath = BertFastPath(normalizer: bert, model: wordPiece)
+        } else {
+            bertFastPath = nil
+        }
+    }
+
+    public func withTruncation(_ truncation: Truncation?) -> Tokenizer {
+        var copy = self
+        copy.truncation = truncation
+        return copy
+    }
+
+    public func withPadding(_ padding: Padding?) -> Tokenizer {
+        var copy = self
+        copy.padding = padding
+        return copy
+    }
+
+    // MARK: - TextTokenizer
+
+    public var vocabularySize: Int { model.vocabularySize + addedTokens.filter { model.token(of: $0.id) == nil }.count }
+
+    public func id(of token: String) -> Int32? {
+        addedTokens.first { $0.content == token }?.id ?? model.id(of: token)
+    }
+
+    public func token(of id: Int32) -> String? {
+        id >= 0 && Int(id) < tokenStrings.count ? tokenStrings[Int(id)] : nil
+    }
+
+    public func encode(_ text: String, addSpecialTokens: Bool = true) throws -> Encoding {
+        var scratch = Scratch()
+        return try encode(text, pair: nil, addSpecialTokens: addSpecialTokens, scratch: &scratch)
+    }
+
+    public func encode(_ text: String, pair: String, addSpecialTokens: Bool = true) throws -> Encoding {
+        var scratch = Scratch()
+        return try encode(text, pair: pair, addSpecialTokens: addSpecialTokens, scratch: &scratch)
+    }
+
+    public func decode(_ ids: [Int32], skipSpecialTokens: Bool = true) -> String {
+        let special = Set(addedTokens.filter(\.special).map(\.id))
+        let tokens = ids.compactMap { id -> String? in
+            if skipSpecialTokens && special.contains(id) { return nil }
+            return token(of: id)
+        }
+        return decoder?.decode(tokens) ?? tokens.joined(separator: " ")
+    }
+
+    // MARK: - Encoding
+
+    /// Per-thread buffers reused from one text to the next.
+    struct Scratch {
+        var scalars: [UInt32] = []
+        var sink = TokenSink()
+        var word = WordBuffer()
+        var fast = BertFastPath.Scratch()
+    }
+
+    func encode(_ text: String, pair: String?, addSpecialTokens: Bool, scratch: inout Scratch) throws -> Encoding {
+        var first = try encodeSequence(text, typeID: 0, scratch: &scratch)
+        var second = try pair.map { try encodeSequence($0, typeID: 1, scratch: &scratch) }
+        return try postProcess(&first, &second, addSpecialTokens: addSpecialTokens, pad: true)
+    }
+
+    /// Truncation (leaving room for special tokens), post-processing, then padding of one encoding.
+    func postProcess(_ first: inout Encoding, _ second: inout Encoding?, addSpecialTokens: Bool, pad: Bool) throws -> Encoding {
+        if let truncation {
+            let added = addSpecialTokens ? postProcessor?.addedTokenCount(isPair: second != nil) ?? 0 : 0
+            try truncation.apply(&first, &second, maxLength: max(0, truncation.maxLength - added))
+        }
+        var result: Encoding
+        if addSpecialTokens, let postProcessor {
+            result = postProcessor.process(first, pair: second)
+        } else {
+            result = Encoding.merged(first, second)
+        }
+        if pad, let padding {
+            var batch = [result]
+            padding.apply(&batch)
+            result = batch[0]
+        }
+        return result
+    }
+
+    func encodeSequence(_ text: String, typeID: Int32, scratch: inout Scratch) throws -> Encoding {
+        scratch.scalars.removeAll(keepingCapacity: true)
+        for scalar in text.unicodeScalars { scratch.scalars.append(scalar.value) }
+        scratch.sink.removeAll()
+        try scratch.scalars.withUnsafeBufferPointer {
+            try tokenize($0, into: &scratch.sink, word: &scratch.word, fast: &scratch.fast)
+        }
+        return makeEncoding(scratch.sink, typeID: typeID)
+    }
+
+    func makeEncoding(_ sink: TokenSink, typeID: Int32) -> Encoding {
+        var encoding = Encoding()
+        let count = sink.count
+        encoding.ids = sink.ids
+        encoding.tokens = sink.ids.map { token(of: $0) ?? "" }
+        encoding.offsets = (0..<count).map { (sink.starts[$0], sink.ends[$0]) }
+        encoding.typeIds = Array(repeating: typeID, count: count)
+        encoding.attentionMask = Array(repeating: 1, count: count)
+        encoding.specialTokensMask = Array(repeating: 0, count: count)
+        return encoding
+    }
+
+    /// Tokens of one sequence (no special tokens), offsets in scalars of `scalars`.
+    func tokenize(_ scalars: UnsafeBufferPointer<UInt32>, into sink: inout TokenSink, word: inout WordBuffer,
+                  fast: inout BertFastPath.Scratch) throws {
+        for segment in addedVocabulary.split(scalars) {
+            switch segment {
+            case let .token(token, range):
+                sink.append(token.id, start: Int32(range.lowerBound), end: Int32(range.upperBound))
+            case let .text(range):
+                if let bertFastPath,
+                   try bertFastPath.tokenize(UnsafeBufferPointer(rebasing: scalars[range]), offset: range.lowerBound,
+                                             into: &sink, scratch: &fast) {
+                    continue
+                }
+                try tokenizeGeneric(UnsafeBufferPointer(rebasing: scalars[range]), offset: range.lowerBound,
+                                    into: &sink, word: &word)
+            }
+        }
+    }
+
+    /// The stage-by-stage path, exactly as HF runs it.
+    func tokenizeGeneric(_ scalars: UnsafeBufferPointer<UInt32>, offset: Int, into sink: inout TokenSink,
+                         word: inout WordBuffer) throws {
+        var normalized = NormalizedString(scalars: scalars, originalOffset: offset)
+        try normalizer?.normalize(&normalized)
+        for (piece, token) in addedVocabulary.split(normalized: normalized) {
+            if let token {
+                if let range = piece.originalRange(of: 0..<piece.count) { sink.append(token.id, start: range.start, end: range.end) }
+                continue
+            }
+            var pieces = piece.isEmpty ? [] : [piece]
+            try preTokenizer?.preTokenize(&pieces)
+            for word_ in pieces {
+                word.load(word_)
+                try model.tokenize(word, into: &sink)
+            }
+        }
+    }
+}

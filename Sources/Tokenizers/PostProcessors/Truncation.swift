@@ -1,0 +1,129 @@
+import DSPrepSupport
+
+/// Cutting encodings to a maximum length (HF `TruncationParams`), with optional overlapping
+/// overflow windows (`stride`).
+public struct Truncation: Sendable, Equatable {
+    public enum Strategy: String, Sendable { case longestFirst = "LongestFirst", onlyFirst = "OnlyFirst", onlySecond = "OnlySecond" }
+    public enum Direction: String, Sendable { case left = "Left", right = "Right" }
+
+    public var maxLength: Int
+    public var strategy: Strategy
+    public var stride: Int
+    public var direction: Direction
+
+    public init(maxLength: Int, strategy: Strategy = .longestFirst, stride: Int = 0, direction: Direction = .right) {
+        self.maxLength = maxLength
+        self.strategy = strategy
+        self.stride = stride
+        self.direction = direction
+    }
+
+    init(json: JSONValue, context: JSONContext) throws {
+        let strategyName = try context.optionalString(json, "strategy") ?? "LongestFirst"
+        guard let strategy = Strategy(rawValue: strategyName) else { throw context.failure("unknown truncation strategy \"\(strategyName)\"") }
+        let directionName = try context.optionalString(json, "direction") ?? "Right"
+        guard let direction = Direction(rawValue: directionName) else { throw context.failure("unknown truncation direction \"\(directionName)\"") }
+        self.init(maxLength: try context.int(json, "max_length"), strategy: strategy,
+                  stride: try context.optionalInt(json, "stride") ?? 0, direction: direction)
+    }
+
+    public var json: JSONValue {
+        .object([("direction", .string(direction.rawValue)), ("max_length", .number(Double(maxLength))),
+                 ("strategy", .string(strategy.rawValue)), ("stride", .number(Double(stride)))])
+    }
+
+    /// Truncates a sequence (and its pair) so that together they fit `maxLength` (HF
+    /// `truncate_encodings`); cut-off parts go to `overflowing`.
+    func apply(_ first: inout Encoding, _ second: inout Encoding?, maxLength: Int) throws {
+        guard maxLength > 0 else {
+            first.truncate(to: 0, stride: stride, direction: direction)
+            second?.truncate(to: 0, stride: stride, direction: direction)
+            return
+        }
+        let total = first.ids.count + (second?.ids.count ?? 0)
+        guard total > maxLength else { return }
+        let toRemove = total - maxLength
+        switch strategy {
+        case .longestFirst:
+            guard var other = second else {
+                first.truncate(to: total - toRemove, stride: stride, direction: direction)
+                return
+            }
+            var short = first.ids.count, long = other.ids.count
+            let swapped = short > long
+            if swapped { swap(&short, &long) }
+            long = short > maxLength ? short : max(short, maxLength - short)
+            if short + long > maxLength {
+                short = maxLength / 2
+                long = short + maxLength % 2
+            }
+            if swapped { swap(&short, &long) }
+            first.truncate(to: short, stride: stride, direction: direction)
+            other.truncate(to: long, stride: stride, direction: direction)
+            second = other
+        case .onlyFirst, .onlySecond:
+            if strategy == .onlySecond && second == nil {
+                throw InputError("truncation only_second needs a second sequence")
+            }
+            let targetLength = strategy == .onlyFirst ? first.ids.count : second?.ids.count ?? 0
+            guard targetLength > toRemove else {
+                throw InputError("the sequence to truncate is too short to respect max_length \(maxLength)")
+            }
+            if strategy == .onlyFirst {
+                first.truncate(to: targetLength - toRemove, stride: stride, direction: direction)
+            } else {
+                second?.truncate(to: targetLength - toRemove, stride: stride, direction: direction)
+            }
+        }
+    }
+}
+
+extension Encoding {
+    /// Keeps `maxLength` tokens; the rest becomes overflowing windows that overlap by `stride`
+    /// (HF `Encoding::truncate`).
+    mutating func truncate(to maxLength: Int, stride: Int, direction: Truncation.Direction) {
+        let length = ids.count
+        guard maxLength < length else { return }
+        if maxLength == 0 {
+            let whole = self
+            self = Encoding()
+            overflowing = [whole]
+            return
+        }
+        // A stride that leaves no progress would loop forever: clamp it (HF asserts instead).
+        let step = max(1, maxLength - min(stride, maxLength - 1))
+        var windows: [Range<Int>] = []
+        switch direction {
+        case .right:
+            var start = 0
+            while true {
+                let stop = min(start + maxLength, length)
+                windows.append(start..<stop)
+                if stop == length { break }
+                start += step
+            }
+        case .left:
+            var stop = length
+            while true {
+                let start = max(0, stop - maxLength)
+                windows.append(start..<stop)
+                if start == 0 { break }
+                stop -= step
+            }
+        }
+        let whole = self
+        self = whole.window(windows[0])
+        overflowing = windows.dropFirst().map { whole.window($0) }
+    }
+
+    func window(_ range: Range<Int>) -> Encoding {
+        var result = Encoding()
+        result.ids = Array(ids[range])
+        result.tokens = Array(tokens[range])
+        result.offsets = Array(offsets[range])
+        result.typeIds = Array(typeIds[range])
+        result.attentionMask = Array(attentionMask[range])
+        result.specialTokensMask = Array(specialTokensMask[range])
+        return result
+    }
+}

@@ -1,0 +1,9 @@
+/// Splits numbers off: each digit alone, or runs of digits together.
+public struct DigitsPreTokenizer: PreTokenizer {
+    public var individualDigits: Bool
+    public init(individualDigits: Bool = false) { self.individualDigits = individualDigits }
+    public func preTokenize(_ pieces: inout [NormalizedString]) {
+        pieces.refine { $0.split(behavior: individualDigits ? .isolated : .contiguous, where: CharacterClasses.isNumeric) }
+    }
+    public var json: JSONValue { .object([("type", .string("Digits")), ("individual_digits", .bool(individualDigits))]) }
+}
