@@ -27,15 +27,18 @@ let package = Package(
         .target(name: "Training", dependencies: ["COpenBLAS", "DSPrepSupport"]),
         // Training-step throughput benchmark (tools/bench-train-step.sh).
         .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
+        // Jobs that join datasets and tokenizers: `dsprep tokenize`, label encoding, summaries.
+        .target(name: "Preprocessing", dependencies: ["Datasets", "Tokenizers", "DSPrepSupport"]),
         .executableTarget(
             name: "dsprep",
             dependencies: [
-                "Datasets", "Tokenizers", "DSPrepSupport",
+                "Datasets", "Tokenizers", "Preprocessing", "DSPrepSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "SupportTests", dependencies: ["DSPrepSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["dsprep"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     ],

@@ -6,9 +6,8 @@ import Foundation
 enum TablePrinter {
     static let maxCellWidth = 48
 
-    static func printSchema(_ schema: Schema, rows: Int, files: Int? = nil) {
-        var header = "\(rows) rows, \(schema.fields.count) columns"
-        if let files { header += ", \(files) file\(files == 1 ? "" : "s")" }
+    static func printSchema(_ schema: Schema, rows: Int, batches: Int) {
+        let header = "\(rows) rows, \(schema.fields.count) columns, \(batches) record batch\(batches == 1 ? "" : "es")"
         print(header)
         let nameWidth = schema.fields.map(\.name.displayWidth).max() ?? 0
         for field in schema.fields {
@@ -76,7 +75,9 @@ enum TablePrinter {
         var lower = minimum
         for bucket in buckets {
             let bar = String(repeating: "█", count: Int((Double(bucket.count) / Double(largest) * 40).rounded(.up)))
-            let label = String(format: "%8.4g – %-8.4g", lower, bucket.upperBound)
+            let integral = lower == lower.rounded() && bucket.upperBound == bucket.upperBound.rounded()
+            let label = integral ? String(format: "%8.0f – %-8.0f", lower, bucket.upperBound)
+                : String(format: "%8.4g – %-8.4g", lower, bucket.upperBound)
             print("  \(label) \(String(bucket.count).leftPadded(to: 8)) \(bar)")
             lower = bucket.upperBound
         }

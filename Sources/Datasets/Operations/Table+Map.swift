@@ -34,24 +34,13 @@ extension Table {
         var outputSchema: Schema?
         for windowStart in stride(from: 0, to: ranges.count, by: window) {
             let windowRanges = Array(ranges[windowStart..<min(windowStart + window, ranges.count)])
-            var results = [Result<RecordBatch, Error>?](repeating: nil, count: windowRanges.count)
-            results.withUnsafeMutableBufferPointer { output in
-                let output = output
-                let next = ManagedAtomicCounter()
-                // A fixed number of workers pull batches; `threads` bounds the cores used.
-                DispatchQueue.concurrentPerform(iterations: min(max(threads, 1), windowRanges.count)) { _ in
-                    while case let position = next.increment(), position < windowRanges.count {
-                        output[position] = Result {
-                            let input = rowsBatch(windowRanges[position])
-                            let mapped = try transform(input)
-                            return try merge(input, kept: kept, mapped, expectedRows: input.count)
-                        }
-                        progress?.advance(by: windowRanges[position].count)
-                    }
-                }
+            let results = try Parallel.map(windowRanges.count, threads: threads) { position -> RecordBatch in
+                let input = rowsBatch(windowRanges[position])
+                let output = try merge(input, kept: kept, try transform(input), expectedRows: input.count)
+                progress?.advance(by: input.count)
+                return output
             }
-            for result in results {
-                guard let batch = try result?.get() else { continue }
+            for batch in results {
                 if let outputSchema, outputSchema != batch.schema {
                     throw InputError("map returned columns \(batch.schema.names) with types that differ between batches")
                 }
@@ -105,18 +94,5 @@ extension Table {
             }
         }
         return RecordBatch(schema: Schema(fields), columns: columns)
-    }
-}
-
-/// A lock-protected counter that hands out 0, 1, 2, ... to worker threads.
-final class ManagedAtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
     }
 }

@@ -1,0 +1,215 @@
+import Datasets
+import DSPrepSupport
+import Foundation
+import Tokenizers
+
+/// What `dsprep tokenize` does to one input file: stream it in batches, encode the text (and
+/// text pair) column, encode the labels, and write token shards (`input_ids`, `token_type_ids`
+/// for pairs, optional `attention_mask`, `labels`, `length`, and kept columns) as a dataset
+/// folder. No padding: that is the collator's job at batch time.
+///
+/// Output is deterministic: rows are encoded in fixed groups of `rowsPerRecordBatch` (one
+/// record batch each) on all cores, and written in input order, so the bytes do not depend on
+/// the thread count.
+public struct TokenizeJob: Sendable {
+    public struct Options: Sendable {
+        public var textColumn: String?
+        public var textPairColumn: String?
+        public var labelColumn: String?
+        public var noLabel = false
+        public var keepColumns: [String] = []
+        public var attentionMask = false
+        /// Process only shard `index` of `count` (contiguous row ranges; see `Table.shardRows`).
+        public var shard: (index: Int, count: Int)?
+        public var threads = ProcessInfo.processInfo.activeProcessorCount
+        public var maxShardBytes = DatasetWriter.defaultMaxShardBytes
+
+        public init() {}
+
+        /// Everything above that changes the output, for cache keys.
+        public var cacheDescription: String {
+            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) shard=\(shard.map { "\($0.index)/\($0.count)" } ?? "all") shard_bytes=\(maxShardBytes)"
+        }
+    }
+
+    public static let rowsPerRecordBatch = 1000
+
+    public let tokenizer: any TextTokenizer
+    public let options: Options
+    public let ingestOptions: IngestOptions
+
+    public init(tokenizer: any TextTokenizer, options: Options, ingestOptions: IngestOptions) {
+        self.tokenizer = tokenizer
+        self.options = options
+        self.ingestOptions = ingestOptions
+    }
+
+    /// What a run found, for the summary and for the caller's messages.
+    public struct Result: Sendable {
+        public var roles: ColumnRoles
+        public var labels: LabelEncoding?
+        public var summary: TokenizeSummary
+    }
+
+    /// Tokenizes `path` into a dataset folder at `folder` (all or nothing).
+    public func run(path: String, into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
+        let reader = try TabularReader(path: path, options: ingestOptions)
+        let roles = try ColumnRoles.resolve(
+            schema: reader.schema, text: options.textColumn, textPair: options.textPairColumn,
+            label: options.labelColumn, labelDisabled: options.noLabel, path: path)
+        for name in options.keepColumns where reader.schema.index(of: name) == nil {
+            throw InputError("no column named '\(name)' to keep", at: SourceLocation(path: path),
+                             hint: "columns: \(reader.schema.names.joined(separator: ", "))")
+        }
+        for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
+            if let name, let field = reader.schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
+                throw InputError("the \(role) column '\(name)' holds \(field.type), not text", at: SourceLocation(path: path),
+                                 hint: "force it with --column \(name):string")
+            }
+        }
+        let labels = try roles.label.map { try labelEncoding(path: path, column: $0) }
+        let rows = options.shard.map { Table.shardRows(count: reader.rowCount, numShards: $0.count, index: $0.index) }
+            .map { ($0.first ?? 0)..<(($0.last ?? -1) + 1) } ?? 0..<reader.rowCount
+
+        let unknownID = ["[UNK]", "<unk>"].lazy.compactMap { tokenizer.id(of: $0) }.first
+        let layout = OutputLayout(input: reader.schema, roles: roles, labels: labels, unknownID: unknownID, options: options)
+        let writer = try DatasetWriter(path: folder, schema: layout.schema, features: layout.features, split: split,
+                                       maxShardBytes: options.maxShardBytes)
+        var summary = TokenizeSummary()
+        var position = 0
+        let batchRows = Self.rowsPerRecordBatch * 64
+        while position < rows.upperBound, let batch = try reader.nextBatch(maxRows: batchRows) {
+            defer { position += batch.count }
+            let wanted = max(rows.lowerBound, position)..<min(rows.upperBound, position + batch.count)
+            guard !wanted.isEmpty else { continue }
+            let local = (wanted.lowerBound - position)..<(wanted.upperBound - position)
+            let groups = stride(from: local.lowerBound, to: local.upperBound, by: Self.rowsPerRecordBatch).map {
+                $0..<min($0 + Self.rowsPerRecordBatch, local.upperBound)
+            }
+            let encoded = try encodeGroups(groups, of: batch, layout: layout)
+            for (output, groupSummary) in encoded {
+                try writer.write(output)
+                summary.merge(groupSummary)
+                progress?.advance(by: output.count)
+            }
+        }
+        try writer.finish()
+        return Result(roles: roles, labels: labels, summary: summary)
+    }
+
+    /// Encodes groups of rows of one input batch in parallel; results in group order.
+    private func encodeGroups(_ groups: [Range<Int>], of batch: RecordBatch, layout: OutputLayout) throws -> [(RecordBatch, TokenizeSummary)] {
+        try Parallel.map(groups.count, threads: options.threads) { try encodeGroup(groups[$0], of: batch, layout: layout) }
+    }
+
+    private func encodeGroup(_ rows: Range<Int>, of batch: RecordBatch, layout: OutputLayout) throws -> (RecordBatch, TokenizeSummary) {
+        var builders = layout.builders(capacity: rows.count)
+        var summary = TokenizeSummary()
+        let text = batch.columns[layout.textIndex]
+        let pair = layout.pairIndex.map { batch.columns[$0] }
+        let label = layout.labelIndex.map { batch.columns[$0] }
+        for row in rows {
+            let first = text.isNull(row) ? "" : text.string(row)
+            let encoding: Encoding
+            if let pair {
+                encoding = try tokenizer.encode(first, pair: pair.isNull(row) ? "" : pair.string(row), addSpecialTokens: true)
+            } else {
+                encoding = try tokenizer.encode(first, addSpecialTokens: true)
+            }
+            summary.inputBytes += text.valueLength(row) + (pair?.valueLength(row) ?? 0)
+            let unknown = layout.unknownID.map { id in encoding.ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0
+            summary.record(length: encoding.ids.count, unknown: unknown, truncated: !encoding.overflowing.isEmpty)
+            try builders.append(encoding, row: row, of: batch, label: label, layout: layout)
+        }
+        return (builders.finish(layout), summary)
+    }
+
+    /// Encoding of the label column, from all its values (a light pass over the file).
+    private func labelEncoding(path: String, column: String) throws -> LabelEncoding {
+        let reader = try TabularReader(path: path, options: ingestOptions)
+        guard let index = reader.schema.index(of: column) else { throw InputError("no column '\(column)'", at: SourceLocation(path: path)) }
+        let type = reader.schema.fields[index].type
+        if type == .float32 || type == .float64 { return .regression }
+        var distinct = Set<Value>()
+        while let batch = try reader.nextBatch(maxRows: 1 << 16) {
+            let values = batch.columns[index]
+            for row in 0..<values.count where !values.isNull(row) { distinct.insert(values.value(row)) }
+        }
+        return try LabelEncoding.infer(type: type, distinct: distinct)
+    }
+}
+
+/// Output columns of a tokenize job and where their inputs are.
+struct OutputLayout {
+    let schema: Schema
+    let features: Features
+    let keptIndices: [Int]
+    let textIndex: Int
+    let pairIndex: Int?
+    let labelIndex: Int?
+    let labels: LabelEncoding?
+    let labelIDs: [String: Int64]
+    let attentionMask: Bool
+    let unknownID: Int32?
+
+    init(input: Schema, roles: ColumnRoles, labels: LabelEncoding?, unknownID: Int32?, options: TokenizeJob.Options) {
+        keptIndices = options.keepColumns.compactMap { input.index(of: $0) }
+        textIndex = input.index(of: roles.text) ?? 0
+        pairIndex = roles.textPair.flatMap { input.index(of: $0) }
+        labelIndex = roles.label.flatMap { input.index(of: $0) }
+        self.labels = labels
+        labelIDs = labels?.ids ?? [:]
+        attentionMask = options.attentionMask
+        self.unknownID = unknownID
+        var entries: [(name: String, feature: Feature)] = keptIndices.map {
+            (input.fields[$0].name, Feature(inferredFrom: input.fields[$0].type))
+        }
+        entries.append(("input_ids", .list(.value(.int32))))
+        if pairIndex != nil { entries.append(("token_type_ids", .list(.value(.int8)))) }
+        if options.attentionMask { entries.append(("attention_mask", .list(.value(.int8)))) }
+        switch labels {
+        case .classes(let names)?: entries.append(("labels", .classLabel(names: names)))
+        case .regression?: entries.append(("labels", .value(.float32)))
+        case nil: break
+        }
+        entries.append(("length", .value(.int32)))
+        features = Features(entries)
+        schema = Schema(entries.map { Field($0.name, $0.feature.dataType) })
+    }
+
+    func builders(capacity: Int) -> OutputBuilders {
+        OutputBuilders(columns: schema.fields.map { ColumnBuilder($0.type, capacity: capacity) })
+    }
+}
+
+/// Column builders of one output record batch, in the layout's column order.
+struct OutputBuilders {
+    var columns: [ColumnBuilder]
+
+    mutating func append(_ encoding: Encoding, row: Int, of batch: RecordBatch, label: Column?, layout: OutputLayout) throws {
+        var index = 0
+        for kept in layout.keptIndices {
+            columns[index].append(from: batch.columns[kept], row: row)
+            index += 1
+        }
+        columns[index].appendList(encoding.ids)
+        index += 1
+        if layout.pairIndex != nil {
+            columns[index].appendList(encoding.typeIds.map { Int8(truncatingIfNeeded: $0) })
+            index += 1
+        }
+        if layout.attentionMask {
+            columns[index].appendList(encoding.attentionMask.map { Int8(truncatingIfNeeded: $0) })
+            index += 1
+        }
+        if let label, let encoding = layout.labels {
+            try encoding.append(label, row: row, to: &columns[index], ids: layout.labelIDs)
+            index += 1
+        }
+        columns[index].append(Int64(encoding.ids.count))
+    }
+
+    func finish(_ layout: OutputLayout) -> RecordBatch {
+        RecordBatch(schema: layout.schema, columns: columns.map { $0.finish() })
+    }
+}

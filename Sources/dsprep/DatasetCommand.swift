@@ -1,0 +1,145 @@
+import ArgumentParser
+import Datasets
+import DSPrepSupport
+import Foundation
+
+/// `dsprep dataset ...`: the dataset operations, each reading a dataset folder and writing a new one.
+struct DatasetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dataset",
+        abstract: "Operations on dataset folders: describe, split, shuffle, shard, head, select, rename, concat.",
+        subcommands: [Describe.self, Split.self, Shuffle.self, Shard.self, Head.self, Select.self, Rename.self, Concat.self])
+
+    struct Output: ParsableArguments {
+        @Option(help: "Output folder.")
+        var out: String
+
+        @Option(help: "Start a new data file once one reaches this many MB.")
+        var maxShardMB = 500
+
+        func save(_ table: Table, like source: Dataset, split: String?) throws {
+            let dataset = Dataset(table: table, features: source.features.selecting(table.schema), split: split, info: source.info)
+            try dataset.save(to: out, maxShardBytes: maxShardMB * 1_000_000)
+            print("wrote \(table.count) rows to \(out)")
+        }
+    }
+
+    struct Describe: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Row count, per-column statistics, label balance and length histograms.")
+        @OptionGroup var location: DatasetLocation
+
+        func run() throws {
+            let (dataset, split) = try location.open()
+            if let split { print("split: \(split)") }
+            TablePrinter.printDescription(TableDescription(dataset.table))
+        }
+    }
+
+    struct Split: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "train_test_split into a train/test collection, optionally stratified.")
+        @OptionGroup var location: DatasetLocation
+        @Option(help: "Test set size: a fraction (0.1) or a row count (5000).") var testSize = 0.1
+        @Option(name: .customLong("stratify-by-column"), help: "Keep this column's class shares in both sets.") var stratifyBy: String?
+        @Option(help: "Seed of the shuffle.") var seed: UInt64 = 42
+        @Option(help: "Output folder.") var out: String
+
+        func run() throws {
+            let (dataset, _) = try location.open()
+            let (train, test) = try dataset.table.trainTestSplit(testSize: testSize, stratifyBy: stratifyBy, seed: seed)
+            let splits = [("train", train), ("test", test)].map { name, table -> (name: String, dataset: Dataset) in
+                (name, Dataset(table: table, features: dataset.features.selecting(table.schema), split: name, info: dataset.info))
+            }
+            try DatasetDict(splits).save(to: out)
+            print("wrote train (\(train.count) rows) and test (\(test.count) rows) to \(out)")
+        }
+    }
+
+    struct Shuffle: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rows in a seeded random order.")
+        @OptionGroup var location: DatasetLocation
+        @Option(help: "Seed.") var seed: UInt64 = 42
+        @OptionGroup var output: Output
+
+        func run() throws {
+            let (dataset, split) = try location.open()
+            try output.save(dataset.table.shuffled(seed: seed), like: dataset, split: split)
+        }
+    }
+
+    struct Shard: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shard INDEX of NUM-SHARDS (contiguous row ranges, as HF shard()).")
+        @OptionGroup var location: DatasetLocation
+        @Option var numShards: Int
+        @Option var index: Int
+        @Flag(help: "Take every NUM-SHARDS-th row instead of a contiguous range.") var interleaved = false
+        @OptionGroup var output: Output
+
+        func run() throws {
+            let (dataset, split) = try location.open()
+            try output.save(try dataset.table.shard(numShards: numShards, index: index, contiguous: !interleaved), like: dataset, split: split)
+        }
+    }
+
+    struct Head: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The first N rows.")
+        @OptionGroup var location: DatasetLocation
+        @Option(name: .shortAndLong) var n = 1000
+        @OptionGroup var output: Output
+
+        func run() throws {
+            let (dataset, split) = try location.open()
+            try output.save(dataset.table.head(n), like: dataset, split: split)
+        }
+    }
+
+    struct Select: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Keep some columns (--columns) or drop some (--remove).")
+        @OptionGroup var location: DatasetLocation
+        @Option(help: "Columns to keep, comma-separated, in order.") var columns: String?
+        @Option(help: "Columns to remove, comma-separated.") var remove: String?
+        @OptionGroup var output: Output
+
+        func validate() throws {
+            guard (columns == nil) != (remove == nil) else { throw ValidationError("give exactly one of --columns and --remove") }
+        }
+
+        func run() throws {
+            let (dataset, split) = try location.open()
+            let names = { (list: String) in list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let table = try columns.map { try dataset.table.selectColumns(names($0)) } ?? dataset.table.removeColumns(names(remove ?? ""))
+            try output.save(table, like: dataset, split: split)
+        }
+    }
+
+    struct Rename: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rename columns: --column old=new (repeatable).")
+        @OptionGroup var location: DatasetLocation
+        @Option(name: .customLong("column"), help: ArgumentHelp(valueName: "old=new")) var renames: [String] = []
+        @OptionGroup var output: Output
+
+        func run() throws {
+            let (dataset, split) = try location.open()
+            var table = dataset.table
+            var features = dataset.features
+            for spec in renames {
+                let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ValidationError("--column expects old=new, got '\(spec)'") }
+                table = try table.renameColumn(parts[0], to: parts[1])
+                features = features.renaming(parts[0], to: parts[1])
+            }
+            try output.save(table, like: Dataset(table: table, features: features, split: split, info: dataset.info), split: split)
+        }
+    }
+
+    struct Concat: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rows of several datasets with the same columns, one after the other.")
+        @Argument(help: "Dataset folders.") var paths: [String]
+        @OptionGroup var output: Output
+
+        func run() throws {
+            let datasets = try paths.map { try Dataset.load(from: $0) }
+            guard let first = datasets.first else { throw ValidationError("give at least one dataset folder") }
+            try output.save(try Table.concatenate(datasets.map(\.table)), like: first, split: first.split)
+        }
+    }
+}
