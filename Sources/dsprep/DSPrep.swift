@@ -6,6 +6,8 @@ struct DSPrep: ParsableCommand {
         commandName: "dsprep",
         abstract: "Datasets, tokenizers and a compact trainer for text classification, in one tool.",
         subcommands: [
+            IngestCommand.self,
+            DatasetCommand.self,
             CacheCommand.self,
         ])
 }
