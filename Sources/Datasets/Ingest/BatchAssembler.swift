@@ -7,10 +7,28 @@ struct BatchAssembler {
     let path: String
     private(set) var builders: [ColumnBuilder] = []
     private var scratch: [CChar] = []
+    /// Each column's conversion, decided once: switching on `DataType` (an indirect enum) for
+    /// every cell costs reference counting.
+    private let conversions: [Conversion]
+
+    private enum Conversion {
+        case string, int64, narrowInteger, float64, float32, bool, list
+    }
 
     init(schema: Schema, path: String) {
         self.schema = schema
         self.path = path
+        conversions = schema.fields.map { field in
+            switch field.type {
+            case .string, .largeString: return .string
+            case .int64: return .int64
+            case .int8, .int16, .int32: return .narrowInteger
+            case .float64: return .float64
+            case .float32: return .float32
+            case .bool: return .bool
+            case .list, .largeList: return .list
+            }
+        }
     }
 
     /// Starts a new batch of about `capacity` rows.
@@ -30,27 +48,27 @@ struct BatchAssembler {
     /// Appends cell text (valid UTF-8), parsed as the column's type.
     @inline(__always)
     mutating func appendText(_ column: Int, _ cell: UnsafeRawBufferPointer, line: Int) throws {
-        let type = schema.fields[column].type
-        switch type {
-        case .string, .largeString:
+        switch conversions[column] {
+        case .string:
             builders[column].appendString(cell)
         case .int64:
             guard let value = CellText.parseInt64(cell) else { throw notFitting(cell, column, line) }
             builders[column].append(value)
-        case .int8, .int16, .int32:
-            guard let value = CellText.parseInt64(cell), CellText.integer(value, fits: type) else {
+        case .narrowInteger:
+            guard let value = CellText.parseInt64(cell), CellText.integer(value, fits: schema.fields[column].type) else {
                 throw notFitting(cell, column, line)
             }
             builders[column].append(value)
         case .float64, .float32:
+            // A finite value that overflows float32 does not fit it.
             guard let value = CellText.parseDouble(cell, scratch: &scratch),
-                type == .float64 || !value.isFinite || Float(value).isFinite
+                conversions[column] == .float64 || !value.isFinite || Float(value).isFinite
             else { throw notFitting(cell, column, line) }
             builders[column].append(value)
         case .bool:
             guard let value = CellText.parseBool(cell) else { throw notFitting(cell, column, line) }
             builders[column].append(value)
-        case .list, .largeList:
+        case .list:
             throw notFitting(cell, column, line)
         }
     }

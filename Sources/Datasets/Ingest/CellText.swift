@@ -32,6 +32,17 @@ enum CellText {
             index = 1
         }
         guard index < cell.count else { return nil }
+        if cell.count - index <= 18 {
+            // Up to 18 digits cannot overflow: no checks in the common case.
+            var value: Int64 = 0
+            while index < cell.count {
+                let digit = cell[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ Int64(digit)
+                index += 1
+            }
+            return negative ? -value : value
+        }
         // Accumulate negatively so that Int64.min parses.
         var value: Int64 = 0
         while index < cell.count {

@@ -25,11 +25,9 @@ struct DelimitedScanner {
 
     /// The record last read: the line it starts on and its fields.
     private(set) var recordLine = 0
-    private(set) var fieldCount = 0
-    private var fieldStarts: [Int] = []
-    private var fieldEnds: [Int] = []
-    /// Whether each field was quoted with `""` escapes inside, and so needs `unescapedField`.
-    private var fieldEscaped: [Bool] = []
+    var fieldCount: Int { fields.count }
+    /// Shared by copies of the scanner: only the record last read is ever in it.
+    private let fields = FieldSpans()
 
     private static let newline = UInt8(ascii: "\n")
     private static let carriageReturn = UInt8(ascii: "\r")
@@ -47,11 +45,13 @@ struct DelimitedScanner {
 
     @inline(__always)
     func field(_ index: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[fieldStarts[index]..<fieldEnds[index]])
+        let span = fields[index]
+        return UnsafeRawBufferPointer(rebasing: bytes[span.start..<span.end])
     }
 
+    /// Whether the field was quoted with `""` escapes inside, and so needs `unescapedField`.
     @inline(__always)
-    func isEscaped(_ index: Int) -> Bool { fieldEscaped[index] }
+    func isEscaped(_ index: Int) -> Bool { fields[index].escaped }
 
     /// The field with each `""` turned into `"`, written to `output`.
     func unescapedField(_ index: Int, into output: inout [UInt8]) {
@@ -77,7 +77,7 @@ struct DelimitedScanner {
                 continue
             }
             recordLine = line
-            fieldCount = 0
+            fields.removeAll()
             guard let delimiter else {
                 addField(position, contentEnd, escaped: false)
                 finishLine(at: lineEnd)
@@ -101,7 +101,7 @@ struct DelimitedScanner {
                             hint: "write a quote inside a quoted field as \"\", or turn quoting off")
                     }
                     cursor += 1
-                } else if let next = ByteSearch.find(delimiter, in: bytes, from: cursor, to: contentEnd) {
+                } else if let next = ByteSearch.findNear(delimiter, in: bytes, from: cursor, to: contentEnd) {
                     addField(cursor, next, escaped: false)
                     cursor = next + 1
                 } else {
@@ -138,17 +138,8 @@ struct DelimitedScanner {
     }
 
     @inline(__always)
-    private mutating func addField(_ start: Int, _ end: Int, escaped: Bool) {
-        if fieldCount == fieldStarts.count {
-            fieldStarts.append(start)
-            fieldEnds.append(end)
-            fieldEscaped.append(escaped)
-        } else {
-            fieldStarts[fieldCount] = start
-            fieldEnds[fieldCount] = end
-            fieldEscaped[fieldCount] = escaped
-        }
-        fieldCount += 1
+    private func addField(_ start: Int, _ end: Int, escaped: Bool) {
+        fields.append(FieldSpan(start: start, end: end, escaped: escaped))
     }
 
     /// End of a line's content: before a CR that precedes the LF (or ends the file).
@@ -176,5 +167,49 @@ struct DelimitedScanner {
             lineStart = newline + 1
             index = newline + 1
         }
+    }
+}
+
+struct FieldSpan {
+    var start: Int
+    var end: Int
+    var escaped: Bool
+}
+
+/// The field spans of one record in a reused allocation. A class with a raw pointer rather than
+/// an array: appending a field is the scanner's innermost step, and an array would check its
+/// uniqueness and bounds each time.
+final class FieldSpans {
+    private var storage: UnsafeMutablePointer<FieldSpan>
+    private var capacity = 16
+    private(set) var count = 0
+
+    init() { storage = .allocate(capacity: capacity) }
+
+    deinit { storage.deallocate() }
+
+    @inline(__always)
+    subscript(index: Int) -> FieldSpan {
+        precondition(index >= 0 && index < count, "field index out of range")
+        return storage[index]
+    }
+
+    @inline(__always)
+    func removeAll() { count = 0 }
+
+    @inline(__always)
+    func append(_ span: FieldSpan) {
+        if count == capacity { grow() }
+        (storage + count).initialize(to: span)
+        count += 1
+    }
+
+    @inline(never)
+    private func grow() {
+        let larger = UnsafeMutablePointer<FieldSpan>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = larger
+        capacity *= 2
     }
 }

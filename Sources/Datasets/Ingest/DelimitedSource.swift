@@ -77,6 +77,9 @@ final class DelimitedSource: RecordSource {
 
     func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {
         let columnCount = schema.fields.count
+        // A local copy: a class's stored property would be checked for exclusive access per use.
+        var scanner = self.scanner
+        defer { self.scanner = scanner }
         let startPosition = scanner.position
         var rows = 0
         while rows < maxRows, scanner.position - startPosition < maxBytes, try scanner.nextRecord() {

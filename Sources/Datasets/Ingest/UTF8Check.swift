@@ -8,28 +8,34 @@ import DSPrepSupport
 enum UTF8Check {
     /// Throws an error naming the line, column and byte offset of the first bad byte.
     static func validate(_ bytes: UnsafeRawBufferPointer, path: String, pages: inout ConsumedPages) throws {
-        // Chunks keep resident memory bounded: each checked chunk is handed back to the kernel.
-        let chunk = 8 << 20
+        // The branch-free automaton says whether the file is valid; only when it is not does
+        // `firstInvalidByte`, sequence by sequence, look for where.
+        var automaton = UTF8Automaton()
+        let chunk = 4 << 20
         var start = 0
-        while start < bytes.count {
+        while start < bytes.count && !automaton.failed {
             let end = min(start + chunk, bytes.count)
-            if let bad = firstInvalidByte(bytes, from: start, to: end) {
-                throw error(at: bad, in: bytes, path: path)
-            }
+            automaton.consume(bytes, from: start, to: end)
             pages.release(upTo: end)
             start = end
         }
+        if automaton.isComplete { return }
+        if let offset = firstInvalidByte(bytes) {
+            throw error(at: offset, in: bytes, path: path)
+        }
+        // Not reached: `firstInvalidByte` finds whatever the automaton rejected (a sequence cut off by
+        // the end of the file included).
+        throw error(at: bytes.count - 1, in: bytes, path: path)
     }
 
-    /// The offset of the first byte (in `from..<to`) that starts an invalid sequence or is NUL.
-    /// A sequence may run past `to` (chunks split anywhere), but never past the buffer's end.
-    static func firstInvalidByte(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+    /// The offset of the first byte that starts an invalid sequence or is NUL, if any.
+    static func firstInvalidByte(_ bytes: UnsafeRawBufferPointer) -> Int? {
         guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let ones: UInt64 = 0x0101_0101_0101_0101
-        var index = from
-        while index < to {
+        var index = 0
+        while index < count {
             // Fast path: eight ASCII bytes, none of them NUL.
             if index + 8 <= count {
                 let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
