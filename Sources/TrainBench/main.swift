@@ -43,16 +43,16 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-/// Best GFLOPS of `cblas_sgemm` over a few repetitions of an (m,k)·(k,n) product.
-func sgemmGFLOPS(m: Int, n: Int, k: Int) -> Double {
+/// Best GFLOPS of `cblas_sgemm` over a few repetitions of C (m,n) = op(A)·op(B) with inner size k.
+func sgemmGFLOPS(m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = true) -> Double {
     let a = FloatBuffer(count: m * k), b = FloatBuffer(count: k * n), c = FloatBuffer(count: m * n)
     for i in 0..<a.count { a[i] = Float(i % 7) * 0.1 }
     for i in 0..<b.count { b[i] = Float(i % 5) * 0.1 }
     var best = Double.infinity
     for _ in 0..<5 {
         best = min(best, seconds {
-            Matmul.gemm(transA: false, transB: true, m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: k,
-                        beta: 0, c: c.pointer, ldc: n)
+            Matmul.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.pointer, lda: transA ? m : k,
+                        b: b.pointer, ldb: transB ? k : n, beta: 0, c: c.pointer, ldc: n)
         })
     }
     return 2 * Double(m * n * k) / best / 1e9
@@ -98,6 +98,16 @@ do {
     let peak = sgemmGFLOPS(m: 512, n: 512, k: 512)
     let modelShape = sgemmGFLOPS(m: o.batch * o.length, n: o.ffn, k: o.hidden)
 
+    // The layer GEMMs alone: forward out = x·Wᵀ, backward dx = dy·W and dW = dyᵀ·x.
+    let rows = o.batch * o.length
+    var shapes: [String] = []
+    for (name, inner, outer) in [("qkv", o.hidden, 3 * o.hidden), ("attn-out", o.hidden, o.hidden),
+                                 ("ffn-in", o.hidden, o.ffn), ("ffn-out", o.ffn, o.hidden)] {
+        let forward = sgemmGFLOPS(m: rows, n: outer, k: inner)
+        let dx = sgemmGFLOPS(m: rows, n: inner, k: outer, transB: false)
+        let dw = sgemmGFLOPS(m: outer, n: inner, k: rows, transA: true, transB: false)
+        shapes.append(String(format: "%@ %.0f/%.0f/%.0f", name, forward, dx, dw))
+    }
     let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"
     print("""
     model: \(o.layers) layers, hidden \(o.hidden), \(o.heads) heads, ffn \(o.ffn), vocab \(o.vocab), \
@@ -114,6 +124,7 @@ do {
     cblas_sgemm GFLOPS: 512³ \(String(format: "%.1f", peak)), \
     \(o.batch * o.length)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
     reached/peak = \(String(format: "%.0f", 100 * reached / peak))%
+    layer GEMMs alone, GFLOPS forward/dx/dW: \(shapes.joined(separator: ", "))
     """)
 } catch {
     FileHandle.standardError.write(Data("bench-train-step: \(error)\n".utf8))
