@@ -101,4 +101,28 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(results.count, requests.count)
         return results.count == requests.count ? results : requests.map { _ in [:] }
     }
+
+    /// Evaluation over several batches equals the metrics of all rows at once.
+    func testEvaluationAccumulatesAcrossBatches() throws {
+        let model = BagModel(configuration: .init(vocabSize: 10, bigramBuckets: 5, dimension: 4),
+                             loss: try TaskLoss(task: .classification(labels: 3)), seed: 1)
+        for i in 0..<model.parameters.count { model.parameters.values[i] = Float((i * 7) % 11) * 0.1 - 0.5 }
+        let ids: [Int32] = (0..<24).map { Int32(($0 * 5 + 3) % 10) }, labels: [Int32] = [0, 1, 2, 1, 0, 2]
+        let whole = try Batch(size: 6, length: 4, inputIds: ids, labels: .classes(labels))
+        let parts = try [0..<2, 2..<6].map { rows in
+            try Batch(size: rows.count, length: 4, inputIds: Array(ids[(rows.lowerBound * 4)..<(rows.upperBound * 4)]),
+                      labels: .classes(Array(labels[rows])))
+        }
+        let all = try Evaluation.run(model: model, batches: [whole])
+        let split = try Evaluation.run(model: model, batches: parts)
+        XCTAssertEqual(Set(all.keys), Set(split.keys))
+        for (key, value) in all { XCTAssertEqual(try XCTUnwrap(split[key]), value, accuracy: 1e-6, key) }
+        // accuracy by hand from the outputs
+        _ = try model.forward(whole, training: false)
+        let correct = (0..<6).filter { row in
+            let logits = Array(model.outputs[(row * 3)..<(row * 3 + 3)])
+            return logits.firstIndex(of: logits.max()!) == Int(labels[row])
+        }.count
+        XCTAssertEqual(try XCTUnwrap(all["accuracy"]), Double(correct) / 6, accuracy: 1e-12)
+    }
 }

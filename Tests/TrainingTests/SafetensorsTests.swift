@@ -90,4 +90,30 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(task, .regression)
         XCTAssertThrowsError(try BertConfiguration.load(configAt: path + ".missing"))
     }
+
+    /// Resuming from saved parameters, optimizer state and the dropout stream counter continues
+    /// exactly as the run that never stopped.
+    func testOptimizerStateResumesBitExactly() throws {
+        let steps = TrainingStep(baseLearningRate: 1e-2, schedule: Schedule(kind: .linear, warmupSteps: 2, totalSteps: 6))
+        let batch = try Batch(size: 2, length: 3, inputIds: [1, 2, 3, 4, 5, 0], attentionMask: [1, 1, 1, 1, 1, 0],
+                              labels: .classes([0, 2]))
+        let reference = try tinyModel(seed: 4), referenceOptimizer = AdamW(parameters: reference.parameters)
+        for _ in 0..<4 { _ = try steps.run(model: reference, microBatches: [batch], optimizer: referenceOptimizer) }
+
+        let first = try tinyModel(seed: 4), firstOptimizer = AdamW(parameters: first.parameters)
+        for _ in 0..<2 { _ = try steps.run(model: first, microBatches: [batch], optimizer: firstOptimizer) }
+        let modelPath = temporaryPath("model.safetensors"), statePath = temporaryPath("optimizer.safetensors")
+        defer { for path in [modelPath, statePath] { try? FileManager.default.removeItem(atPath: path) } }
+        try Safetensors.write(first.parameters, to: modelPath)
+        try firstOptimizer.saveState(to: statePath)
+
+        // same --seed (it also keys dropout), fresh parameters and moments replaced from the files
+        let resumed = try tinyModel(seed: 4), resumedOptimizer = AdamW(parameters: resumed.parameters)
+        try Safetensors.load(modelPath, into: resumed.parameters)
+        try resumedOptimizer.loadState(from: statePath)
+        resumed.forwardCount = first.forwardCount  // trainer_state.json would carry it
+        XCTAssertEqual(resumedOptimizer.step, 2)
+        for _ in 0..<2 { _ = try steps.run(model: resumed, microBatches: [batch], optimizer: resumedOptimizer) }
+        XCTAssertTrue(resumed.parameters.values.toArray() == reference.parameters.values.toArray(), "resumed run differs")
+    }
 }

@@ -1,38 +1,66 @@
 import DSPrepSupport
 import Foundation
 
-/// `model.safetensors` for a `ParameterStore` (the format HF loads: an 8-byte little-endian
-/// header length, a JSON header mapping each tensor name to {"dtype", "shape", "data_offsets"},
-/// then the raw little-endian data). Since the store is already one contiguous buffer in spec
-/// order, the data section is that buffer as is.
+/// `.safetensors` files of F32 tensors (the format HF loads: an 8-byte little-endian header
+/// length, a JSON header mapping each tensor name to {"dtype", "shape", "data_offsets"}, then
+/// the raw little-endian data). A `ParameterStore` is already one contiguous buffer in spec
+/// order, so its data section is that buffer as is; AdamW moments are written the same way.
 public enum Safetensors {
-    /// Writes all parameters as F32 tensors, atomically.
-    public static func write(_ store: ParameterStore, to path: String, metadata: [String: String] = ["format": "pt"]) throws {
+    /// A tensor to write: name, shape and where its shape.product floats are.
+    public struct Tensor {
+        public var name: String
+        public var shape: [Int]
+        public var values: UnsafeMutablePointer<Float>
+
+        public init(name: String, shape: [Int], values: UnsafeMutablePointer<Float>) {
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
+
+        var count: Int { shape.reduce(1, *) }
+    }
+
+    /// Every parameter of a store, named as its spec.
+    public static func tensors(of store: ParameterStore) -> [Tensor] {
+        store.specs.indices.map { Tensor(name: store.specs[$0].name, shape: store.specs[$0].shape, values: store.value($0)) }
+    }
+
+    /// Writes the tensors in the order given, atomically.
+    public static func write(_ tensors: [Tensor], to path: String, metadata: [String: String] = ["format": "pt"]) throws {
         var header: [String: Any] = ["__metadata__": metadata]
-        for (spec, offset) in zip(store.specs, store.offsets) {
-            header[spec.name] = ["dtype": "F32", "shape": spec.shape,
-                                 "data_offsets": [offset * 4, (offset + spec.count) * 4]] as [String: Any]
+        var offset = 0
+        for tensor in tensors {
+            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape,
+                                   "data_offsets": [offset, offset + tensor.count * 4]] as [String: Any]
+            offset += tensor.count * 4
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         // Pad with spaces so the data starts 8-byte aligned (as the reference writer does).
         json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
-        var file = Data(capacity: 8 + json.count + store.count * 4)
+        var file = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
         file.append(json)
-        store.values.pointer.withMemoryRebound(to: UInt32.self, capacity: store.count) { words in
-            if UInt32(1).littleEndian == 1 {
-                file.append(UnsafeBufferPointer(start: words, count: store.count))
-            } else {
-                for i in 0..<store.count { withUnsafeBytes(of: words[i].littleEndian) { file.append(contentsOf: $0) } }
+        for tensor in tensors {
+            tensor.values.withMemoryRebound(to: UInt32.self, capacity: tensor.count) { words in
+                if UInt32(1).littleEndian == 1 {
+                    file.append(UnsafeBufferPointer(start: words, count: tensor.count))
+                } else {
+                    for i in 0..<tensor.count { withUnsafeBytes(of: words[i].littleEndian) { file.append(contentsOf: $0) } }
+                }
             }
         }
         try AtomicOutput.writeFile(file, to: path)
     }
 
-    /// Fills `store` from a file: every parameter must be present as F32 with its shape. Returns
-    /// the names of tensors in the file that the store does not have (ignored; callers report them).
+    public static func write(_ store: ParameterStore, to path: String, metadata: [String: String] = ["format": "pt"]) throws {
+        try write(tensors(of: store), to: path, metadata: metadata)
+    }
+
+    /// Fills each tensor from the file: each must be present as F32 with its shape. Returns the
+    /// file's metadata and the names of tensors in it that were not asked for (callers report them).
     @discardableResult
-    public static func load(_ path: String, into store: ParameterStore) throws -> [String] {
+    public static func load(_ path: String, into tensors: [Tensor]) throws -> (metadata: [String: String], unused: [String]) {
         let file = try MappedFile(path: path)
         let location = SourceLocation(path: path)
         let bytes = file.bytes
@@ -42,30 +70,36 @@ public enum Safetensors {
         length = UInt64(littleEndian: length)
         try check(length <= UInt64(bytes.count - 8), "header length \(length) runs past the end of the file (\(bytes.count) bytes)", at: location)
         let headerEnd = 8 + Int(length)
-        let json = Data(bytes[8..<headerEnd])
-        guard let header = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+        guard let header = (try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))) as? [String: Any] else {
             throw InputError("the safetensors header is not a JSON object", at: location)
         }
         let dataSize = bytes.count - headerEnd
-        for (index, spec) in store.specs.enumerated() {
-            let tensorLocation = SourceLocation(path: path + " [\(spec.name)]")
-            guard let entry = header[spec.name] as? [String: Any] else {
-                throw InputError("tensor \(spec.name) is missing", at: location,
+        for tensor in tensors {
+            let tensorLocation = SourceLocation(path: path + " [\(tensor.name)]")
+            guard let entry = header[tensor.name] as? [String: Any] else {
+                throw InputError("tensor \(tensor.name) is missing", at: location,
                                  hint: "the checkpoint was written for a different model configuration")
             }
             try check(entry["dtype"] as? String == "F32", "dtype is \(entry["dtype"] ?? "absent"), expected F32", at: tensorLocation)
             let shape = (entry["shape"] as? [NSNumber])?.map(\.intValue)
-            try check(shape == spec.shape, "shape is \(shape.map { "\($0)" } ?? "absent"), expected \(spec.shape)", at: tensorLocation)
+            try check(shape == tensor.shape, "shape is \(shape.map { "\($0)" } ?? "absent"), expected \(tensor.shape)", at: tensorLocation)
             guard let offsets = (entry["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] - offsets[0] == spec.count * 4, offsets[1] <= dataSize else {
+                  offsets[0] >= 0, offsets[1] - offsets[0] == tensor.count * 4, offsets[1] <= dataSize else {
                 throw InputError("data_offsets missing or inconsistent with the shape and the file size", at: tensorLocation)
             }
             let source = UnsafeRawBufferPointer(rebasing: bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])])
-            let destination = store.value(index)
-            for i in 0..<spec.count {
-                destination[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+            for i in 0..<tensor.count {
+                tensor.values[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
             }
         }
-        return header.keys.filter { $0 != "__metadata__" && store.index(of: $0) == nil }.sorted()
+        let wanted = Set(tensors.map(\.name))
+        let metadata = header["__metadata__"] as? [String: String] ?? [:]
+        return (metadata, header.keys.filter { $0 != "__metadata__" && !wanted.contains($0) }.sorted())
+    }
+
+    /// Fills every parameter of `store`; returns the file's tensors the store does not have.
+    @discardableResult
+    public static func load(_ path: String, into store: ParameterStore) throws -> [String] {
+        try load(path, into: tensors(of: store)).unused
     }
 }

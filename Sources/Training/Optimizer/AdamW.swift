@@ -1,3 +1,4 @@
+import DSPrepSupport
 import Foundation
 
 /// AdamW (Loshchilov & Hutter) as `torch.optim.AdamW` computes it, with decoupled weight decay
@@ -37,7 +38,7 @@ public final class AdamW: Optimizer {
         groupEnds = zip(parameters.specs, parameters.offsets).map { ($1 + $0.count, $0.weightDecay) }
     }
 
-    /// Restores the step count with moments loaded from a checkpoint.
+    /// Sets the step count (bias corrections and the schedule continue from it) on resume.
     public func restore(step: Int) { self.step = step }
 
     public func update(learningRate lr: Float) {
@@ -83,5 +84,28 @@ public enum GradientClipping {
         let coefficient = maxNorm / (norm + 1e-6)
         if maxNorm > 0 && coefficient < 1 { Elementwise.scale(grads.pointer, by: coefficient, count: grads.count) }
         return norm
+    }
+}
+
+extension AdamW {
+    /// The moments as named tensors (`exp_avg.<parameter>`, `exp_avg_sq.<parameter>`, PyTorch's
+    /// state names) for `Safetensors`, with the step count as metadata.
+    public var stateTensors: [Safetensors.Tensor] {
+        let specs = parameters.specs, offsets = parameters.offsets
+        return specs.indices.map { Safetensors.Tensor(name: "exp_avg." + specs[$0].name, shape: specs[$0].shape, values: m.pointer + offsets[$0]) }
+            + specs.indices.map { Safetensors.Tensor(name: "exp_avg_sq." + specs[$0].name, shape: specs[$0].shape, values: v.pointer + offsets[$0]) }
+    }
+
+    public func saveState(to path: String) throws {
+        try Safetensors.write(stateTensors, to: path, metadata: ["step": String(step)])
+    }
+
+    /// Restores moments and step count written by `saveState`.
+    public func loadState(from path: String) throws {
+        let (metadata, _) = try Safetensors.load(path, into: stateTensors)
+        guard let text = metadata["step"], let saved = Int(text), saved >= 0 else {
+            throw InputError("optimizer state has no valid \"step\" in its metadata", at: SourceLocation(path: path))
+        }
+        restore(step: saved)
     }
 }
