@@ -6,7 +6,6 @@ struct BatchAssembler {
     let schema: Schema
     let path: String
     private(set) var builders: [ColumnBuilder] = []
-    private var scratch: [CChar] = []
     /// Each column's conversion, decided once: switching on `DataType` (an indirect enum) for
     /// every cell costs reference counting.
     private let conversions: [Conversion]
@@ -61,7 +60,7 @@ struct BatchAssembler {
             builders[column].append(value)
         case .float64, .float32:
             // A finite value that overflows float32 does not fit it.
-            guard let value = CellText.parseDouble(cell, scratch: &scratch),
+            guard let value = CellText.parseDouble(cell),
                 conversions[column] == .float64 || !value.isFinite || Float(value).isFinite
             else { throw notFitting(cell, column, line) }
             builders[column].append(value)

@@ -87,13 +87,16 @@ enum CellText {
 
     /// Parses float syntax (as `isFloatSyntax` accepts, which includes integers) to the nearest
     /// Double, using libc's correctly rounded `strtod`.
-    static func parseDouble(_ cell: UnsafeRawBufferPointer, scratch: inout [CChar]) -> Double? {
+    static func parseDouble(_ cell: UnsafeRawBufferPointer) -> Double? {
         guard isFloatSyntax(cell) else { return nil }
-        // strtod needs a NUL-terminated string; the checked syntax has no locale-dependent parts.
-        scratch.removeAll(keepingCapacity: true)
-        for byte in cell { scratch.append(CChar(bitPattern: byte)) }
-        scratch.append(0)
-        return scratch.withUnsafeBufferPointer { $0.baseAddress.map { strtod($0, nil) } }
+        // strtod needs a NUL-terminated string (on the stack for any real number's length); the
+        // checked syntax has no locale-dependent parts.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: cell.count + 1) { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            for (index, byte) in cell.enumerated() { buffer[index] = CChar(bitPattern: byte) }
+            buffer[cell.count] = 0
+            return strtod(base, nil)
+        }
     }
 
     static func integer(_ value: Int64, fits type: DataType) -> Bool {

@@ -10,6 +10,27 @@ import DSPrepSupport
 /// elements. Nested objects and lists of lists are an error naming the line: flatten them first.
 /// A column that holds lists in some rows and single values in others is an error too.
 final class JSONSource: RecordSource {
+    private var reader: JSONRecordReader
+
+    var schema: Schema { reader.schema }
+    var rowCount: Int { reader.rowCount }
+    var position: Int { reader.position }
+
+    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, pages: inout ConsumedPages) throws {
+        reader = try JSONRecordReader(file: file, dataStart: dataStart, options: options, pages: &pages)
+    }
+
+    func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {
+        // A local copy: a class's stored property would be checked for exclusive access per use.
+        var reader = self.reader
+        defer { self.reader = reader }
+        return try reader.readRows(into: &assembler, maxRows: maxRows, maxBytes: maxBytes)
+    }
+}
+
+/// The two passes over JSON records, as a struct so that its hot state is accessed without
+/// run-time exclusivity checks.
+struct JSONRecordReader {
     // Set at the end of the first pass, which needs the instance's methods.
     private(set) var schema = Schema([])
     private(set) var rowCount = 0
@@ -29,7 +50,6 @@ final class JSONSource: RecordSource {
     private var membersInObject = 0
     private var keyScratch: [UInt8] = []
     private var textScratch: [UInt8] = []
-    private var numberScratch: [CChar] = []
     private var elements: [JSONToken] = []
 
     init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, pages: inout ConsumedPages) throws {
@@ -72,7 +92,7 @@ final class JSONSource: RecordSource {
         finished = false
     }
 
-    func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {
+    mutating func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {
         let startPosition = scanner.position
         var rows = 0
         while rows < maxRows, scanner.position - startPosition < maxBytes, try nextRecord() {
@@ -90,7 +110,7 @@ final class JSONSource: RecordSource {
     // MARK: - Records and members
 
     /// Moves to the next object and reads its `{`; false after the last one.
-    private func nextRecord() throws -> Bool {
+    private mutating func nextRecord() throws -> Bool {
         guard !finished else { return false }
         if isArray {
             scanner.skipWhitespace(includingNewlines: true)
@@ -138,7 +158,7 @@ final class JSONSource: RecordSource {
 
     /// Reads the next `"key": value` of the current object up to the value's first token; nil
     /// after the closing `}`.
-    private func nextMember(addingColumns: Bool) throws -> (column: Int, token: JSONToken)? {
+    private mutating func nextMember(addingColumns: Bool) throws -> (column: Int, token: JSONToken)? {
         scanner.skipWhitespace()
         if scanner.current == UInt8(ascii: "}") {
             scanner.position += 1
@@ -162,7 +182,7 @@ final class JSONSource: RecordSource {
         return (column, token)
     }
 
-    private func columnIndex(keyRange: Range<Int>, hasEscapes: Bool, addingColumns: Bool, keyStart: Int) throws -> Int {
+    private mutating func columnIndex(keyRange: Range<Int>, hasEscapes: Bool, addingColumns: Bool, keyStart: Int) throws -> Int {
         if hasEscapes { scanner.decodeString(keyRange, into: &keyScratch) }
         let found: Int? = try withKeyBytes(keyRange, decoded: hasEscapes) { key in
             // Objects usually repeat one key order, so the column after the last one is tried first.
@@ -196,7 +216,7 @@ final class JSONSource: RecordSource {
 
     // MARK: - First pass: types
 
-    private func infer(_ token: JSONToken, into type: inout JSONColumnType, column: Int) throws {
+    private mutating func infer(_ token: JSONToken, into type: inout JSONColumnType, column: Int) throws {
         var name: String { String(decoding: names[column], as: UTF8.self) }
         if case .objectStart = token {
             throw scanner.error(
@@ -225,7 +245,7 @@ final class JSONSource: RecordSource {
     }
 
     /// Checks a value of an overridden column against its type, before any batch is made.
-    private func checkFits(_ token: JSONToken, _ field: Field) throws {
+    private mutating func checkFits(_ token: JSONToken, _ field: Field) throws {
         switch token {
         case .null: return
         case .arrayStart, .objectStart:
@@ -235,7 +255,8 @@ final class JSONSource: RecordSource {
         default:
             let fits = text(of: token) { CellText.fits($0, field.type) }
             if !fits {
-                throw text(of: token) { BatchAssembler.notFitting($0, field: field, path: path, line: recordLine) }
+                let (path, line) = (self.path, recordLine)
+                throw text(of: token) { BatchAssembler.notFitting($0, field: field, path: path, line: line) }
             }
         }
     }
@@ -251,7 +272,7 @@ final class JSONSource: RecordSource {
 
     // MARK: - Second pass: batches
 
-    private func append(_ token: JSONToken, column: Int, to assembler: inout BatchAssembler) throws {
+    private mutating func append(_ token: JSONToken, column: Int, to assembler: inout BatchAssembler) throws {
         let field = schema.fields[column]
         switch (token, field.type.elementType) {
         case (.null, _):
@@ -271,25 +292,26 @@ final class JSONSource: RecordSource {
         }
     }
 
-    private func listElement(_ token: JSONToken, _ type: DataType, _ field: Field) throws -> Value {
+    private mutating func listElement(_ token: JSONToken, _ type: DataType, _ field: Field) throws -> Value {
         if case .null = token { return .null }
         let value: Value? = text(of: token) { text in
             switch type {
             case .string: return .string(String(decoding: text, as: UTF8.self))
             case .int64: return CellText.parseInt64(text).map { .int($0) }
-            case .float64: return CellText.parseDouble(text, scratch: &numberScratch).map { .float($0) }
+            case .float64: return CellText.parseDouble(text).map { .float($0) }
             case .bool: return CellText.parseBool(text).map { .bool($0) }
             default: return nil
             }
         }
         guard let value else {
-            throw text(of: token) { BatchAssembler.notFitting($0, field: Field(field.name, type), path: path, line: recordLine) }
+            let (path, line) = (self.path, recordLine)
+            throw text(of: token) { BatchAssembler.notFitting($0, field: Field(field.name, type), path: path, line: line) }
         }
         return value
     }
 
     /// The text of a scalar token: a string's decoded content, a number's or bool's JSON spelling.
-    private func text<T>(of token: JSONToken, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    private mutating func text<T>(of token: JSONToken, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         switch token {
         case .string(let range, let hasEscapes):
             if hasEscapes {

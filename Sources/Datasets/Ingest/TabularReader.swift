@@ -61,8 +61,13 @@ public final class TabularReader {
     public func nextBatch(maxRows: Int = 65536) throws -> RecordBatch? {
         let limit = max(1, maxRows)
         assembler.start(capacity: min(limit, max(0, rowCount - rowsRead)))
+        let start = source.position
         let rows = try source.readRows(into: &assembler, maxRows: limit, maxBytes: Self.maxBatchInputBytes)
         guard rows > 0 else { return nil }
+        // Only a single row of more than 2 GiB can take a batch past 32-bit string offsets.
+        guard source.position - start <= Int(Int32.max) else {
+            throw InputError("a row holds more than 2 GiB of text; dsprep's string columns hold less", at: SourceLocation(path: path))
+        }
         rowsRead += rows
         pages.release(upTo: source.position)
         return assembler.finish()
