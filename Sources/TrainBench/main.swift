@@ -83,8 +83,8 @@ do {
         forward += try seconds { _ = try model.forward(b, training: true) }
         backward += seconds { model.backward(lossScale: 1) }
         update += seconds {
-            GradientClipping.clip(model.parameters.grads, maxNorm: 1)
-            optimizer.update(learningRate: 1e-4)
+            let norm = GradientClipping.globalNorm(model.parameters.grads)
+            optimizer.update(learningRate: 1e-4, gradientScale: GradientClipping.scale(norm: norm, maxNorm: 1))
         }
     }
     let total = forward + backward + update

@@ -56,6 +56,22 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(optimizer.step, 2)
     }
 
+    /// The clipping factor folded into the update equals scaling the gradients first, bit for bit,
+    /// on spans long enough to use both the 8-lane and the scalar path.
+    func testGradientScaleFoldedIntoTheUpdate() {
+        let specs: [ParameterSpec] = [.weight("w", [5, 7]), .bias("b", 11)]
+        let folded = ParameterStore(specs: specs), separate = ParameterStore(specs: specs)
+        folded.initialize(seed: 1); separate.initialize(seed: 1)
+        for i in 0..<folded.count { folded.grads[i] = Float(i % 9) - 4; separate.grads[i] = (Float(i % 9) - 4) * 0.25 }
+        let a = AdamW(parameters: folded, configuration: .init(weightDecay: 0.1))
+        let b = AdamW(parameters: separate, configuration: .init(weightDecay: 0.1))
+        a.update(learningRate: 0.01, gradientScale: 0.25)
+        b.update(learningRate: 0.01)
+        XCTAssertEqual(folded.values.toArray(), separate.values.toArray())
+        XCTAssertEqual(a.m.toArray(), b.m.toArray())
+        XCTAssertEqual(a.v.toArray(), b.v.toArray())
+    }
+
     func testGradientClippingByGlobalNorm() {
         let grads = FloatBuffer(count: 2)
         grads[0] = 3; grads[1] = 4
@@ -64,6 +80,8 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(GradientClipping.clip(grads, maxNorm: 1), 5)
         XCTAssertEqual(grads[0], 3 / (5 + 1e-6), accuracy: 1e-6)
         XCTAssertEqual(grads[1], 4 / (5 + 1e-6), accuracy: 1e-6)
+        XCTAssertEqual(GradientClipping.scale(norm: 5, maxNorm: 0), 1)
+        XCTAssertEqual(GradientClipping.scale(norm: 0.5, maxNorm: 1), 1)
     }
 
     /// Values from the formulas of HF `get_scheduler` (optimization.py), worked by hand.

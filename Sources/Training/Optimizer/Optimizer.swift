@@ -3,5 +3,10 @@
 public protocol Optimizer: AnyObject {
     /// Updates done so far (the scheduler's step index; saved with checkpoints).
     var step: Int { get }
-    func update(learningRate: Float)
+    /// Applies gradients × `gradientScale` (the clipping factor, folded into the update pass).
+    func update(learningRate: Float, gradientScale: Float)
+}
+
+extension Optimizer {
+    public func update(learningRate: Float) { update(learningRate: learningRate, gradientScale: 1) }
 }

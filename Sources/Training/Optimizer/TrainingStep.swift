@@ -36,9 +36,9 @@ public struct TrainingStep {
             model.backward(lossScale: scale)
             total += loss
         }
-        let norm = GradientClipping.clip(model.parameters.grads, maxNorm: maxGradNorm)
+        let norm = GradientClipping.globalNorm(model.parameters.grads)
         let rate = schedule.learningRate(base: baseLearningRate, step: optimizer.step)
-        optimizer.update(learningRate: rate)
+        optimizer.update(learningRate: rate, gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradNorm))
         return Result(loss: total * scale, gradNorm: norm, learningRate: rate)
     }
 }
