@@ -131,7 +131,8 @@ final class LayerTests: XCTestCase {
                 return weightedSum(out.pointer, r)
             } backward: {
                 Attention.backward(dqkv: dqkv.pointer, datt: datt.pointer, dout: r.pointer, att: att.pointer,
-                                   qkv: qkv.pointer, dropout: dropout, b: b, t: t, c: c, heads: heads)
+                                   qkv: qkv.pointer, dropoutMask: dropout.map { UnsafePointer($0.mask) },
+                                   dropped: dropout.map { UnsafePointer($0.dropped) }, b: b, t: t, c: c, heads: heads)
             }
         }
     }

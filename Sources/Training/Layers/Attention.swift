@@ -76,15 +76,17 @@ public enum Attention {
         }
     }
 
-    /// Accumulates dqkv: (B,T,3C) from dout: (B,T,C). datt: (B,NH,T,T) is scratch.
+    /// Accumulates dqkv: (B,T,3C) from dout: (B,T,C). datt: (B,NH,T,T) is scratch. With dropout,
+    /// `dropoutMask` and `dropped` are the (B,NH,T,T) buffers the forward filled.
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, datt: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
-        att: UnsafePointer<Float>, qkv: UnsafePointer<Float>, dropout: ProbabilityDropout?,
+        att: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
+        dropoutMask: UnsafePointer<Float>?, dropped: UnsafePointer<Float>?,
         b: Int, t: Int, c: Int, heads: Int
     ) {
         let hs = c / heads, c3 = 3 * c
         let scale = 1 / Float(hs).squareRoot()
-        let probabilities = UnsafePointer(dropout?.dropped) ?? att
+        let probabilities = dropped ?? att
         // 1. dP = dout_h·Vᵀ and dV += Pᵀ·dout_h
         for bh in 0..<(b * heads) {
             let bi = bh / heads, h = bh % heads
@@ -99,8 +101,8 @@ public enum Attention {
         Parallel.forRows(b * heads * t, costPerRow: t * 4) { rows in
             for r in rows {
                 let d = datt + r * t, p = att + r * t
-                if let dropout {
-                    let mask = dropout.mask + r * t
+                if let dropoutMask {
+                    let mask = dropoutMask + r * t
                     for j in 0..<t { d[j] *= mask[j] }
                 }
                 var dot: Float = 0

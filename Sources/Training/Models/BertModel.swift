@@ -66,7 +66,7 @@ public final class BertModel: Model {
     /// Saved tensors of one layer. Dropout masks are nil when dropout is off.
     struct LayerActivations {
         var qkv, att: Pointer            // (N,3C), (B,NH,T,T)
-        var attMask, attDropped: Pointer? // (B,NH,T,T)
+        var attDropout: (mask: Pointer, dropped: Pointer)?  // (B,NH,T,T) each
         var a: Pointer                   // (N,C) attention output, before the projection
         var r1: Pointer                  // (N,C) residual sum into LN1
         var r1Mask: Pointer?             // (N,C)
@@ -80,7 +80,7 @@ public final class BertModel: Model {
     }
 
     struct Activations {
-        var b = 0, t = 0, training = false
+        var b = 0, t = 0
         var maskBias, emb, embMean, embRstd, x0: Pointer  // (N), (N,C), (N), (N), (N,C)
         var x0Mask: Pointer?
         var layers: [LayerActivations]
@@ -116,14 +116,14 @@ public final class BertModel: Model {
             let layers = (0..<cfg.numHiddenLayers).map { _ in
                 LayerActivations(
                     qkv: take(n * 3 * c), att: take(b * nh * t * t),
-                    attMask: attDrop ? take(b * nh * t * t) : nil, attDropped: attDrop ? take(b * nh * t * t) : nil,
+                    attDropout: attDrop ? (take(b * nh * t * t), take(b * nh * t * t)) : nil,
                     a: take(n * c), r1: take(n * c), r1Mask: hiddenDrop ? take(n * c) : nil,
                     ln1Mean: take(n), ln1Rstd: take(n), x1: take(n * c), h: take(n * f), g: take(n * f),
                     r2: take(n * c), r2Mask: hiddenDrop ? take(n * c) : nil, ln2Mean: take(n), ln2Rstd: take(n),
                     x2: take(n * c))
             }
             return Activations(
-                b: b, t: t, training: training,
+                b: b, t: t,
                 maskBias: take(n), emb: take(n * c), embMean: take(n), embRstd: take(n), x0: take(n * c),
                 x0Mask: hiddenDrop ? take(n * c) : nil, layers: layers,
                 cls: take(b * c), poolerPre: take(b * c), pooled: take(b * c), pooledMask: hiddenDrop ? take(b * c) : nil,
@@ -182,9 +182,9 @@ public final class BertModel: Model {
         for (l, (lp, la)) in zip(layerParameters, acts.layers).enumerated() {
             let site = UInt64(1 + 4 * l)
             Linear.forward(out: la.qkv, inp: x, weight: p.value(lp.qkvWeight), bias: p.value(lp.qkvBias), n: n, c: c, oc: 3 * c)
-            let attDropout = la.attMask.map {
+            let attDropout = la.attDropout.map {
                 Attention.ProbabilityDropout(probability: cfg.attentionProbsDropoutProb, random: random,
-                                             stream: streamBase &+ site, mask: $0, dropped: la.attDropped!)
+                                             stream: streamBase &+ site, mask: $0.mask, dropped: $0.dropped)
             }
             Attention.forward(out: la.a, att: la.att, qkv: la.qkv, maskBias: acts.maskBias, dropout: attDropout,
                               b: b, t: t, c: c, heads: nh)
@@ -274,12 +274,8 @@ public final class BertModel: Model {
             Linear.backward(dinp: da, dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dOut1, inp: la.a,
                             weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c)
             zero(acts.dqkv, n * 3 * c)
-            let attDropout = la.attMask.map {
-                Attention.ProbabilityDropout(probability: cfg.attentionProbsDropoutProb, random: CounterRandom(seed: seed),
-                                             stream: 0, mask: $0, dropped: la.attDropped!)
-            }
-            Attention.backward(dqkv: acts.dqkv, datt: acts.datt, dout: da, att: la.att, qkv: la.qkv, dropout: attDropout,
-                               b: b, t: t, c: c, heads: nh)
+            Attention.backward(dqkv: acts.dqkv, datt: acts.datt, dout: da, att: la.att, qkv: la.qkv,
+                               dropoutMask: la.attDropout?.mask, dropped: la.attDropout?.dropped, b: b, t: t, c: c, heads: nh)
             Linear.backward(dinp: dxIn, dweight: p.grad(lp.qkvWeight), dbias: p.grad(lp.qkvBias), dout: acts.dqkv, inp: x,
                             weight: p.value(lp.qkvWeight), n: n, c: c, oc: 3 * c)
             swap(&dx, &dxIn)
