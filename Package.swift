@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["DSPrepSupport"]),
         // Normalizers, pre-tokenizers, WordPiece / Unigram models, post-processors, decoders.
         .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
+        // Encodes a file with a sentencepiece .model: full-corpus parity and throughput (tools/spm-*.sh).
+        .executableTarget(name: "spm-bench", dependencies: ["Tokenizers", "DSPrepSupport"]),
         // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
         .target(name: "Training", dependencies: ["COpenBLAS", "DSPrepSupport"]),
         // Training-step throughput benchmark (tools/bench-train-step.sh).
