@@ -19,6 +19,9 @@ public struct TokenizeJob: Sendable {
         public var noLabel = false
         public var keepColumns: [String] = []
         public var attentionMask = false
+        /// Truncate each row (or pair, longest first) to this many tokens, special tokens
+        /// included; nil keeps the tokenizer file's own truncation.
+        public var maxLength: Int?
         /// Process only shard `index` of `count` (contiguous row ranges; see `Table.shardRows`).
         public var shard: (index: Int, count: Int)?
         public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -28,7 +31,7 @@ public struct TokenizeJob: Sendable {
 
         /// Everything above that changes the output, for cache keys.
         public var cacheDescription: String {
-            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) shard=\(shard.map { "\($0.index)/\($0.count)" } ?? "all") shard_bytes=\(maxShardBytes)"
+            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) max_length=\(maxLength.map(String.init) ?? "file") shard=\(shard.map { "\($0.index)/\($0.count)" } ?? "all") shard_bytes=\(maxShardBytes)"
         }
     }
 
@@ -39,7 +42,11 @@ public struct TokenizeJob: Sendable {
     public let ingestOptions: IngestOptions
 
     public init(tokenizer: any TextTokenizer, options: Options, ingestOptions: IngestOptions) {
-        self.tokenizer = tokenizer
+        if let maxLength = options.maxLength, let pipeline = tokenizer as? Tokenizer {
+            self.tokenizer = pipeline.withTruncation(Truncation(maxLength: maxLength))
+        } else {
+            self.tokenizer = tokenizer
+        }
         self.options = options
         self.ingestOptions = ingestOptions
     }
@@ -110,11 +117,18 @@ public struct TokenizeJob: Sendable {
         let label = layout.labelIndex.map { batch.columns[$0] }
         for row in rows {
             let first = text.isNull(row) ? "" : text.string(row)
-            let encoding: Encoding
+            var encoding: Encoding
             if let pair {
                 encoding = try tokenizer.encode(first, pair: pair.isNull(row) ? "" : pair.string(row), addSpecialTokens: true)
             } else {
                 encoding = try tokenizer.encode(first, addSpecialTokens: true)
+            }
+            if let maxLength = options.maxLength, !(tokenizer is Tokenizer), encoding.ids.count > maxLength {
+                // Tokenizers without a truncation stage of their own (sentencepiece models): cut the end.
+                encoding.overflowing = [encoding]
+                encoding.ids.removeLast(encoding.ids.count - maxLength)
+                encoding.typeIds = Array(encoding.typeIds.prefix(maxLength))
+                encoding.attentionMask = Array(encoding.attentionMask.prefix(maxLength))
             }
             summary.inputBytes += text.valueLength(row) + (pair?.valueLength(row) ?? 0)
             let unknown = layout.unknownID.map { id in encoding.ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0

@@ -1,6 +1,6 @@
 /// What a tokenize run reports at the end: counts, unknown-token rate, truncation, and the
 /// distribution of sequence lengths (exact, from a length → rows table).
-public struct TokenizeSummary: Sendable {
+public struct TokenizeSummary: Codable, Sendable {
     public var rows = 0
     public var tokens = 0
     public var unknownTokens = 0

@@ -7,6 +7,7 @@ struct DSPrep: ParsableCommand {
         abstract: "Datasets, tokenizers and a compact trainer for text classification, in one tool.",
         subcommands: [
             IngestCommand.self,
+            TokenizeCommand.self,
             DatasetCommand.self,
             CacheCommand.self,
         ])

@@ -1,0 +1,155 @@
+import Datasets
+import DSPrepSupport
+import Foundation
+import Tokenizers
+
+/// One `dsprep tokenize` invocation: one or several inputs (splits) → one dataset folder or a
+/// split collection, through the content-addressed cache.
+///
+/// The cache key covers the bytes of every input and of the tokenizer file, every option that
+/// changes the output, and dsprep's format version. A warm run finds the entry, links its files
+/// into the output folder (hard links: no copy) and reprints the stored summary.
+public struct TokenizeRun {
+    public var inputs: [(split: String, path: String)]
+    /// True when the inputs form a split collection (several inputs or --split given).
+    public var asCollection: Bool
+    public var tokenizerPath: String
+    public var options: TokenizeJob.Options
+    public var ingestOptions: IngestOptions
+    /// Loads the tokenizer; called only when the cache cannot answer.
+    public var loadTokenizer: () throws -> any TextTokenizer
+
+    public init(inputs: [(split: String, path: String)], asCollection: Bool, tokenizerPath: String, options: TokenizeJob.Options,
+                ingestOptions: IngestOptions, loadTokenizer: @escaping () throws -> any TextTokenizer) {
+        self.inputs = inputs
+        self.asCollection = asCollection
+        self.tokenizerPath = tokenizerPath
+        self.options = options
+        self.ingestOptions = ingestOptions
+        self.loadTokenizer = loadTokenizer
+    }
+
+    public struct Outcome {
+        public var cached: Bool
+        /// Per split: what the job found and measured (stored with the cache entry).
+        public var splits: [(split: String, report: TokenizeReport)]
+        public var cacheKey: String
+    }
+
+    public static let summaryFile = "dsprep-tokenize-summary.json"
+    public static let keyFile = ".dsprep-cache-key"
+
+    public func cacheKey(ingest: String) throws -> String {
+        var key = CacheKey(operation: "tokenize")
+        key.add("collection", "\(asCollection)")
+        for (split, path) in inputs {
+            key.add("split", split)
+            try key.addFile(path)
+        }
+        if FileManager.default.fileExists(atPath: tokenizerPath + "/tokenizer.json") {
+            try key.addFile(tokenizerPath + "/tokenizer.json")
+        } else {
+            try key.addFile(tokenizerPath)
+        }
+        key.add("job", options.cacheDescription)
+        key.add("ingest", ingest)
+        return key.value
+    }
+
+    /// Runs (or reuses) the job and places the result at `out`.
+    public func run(out: String, cache: DatasetCache?, ingestDescription: String, quiet: Bool) throws -> Outcome {
+        let key = try cacheKey(ingest: ingestDescription)
+        guard let cache else {
+            let splits = try AtomicOutput.writeDirectory(at: out) { try build(into: $0, quiet: quiet) }
+            return Outcome(cached: false, splits: splits, cacheKey: key)
+        }
+        if let existing = try? String(contentsOfFile: out + "/" + Self.keyFile, encoding: .utf8), existing == key,
+           let entry = cache.lookup(key) {
+            return Outcome(cached: true, splits: try Self.readSummary(entry), cacheKey: key)
+        }
+        var built: [(split: String, report: TokenizeReport)]?
+        let entry = try cache.entry(for: key, description: "tokenize \(inputs.map(\.path).joined(separator: " ")) with \(tokenizerPath)") { folder in
+            built = try build(into: folder, quiet: quiet)
+        }
+        try AtomicOutput.writeDirectory(at: out) { folder in
+            try Self.linkTree(from: entry, to: folder)
+            try Data(key.utf8).write(to: URL(fileURLWithPath: folder + "/" + Self.keyFile))
+        }
+        return Outcome(cached: built == nil, splits: try built ?? Self.readSummary(entry), cacheKey: key)
+    }
+
+    private func build(into folder: String, quiet: Bool) throws -> [(split: String, report: TokenizeReport)] {
+        let job = TokenizeJob(tokenizer: try loadTokenizer(), options: options, ingestOptions: ingestOptions)
+        var reports: [(split: String, report: TokenizeReport)] = []
+        for (split, path) in inputs {
+            let target = asCollection ? folder + "/" + split : folder + "/dataset"
+            let progress = ProgressBar("tokenize \(URL(fileURLWithPath: path).lastPathComponent)", quiet: quiet)
+            let start = Date()
+            let result = try job.run(path: path, into: target, split: asCollection ? split : nil, progress: progress)
+            progress.finish()
+            reports.append((split, TokenizeReport(result, seconds: Date().timeIntervalSince(start))))
+        }
+        if asCollection {
+            try DatasetDict.writeSplitList(inputs.map(\.split), in: folder)
+        } else {
+            // A single dataset lives at the top of the folder: move its files up.
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder + "/dataset") {
+                try FileManager.default.moveItem(atPath: folder + "/dataset/" + name, toPath: folder + "/" + name)
+            }
+            try FileManager.default.removeItem(atPath: folder + "/dataset")
+        }
+        let encoded = try JSONEncoder().encode(reports.map { SplitReport(split: $0.split, report: $0.report) })
+        try encoded.write(to: URL(fileURLWithPath: folder + "/" + Self.summaryFile))
+        return reports
+    }
+
+    private struct SplitReport: Codable {
+        var split: String
+        var report: TokenizeReport
+    }
+
+    private static func readSummary(_ entry: String) throws -> [(split: String, report: TokenizeReport)] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: entry + "/" + summaryFile))
+        return try JSONDecoder().decode([SplitReport].self, from: data).map { ($0.split, $0.report) }
+    }
+
+    /// Recreates `source`'s folder tree at `destination` with hard links to its files (a copy
+    /// where links are impossible, e.g. across filesystems).
+    static func linkTree(from source: String, to destination: String) throws {
+        let manager = FileManager.default
+        guard let walker = manager.enumerator(atPath: source) else { return }
+        for case let name as String in walker {
+            if name == DatasetCache.entryInfoFile { continue }
+            let from = source + "/" + name, to = destination + "/" + name
+            var isDirectory: ObjCBool = false
+            manager.fileExists(atPath: from, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                try manager.createDirectory(atPath: to, withIntermediateDirectories: true)
+            } else if link(from, to) != 0 {
+                try manager.copyItem(atPath: from, toPath: to)
+            }
+        }
+    }
+}
+
+/// A split's result as printed and as stored with the cache entry.
+public struct TokenizeReport: Codable, Sendable {
+    public var textColumn: String
+    public var textPairColumn: String?
+    public var labelColumn: String?
+    /// Class names, or nil for regression / no label.
+    public var classNames: [String]?
+    public var regression: Bool
+    public var summary: TokenizeSummary
+    public var seconds: Double
+
+    init(_ result: TokenizeJob.Result, seconds: Double) {
+        textColumn = result.roles.text
+        textPairColumn = result.roles.textPair
+        labelColumn = result.roles.label
+        if case .classes(let names)? = result.labels { classNames = names } else { classNames = nil }
+        regression = result.labels == .regression
+        summary = result.summary
+        self.seconds = seconds
+    }
+}

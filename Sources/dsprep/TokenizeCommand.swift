@@ -1,0 +1,168 @@
+import ArgumentParser
+import Datasets
+import DSPrepSupport
+import Foundation
+import Preprocessing
+import Tokenizers
+
+/// `dsprep tokenize`: a raw CSV/TSV/JSON file → token shards a trainer (or HF datasets) reads.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Turn CSV/TSV/JSONL files into memory-mapped token shards (HF save_to_disk layout), cached.",
+        discussion: """
+            Output columns: input_ids (list<int32>), token_type_ids for pairs, attention_mask with
+            --attention-mask, labels (int64 class ids with a ClassLabel, or float32 scores), length,
+            and the columns named by --keep-column. No padding: the collator pads at batch time.
+            The same input bytes, tokenizer and options finish from the cache (DSPREP_CACHE).
+            """)
+
+    @Argument(help: "Input files; several give a split collection named after them (train, validation, test).")
+    var inputs: [String] = []
+
+    @Option(help: "A tokenizer.json, BERT vocab.txt or sentencepiece .model (default: the project's Korean tokenizer in vocab/).")
+    var tokenizer: String?
+
+    @Option(help: "Output folder (default: named after the first input, beside it).")
+    var out: String?
+
+    @Option(help: "The text column (default: found by name: document, text, sentence, ...).")
+    var textColumn: String?
+
+    @Option(help: "The second text of a pair (default: sentence2, hypothesis, ... when present).")
+    var textPairColumn: String?
+
+    @Option(help: "The label column (default: found by name: label, score, gold_label, ...).")
+    var labelColumn: String?
+
+    @Flag(help: "Write no labels column.")
+    var noLabel = false
+
+    @Option(help: "Truncate rows to this many tokens, special tokens included (default: the tokenizer file's setting).")
+    var maxLength: Int?
+
+    @Option(name: .customLong("split"), help: ArgumentHelp("A named split, e.g. validation=dev.tsv (repeatable).", valueName: "name=file"))
+    var splits: [String] = []
+
+    @Option(name: .customLong("keep-column"), help: "Copy this input column into the shards (repeatable).")
+    var keepColumns: [String] = []
+
+    @Flag(help: "Also write attention_mask (all ones: there is no padding in the shards).")
+    var attentionMask = false
+
+    @Option(help: "Process only shard --shard-index of this many (contiguous row ranges), for one process per shard.")
+    var numShards: Int?
+
+    @Option(help: "Which shard to process, 0-based.")
+    var shardIndex: Int?
+
+    @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Neither read nor write the cache.")
+    var noCache = false
+
+    @Flag(help: "No progress bar and no summary.")
+    var quiet = false
+
+    @OptionGroup var input: InputFlags
+
+    func validate() throws {
+        if (numShards == nil) != (shardIndex == nil) { throw ValidationError("--num-shards and --shard-index go together") }
+        if let numShards, let shardIndex, numShards < 1 || !(0..<numShards).contains(shardIndex) {
+            throw ValidationError("--shard-index must be in 0..<\(numShards)")
+        }
+        if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let named = try SplitInputs.resolve(inputs: inputs, splits: splits)
+        let tokenizerPath = try tokenizer ?? DefaultTokenizer.path()
+        var options = TokenizeJob.Options()
+        options.textColumn = textColumn
+        options.textPairColumn = textPairColumn
+        options.labelColumn = labelColumn
+        options.noLabel = noLabel
+        options.keepColumns = keepColumns
+        options.attentionMask = attentionMask
+        options.maxLength = maxLength
+        options.threads = threads
+        if let numShards, let shardIndex { options.shard = (shardIndex, numShards) }
+        let asCollection = named.count > 1 || !splits.isEmpty
+        let output = out ?? Self.defaultOutput(for: named[0].path, shard: options.shard)
+        if !quiet {
+            let defaults = [
+                tokenizer == nil ? "tokenizer \(tokenizerPath) (change with --tokenizer)" : nil,
+                out == nil ? "output \(output) (change with --out)" : nil,
+            ].compactMap { $0 }
+            if !defaults.isEmpty { print("using " + defaults.joined(separator: ", ")) }
+        }
+        let start = Date()
+        let run = TokenizeRun(inputs: named.map { (split: $0.name, path: $0.path) }, asCollection: asCollection, tokenizerPath: tokenizerPath,
+                              options: options, ingestOptions: try input.ingestOptions()) { try TokenizerLoader.load(path: tokenizerPath) }
+        let outcome = try run.run(out: output, cache: noCache ? nil : DatasetCache.fromEnvironment(),
+                                  ingestDescription: input.cacheDescription, quiet: quiet)
+        guard !quiet else { return }
+        TokenizeReportPrinter.print(outcome, output: output, tokenizer: tokenizerPath, explicit: (textColumn, labelColumn),
+                                    seconds: Date().timeIntervalSince(start))
+    }
+
+    static func defaultOutput(for input: String, shard: (index: Int, count: Int)?) -> String {
+        let url = URL(fileURLWithPath: input)
+        var name = url.deletingPathExtension().lastPathComponent + "-tokens"
+        if let shard { name += "-shard-\(shard.index)-of-\(shard.count)" }
+        return url.deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+/// Where the project's default tokenizer is: `DSPREP_TOKENIZER`, else `vocab/` of the checkout
+/// the binary was built in (…/.build/release/dsprep → …/vocab).
+enum DefaultTokenizer {
+    static let fileName = "default-tokenizer.json"
+
+    static func path() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["DSPREP_TOKENIZER"], !path.isEmpty { return path }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("vocab/" + fileName).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        throw InputError("no default tokenizer found (vocab/\(fileName) beside the dsprep checkout)",
+                         hint: "pass --tokenizer PATH (a tokenizer.json, vocab.txt or sentencepiece .model) or set DSPREP_TOKENIZER")
+    }
+}
+
+/// The end-of-run summary a person reads.
+enum TokenizeReportPrinter {
+    static func print(_ outcome: TokenizeRun.Outcome, output: String, tokenizer: String,
+                      explicit: (text: String?, label: String?), seconds: Double) {
+        for (split, report) in outcome.splits {
+            let summary = report.summary
+            Swift.print("\n\(outcome.splits.count == 1 ? "" : "[\(split)] ")text: \(report.textColumn)"
+                + (report.textPairColumn.map { " + \($0) (pairs)" } ?? "")
+                + (report.labelColumn.map { ", label: \($0)" + (report.regression ? " (float32 regression)" : " (\(report.classNames?.count ?? 0) classes)") } ?? ", no label")
+                + (explicit.text == nil ? "  (change with --text-column / --label-column)" : ""))
+            Swift.print(String(format: "rows %d, tokens %d (%.1f per row), unknown %.3f%%, truncated rows %d",
+                               summary.rows, summary.tokens, summary.rows > 0 ? Double(summary.tokens) / Double(summary.rows) : 0,
+                               summary.unknownRate * 100, summary.truncatedRows))
+            Swift.print("length p50 \(summary.lengthPercentile(50)), p90 \(summary.lengthPercentile(90)), p95 \(summary.lengthPercentile(95)), p99 \(summary.lengthPercentile(99)), max \(max(summary.rowsByLength.count - 1, 0))")
+            let histogram = summary.histogram()
+            let largest = histogram.map(\.rows).max() ?? 0
+            for bucket in histogram where largest > 0 {
+                let bar = String(repeating: "█", count: Int((Double(bucket.rows) / Double(largest) * 40).rounded(.up)))
+                Swift.print("  \(String(format: "%5d-%-5d", bucket.low, bucket.high)) \(String(bucket.rows).leftPadded(to: 8)) \(bar)")
+            }
+        }
+        let rows = outcome.splits.reduce(0) { $0 + $1.report.summary.rows }
+        let bytes = outcome.splits.reduce(0) { $0 + $1.report.summary.inputBytes }
+        if outcome.cached {
+            Swift.print("\n\(output): \(rows) rows from the cache in \(Formatting.seconds(seconds)) (key \(outcome.cacheKey.prefix(12)))")
+        } else {
+            Swift.print(String(format: "\n%@: %d rows in %@ (%.0f rows/s, %.1f MB/s of text)", output, rows, Formatting.seconds(seconds),
+                               Double(rows) / max(seconds, 1e-9), Double(bytes) / 1e6 / max(seconds, 1e-9)))
+        }
+    }
+}
