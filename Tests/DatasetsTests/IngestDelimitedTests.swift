@@ -19,12 +19,15 @@ final class IngestDelimitedTests: XCTestCase {
         ])
     }
 
-    func testMixingNumbersWithTextMakesAStringColumn() throws {
+    func testMixingNumbersWithTextOrLeadingZerosMakesAStringColumn() throws {
         let scratch = try IngestScratch()
-        let path = try scratch.write("mix.csv", "a,b,c\n1,true,99999999999999999999\nx,1,2\n")
+        let path = try scratch.write("mix.csv", "a,b,c,d,e\n1,true,99999999999999999999,0002,-0.5\nx,1,2,13,00.5\n")
         let table = try TabularReader.readTable(path: path)
-        XCTAssertEqual(table.schema.fields.map(\.type), [.string, .string, .string])
-        XCTAssertEqual(ingestRows(table)[0], [.string("1"), .string("true"), .string("99999999999999999999")])
+        XCTAssertEqual(table.schema.fields.map(\.type), [.string, .string, .string, .string, .string])
+        XCTAssertEqual(ingestRows(table), [
+            [.string("1"), .string("true"), .string("99999999999999999999"), .string("0002"), .string("-0.5")],
+            [.string("x"), .string("1"), .string("2"), .string("13"), .string("00.5")],
+        ])
     }
 
     func testRFC4180QuotesEscapesEmbeddedNewlinesCRLFAndBOM() throws {
@@ -125,11 +128,11 @@ final class IngestDelimitedTests: XCTestCase {
 
     func testOverridesSetTypesAndRejectValuesThatDoNotFit() throws {
         let scratch = try IngestScratch()
-        let path = try scratch.write("typed.tsv", "label\tscore\tdocument\n1\t0.25\t42\n0\t3\t7\n")
+        let path = try scratch.write("typed.tsv", "label\tscore\tdocument\n1\t0.25\t42\n007\t3\t7\n")
         let options = IngestOptions(columnTypes: try ["label:int8", "score:float32", "document:string"].map(ColumnTypeOverride.init(parsing:)))
         let table = try TabularReader.readTable(path: path, options: options)
         XCTAssertEqual(table.schema.fields.map(\.type), [.int8, .float32, .string])
-        XCTAssertEqual(ingestRows(table), [[.int(1), .float(0.25), .string("42")], [.int(0), .float(3), .string("7")]])
+        XCTAssertEqual(ingestRows(table), [[.int(1), .float(0.25), .string("42")], [.int(7), .float(3), .string("7")]])
 
         let bad = try scratch.write("bad.tsv", "label\tdocument\n1\tok\n1000\tok\n")
         assertIngestError(bad, options: IngestOptions(columnTypes: [ColumnTypeOverride(name: "label", type: .int8)]),

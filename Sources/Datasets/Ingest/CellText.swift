@@ -10,17 +10,28 @@ enum CellKind {
 }
 
 /// Parsing of cell text (UTF-8 bytes) into typed values. The accepted spellings:
-/// - integer: `[+-]?[0-9]+` within Int64 (a longer run of digits is text, so ids stay exact);
+/// - integer: `[+-]?[0-9]+` within Int64;
 /// - float: `[+-]?` digits with an optional `.` fraction and `e`/`E` exponent (`1.`, `.5`, `1e-3`);
 /// - bool: `true`/`false` in any letter case.
 /// Surrounding spaces make a cell text: values are taken as written.
+///
+/// Inference (`classify`) is stricter than parsing, so that no text is lost by reading it as a
+/// number: a leading zero (`007`, `0002`, `00.5`) or more digits than Int64 holds make a cell
+/// text, as ids and codes are. An overridden type parses them (`label:int64` reads `007` as 7).
 enum CellText {
     static func classify(_ cell: UnsafeRawBufferPointer) -> CellKind {
         if cell.isEmpty { return .empty }
-        if parseInt64(cell) != nil { return .integer }
-        if isFloatSyntax(cell) { return isIntegerSyntax(cell) ? .text : .float }
+        if parseInt64(cell) != nil { return hasLeadingZero(cell) ? .text : .integer }
+        if isFloatSyntax(cell) { return isIntegerSyntax(cell) || hasLeadingZero(cell) ? .text : .float }
         if parseBool(cell) != nil { return .bool }
         return .text
+    }
+
+    /// Whether the integer part has a zero followed by another digit.
+    @inline(__always)
+    private static func hasLeadingZero(_ cell: UnsafeRawBufferPointer) -> Bool {
+        let start = cell.first == UInt8(ascii: "-") || cell.first == UInt8(ascii: "+") ? 1 : 0
+        return start + 1 < cell.count && cell[start] == UInt8(ascii: "0") && cell[start + 1] &- UInt8(ascii: "0") < 10
     }
 
     @inline(__always)
