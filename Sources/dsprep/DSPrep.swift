@@ -8,6 +8,7 @@ struct DSPrep: ParsableCommand {
         subcommands: [
             IngestCommand.self,
             TokenizeCommand.self,
+            MergeCommand.self,
             DatasetCommand.self,
             CacheCommand.self,
         ])

@@ -81,7 +81,7 @@ public final class DatasetWriter {
             }
             try SaveToDiskFiles.writeInfo(features: features, info: info, folder: temporary)
             try SaveToDiskFiles.writeState(
-                dataFiles: finalNames, fingerprint: SaveToDiskFiles.randomFingerprint(), split: split, folder: temporary)
+                dataFiles: finalNames, fingerprint: try SaveToDiskFiles.contentFingerprint(of: finalNames.map { temporary + "/" + $0 }), split: split, folder: temporary)
             try AtomicOutput.fsyncPath(temporary)
             try AtomicOutput.replace(path, with: temporary)
             done = true

@@ -113,8 +113,15 @@ enum SaveToDiskFiles {
     }
 
     /// 16 random hex digits, the shape of HF's fingerprints.
-    static func randomFingerprint() -> String {
-        let digits = String(UInt64.random(in: 0 ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// HF's `_fingerprint` (16 hex digits), derived from the data files' bytes so that the same
+    /// rows always give the same folder, byte for byte.
+    static func contentFingerprint(of files: [String]) throws -> String {
+        var hasher = ContentHasher()
+        for file in files {
+            let mapped = try MappedFile(path: file)
+            hasher.update(UnsafeRawBufferPointer(rebasing: mapped.bytes[...]))
+            hasher.update(mapped.bytes.count)
+        }
+        return String(hasher.hexDigest.prefix(16))
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+
+final class TokenizeCommandTests: XCTestCase {
+    private var work: URL!
+    private var cache: String { work.appendingPathComponent("cache").path }
+
+    override func setUpWithError() throws { work = try TestEnvironment.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    private var sample: String { TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/train.tsv").path }
+
+    private func shared(_ path: String) throws -> String {
+        guard let shared = TestEnvironment.shared else { throw XCTSkip("needs ../shared (reference tokenizers and data)") }
+        return shared.appendingPathComponent(path).path
+    }
+
+    private func tokenize(_ arguments: [String]) throws -> CommandResult {
+        try DSPrepBinary.run(["tokenize"] + arguments, environment: ["DSPREP_CACHE": cache])
+    }
+
+    /// A tiny WordPiece vocab.txt written by hand (no ../shared needed).
+    private func handwrittenVocab() throws -> String {
+        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
+        let path = work.appendingPathComponent("vocab.txt").path
+        try Data((vocab.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Runs tools/interop/check_tokenized.py and returns its JSON.
+    private func checkAgainstHF(_ arguments: [String]) throws -> [String: Any] {
+        guard let python = TestEnvironment.python else { throw XCTSkip("needs DSPREP_PYTHON (tools/setup-peers.sh)") }
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/interop/check_tokenized.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func testHandwrittenVocabularyGivesExpectedIdsAndClassLabels() throws {
+        let input = work.appendingPathComponent("tiny.tsv").path
+        try Data("document\tlabel\n영화가 좋다.\t1\n별로\t0\n\t1\n".utf8).write(to: URL(fileURLWithPath: input))
+        let out = work.appendingPathComponent("tiny").path
+        let result = try tokenize([input, "--tokenizer", try handwrittenVocab(), "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("rows 3"), result.stdout)
+        let dump = try DSPrepBinary.run(["inspect", out, "--rows", "3"])
+        XCTAssertEqual(dump.status, 0, dump.stderr)
+        // By hand from the vocab: [CLS]=2 영화=5 ##가=6 좋=7 ##다=8 .=10 [SEP]=3; 별로=9.
+        XCTAssertTrue(dump.stdout.contains("[2 5 6 7 8 10 3]"), dump.stdout)
+        XCTAssertTrue(dump.stdout.contains("[2 9 3]"), dump.stdout)
+        XCTAssertTrue(dump.stdout.contains("[2 3]"), dump.stdout)
+        XCTAssertTrue(dump.stdout.contains("ClassLabel 0=0, 1=1"), dump.stdout)
+    }
+
+    func testSampleIdsEqualHFTokenizersThroughLoadFromDisk() throws {
+        let tokenizer = try shared("vocab/krbert-char16424.json")
+        let out = work.appendingPathComponent("nsmc").path
+        let result = try tokenize([sample, "--tokenizer", tokenizer, "--out", out, "--max-length", "64"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let check = try checkAgainstHF([out, sample, tokenizer, "--text", "document", "--label", "label", "--max-length", "64"])
+        XCTAssertEqual(check["rows"] as? Int, 3000)
+        XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
+        XCTAssertTrue(result.stdout.contains("truncated rows"), result.stdout)
+    }
+
+    func testKorSTSPairsAndScoresEqualHF() throws {
+        let tokenizer = try shared("vocab/krbert-char16424.json")
+        let dev = try shared("data/korsts/sts-dev.tsv")
+        let out = work.appendingPathComponent("korsts").path
+        let result = try tokenize(["--split", "validation=\(dev)", "--tokenizer", tokenizer, "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("sentence1 + sentence2 (pairs)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("float32 regression"), result.stdout)
+        let check = try checkAgainstHF([out, dev, tokenizer, "--text", "sentence1", "--pair", "sentence2", "--label", "score",
+                                        "--split", "validation"])
+        XCTAssertEqual(check["rows"] as? Int, 1500)
+        XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
+    }
+
+    func testSecondRunComesFromTheCacheAndAnOptionChangeRecomputes() throws {
+        let vocab = try handwrittenVocab()
+        let out = work.appendingPathComponent("cached").path
+        let first = try tokenize([sample, "--tokenizer", vocab, "--out", out])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertFalse(first.stdout.contains("from the cache"), first.stdout)
+        let second = try tokenize([sample, "--tokenizer", vocab, "--out", out])
+        XCTAssertTrue(second.stdout.contains("from the cache"), second.stdout)
+        try FileManager.default.removeItem(atPath: out)
+        let relinked = try tokenize([sample, "--tokenizer", vocab, "--out", out])
+        XCTAssertTrue(relinked.stdout.contains("from the cache"), relinked.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/data-00000-of-00001.arrow"))
+        let changed = try tokenize([sample, "--tokenizer", vocab, "--out", out, "--max-length", "8"])
+        XCTAssertFalse(changed.stdout.contains("from the cache"), changed.stdout)
+    }
+
+    func testOutputBytesDoNotDependOnThreadsAndShardsMergeToTheSingleRun() throws {
+        let vocab = try handwrittenVocab()
+        func dataBytes(_ folder: String) throws -> [Data] {
+            try ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"].map {
+                try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0))
+            }
+        }
+        let one = work.appendingPathComponent("one").path, two = work.appendingPathComponent("two").path
+        XCTAssertEqual(try tokenize([sample, "--tokenizer", vocab, "--out", one, "--threads", "1", "--no-cache"]).status, 0)
+        XCTAssertEqual(try tokenize([sample, "--tokenizer", vocab, "--out", two, "--threads", "2", "--no-cache"]).status, 0)
+        XCTAssertEqual(try dataBytes(one), try dataBytes(two))
+
+        var shards: [String] = []
+        for index in 0..<3 {
+            let shard = work.appendingPathComponent("shard\(index)").path
+            let result = try tokenize([sample, "--tokenizer", vocab, "--out", shard, "--num-shards", "3", "--shard-index", "\(index)"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("rows 1000"), result.stdout)
+            shards.append(shard)
+        }
+        let merged = work.appendingPathComponent("merged").path
+        let merge = try DSPrepBinary.run(["merge"] + shards + ["--out", merged])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        XCTAssertEqual(try dataBytes(merged), try dataBytes(one))
+    }
+
+    func testBadInputNamesTheLineAndLeavesNothing() throws {
+        let input = work.appendingPathComponent("bad.csv").path
+        try Data("text,label\n\"unterminated,1\nok,0\n".utf8).write(to: URL(fileURLWithPath: input))
+        let out = work.appendingPathComponent("bad-out").path
+        let result = try tokenize([input, "--tokenizer", try handwrittenVocab(), "--out", out])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("bad.csv:2"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let missingColumn = try tokenize([sample, "--tokenizer", try handwrittenVocab(), "--out", out, "--text-column", "body"])
+        XCTAssertNotEqual(missingColumn.status, 0)
+        XCTAssertTrue(missingColumn.stderr.contains("no column named 'body'"), missingColumn.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+}
