@@ -43,6 +43,16 @@ final class IngestDelimitedTests: XCTestCase {
         ])
     }
 
+    func testQuotedFieldsWithEscapesFitStringOverridesOnly() throws {
+        let scratch = try IngestScratch()
+        let path = try scratch.write("escaped.csv", "a,b\n\"say \"\"1\"\"\",\"\"\"2\"\"\"\n")
+        let options = IngestOptions(columnTypes: [ColumnTypeOverride(name: "a", type: .largeString)])
+        let table = try TabularReader.readTable(path: path, options: options)
+        XCTAssertEqual(ingestRows(table), [[.string("say \"1\""), .string("\"2\"")]])
+        assertIngestError(path, options: IngestOptions(columnTypes: [ColumnTypeOverride(name: "b", type: .int64)]),
+                          contains: ["escaped.csv:2:", "column 'b'", "int64"])
+    }
+
     func testErrorLinesArePhysicalLinesAfterMultilineFields() throws {
         let scratch = try IngestScratch()
         // Line 2 opens a field that ends on line 4; line 5 has one field too many.

@@ -57,7 +57,9 @@ final class DelimitedSource: RecordSource {
                 if let type = overrides[column] {
                     let cell = scanner.field(column)
                     if cell.isEmpty && emptyIsNull { continue }
-                    guard !scanner.isEscaped(column), CellText.fits(cell, type) else {
+                    // A field with `""` escapes holds a quote, so it can only be text.
+                    let fits = scanner.isEscaped(column) ? type == .string || type == .largeString : CellText.fits(cell, type)
+                    guard fits else {
                         throw BatchAssembler.notFitting(
                             cell, field: Field(names[column], type), path: path, line: scanner.recordLine)
                     }
