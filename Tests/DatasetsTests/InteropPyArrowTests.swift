@@ -33,6 +33,12 @@ final class InteropPyArrowTests: XCTestCase {
         ArrowPeer.assertSameColumns(table, printed)
     }
 
+    func testWeReadArrowsRandomAccessFileFormatToo() throws {
+        let path = try makeTemporaryFolder(self) + "/theirs.arrow"
+        let printed = try ArrowPeer.run("make-stream", "file", path)
+        ArrowPeer.assertSameColumns(try ArrowStreamReader.readTable(path: path), printed)
+    }
+
     func testUnsupportedStreamsGiveErrorsNamingFileAndField() throws {
         let folder = try makeTemporaryFolder(self)
         let cases = [

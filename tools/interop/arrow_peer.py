@@ -9,7 +9,8 @@ reads or wrote:
                             record batches and 3 shards with datasets' save_to_disk, then dump it
   make-dataset-dict DIR     write a DatasetDict (train/test) with save_to_disk, then dump it
   make-stream KIND PATH     write a stream dsprep must reject or read: timestamp, dictionary, struct,
-                            zstd, uint32, multi (several batches with nulls)
+                            zstd, uint32, multi (several batches with nulls), file (multi in
+                            the random-access file format)
   make-bad-streams DIR      write DIR/KIND.arrow for every KIND dsprep must reject
 
 Floats are printed as repr strings (see `exact`).
@@ -133,7 +134,7 @@ def make_stream(kind, path):
     elif kind == "zstd":
         table = pa.table({"id": list(range(100))})
         options = pa.ipc.IpcWriteOptions(compression="zstd")
-    elif kind == "multi":
+    elif kind in ("multi", "file"):
         table = pa.table({
             "id": pa.array([None if i % 3 == 0 else i for i in range(50)], pa.int64()),
             "name": pa.array([None if i % 4 == 0 else "이름" * (i % 3) for i in range(50)], pa.large_string()),
@@ -141,6 +142,11 @@ def make_stream(kind, path):
         })
     else:
         raise SystemExit(f"unknown stream kind {kind}")
+    if kind == "file":  # the random-access format: ARROW1 magic, the stream, a footer
+        with pa.ipc.new_file(path, table.schema) as writer:
+            for batch in table.to_batches(max_chunksize=16):
+                writer.write_batch(batch)
+        return table_json(table)
     with pa.ipc.new_stream(path, table.schema, options=options) as writer:
         for batch in table.to_batches(max_chunksize=16):
             writer.write_batch(batch)

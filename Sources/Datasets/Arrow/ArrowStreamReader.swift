@@ -1,7 +1,7 @@
 import DSPrepSupport
 
 /// Reads an Arrow IPC **stream** file (what pyarrow's `ipc.new_stream` and HF `save_to_disk`
-/// write) from a memory map. Record batches come out one by one; their column buffers are slices
+/// write; Arrow's random-access file format too) from a memory map. Record batches come out one by one; their column buffers are slices
 /// of the map, so nothing is copied and a batch stays valid as long as any column refers to it.
 ///
 /// Stream layout: a sequence of encapsulated messages `[0xFFFFFFFF][i32 metadata size]
@@ -14,6 +14,7 @@ public final class ArrowStreamReader {
     public let schema: Schema
     /// The schema's custom metadata (HF keeps its features under the key `huggingface`).
     public let metadata: [String: String]
+    private let input: PositionalFile
     private var position = 0
     private var ended = false
 
@@ -23,7 +24,11 @@ public final class ArrowStreamReader {
 
     public init(file: MappedFile) throws {
         self.file = file
-        var reader = MessageCursor(file: file)
+        input = try PositionalFile(file)
+        var reader = MessageCursor(file: file, input: input)
+        // The random-access "file" format is the same stream after an 8-byte "ARROW1\0\0" magic
+        // (its footer, after the end-of-stream marker, is not needed to read it front to back).
+        if file.bytes.count >= 8, file.bytes.prefix(6).elementsEqual("ARROW1".utf8) { reader.position = 8 }
         guard let message = try reader.next() else {
             throw InputError("empty Arrow stream: expected a schema message", at: SourceLocation(path: file.path, byteOffset: 0))
         }
@@ -37,7 +42,7 @@ public final class ArrowStreamReader {
     /// The next record batch, or nil at the end of the stream.
     public func next() throws -> RecordBatch? {
         guard !ended else { return nil }
-        var reader = MessageCursor(file: file, position: position)
+        var reader = MessageCursor(file: file, input: input, position: position)
         guard let message = try reader.next() else {
             ended = true
             return nil
@@ -45,7 +50,7 @@ public final class ArrowStreamReader {
         position = reader.position
         switch ArrowFormat.MessageHeader(rawValue: message.headerType) {
         case .recordBatch:
-            var decoder = RecordBatchDecoder(file: file, schema: schema, message: message)
+            var decoder = RecordBatchDecoder(file: file, input: input, schema: schema, message: message)
             return try reader.wrap(message.offset) { try decoder.decode() }
         case .dictionaryBatch:
             throw reader.error("dictionary batches are not supported", message.offset)
@@ -79,9 +84,11 @@ struct ArrowMessage {
     let bodyLength: Int
 }
 
-/// Steps through the encapsulated messages of a mapped stream.
+/// Steps through the encapsulated messages of a mapped stream, reading their prefixes and
+/// metadata with `pread` (see `PositionalFile`) and checking each against the file size.
 struct MessageCursor {
     let file: MappedFile
+    let input: PositionalFile
     var position = 0
 
     func error(_ message: String, _ offset: Int) -> InputError {
@@ -98,23 +105,24 @@ struct MessageCursor {
     /// The next message, or nil at the end-of-stream marker (or a clean end of file, which
     /// pyarrow accepts too).
     mutating func next() throws -> ArrowMessage? {
-        let bytes = file.bytes
+        let size = file.bytes.count
         let offset = position
-        if offset == bytes.count { return nil }
-        guard bytes.count - offset >= 4 else { throw error("truncated Arrow stream: a partial message prefix", offset) }
+        if offset == size { return nil }
+        guard size - offset >= 4 else { throw error("truncated Arrow stream: a partial message prefix", offset) }
+        let prefix = try input.read(at: offset, count: min(8, size - offset))
         var metadataStart = offset + 4
-        var length = Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+        var length = Int(Int32(littleEndian: prefix.bytes.loadUnaligned(as: Int32.self)))
         if length == -1 {
             // 0xFFFFFFFF continuation marker (format ≥ 0.15), then the real length.
-            guard bytes.count - offset >= 8 else { throw error("truncated Arrow stream: a partial message prefix", offset) }
-            length = Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: Int32.self)))
+            guard prefix.count == 8 else { throw error("truncated Arrow stream: a partial message prefix", offset) }
+            length = Int(Int32(littleEndian: prefix.bytes.loadUnaligned(fromByteOffset: 4, as: Int32.self)))
             metadataStart = offset + 8
         }
         if length == 0 { return nil }
-        guard length > 0, length <= bytes.count - metadataStart else {
+        guard length > 0, length <= size - metadataStart else {
             throw error("truncated or corrupt Arrow stream: message metadata of \(length) bytes does not fit the file", offset)
         }
-        let metadata = FlatBuffer(UnsafeRawBufferPointer(rebasing: bytes[metadataStart..<(metadataStart + length)]))
+        let metadata = FlatBuffer(try input.read(at: metadataStart, count: length))
         return try wrap(offset) {
             let root = try metadata.rootTable()
             let version: Int16 = try root.scalar(0, default: 0)
@@ -125,7 +133,7 @@ struct MessageCursor {
             guard let header = try root.table(2) else { throw FlatBufferError("message without a header") }
             let bodyLength = Int(try root.scalar(3, default: Int64(0)))
             let bodyStart = metadataStart + length
-            guard bodyLength >= 0, bodyLength <= bytes.count - bodyStart else {
+            guard bodyLength >= 0, bodyLength <= size - bodyStart else {
                 throw error("truncated Arrow stream: a message body of \(bodyLength) bytes runs past the end of the file", offset)
             }
             position = bodyStart + bodyLength
@@ -138,6 +146,7 @@ struct MessageCursor {
 /// schema depth first as the format lays them out, and checking every buffer it uses.
 private struct RecordBatchDecoder {
     let file: MappedFile
+    let input: PositionalFile
     let schema: Schema
     let message: ArrowMessage
     private var nodeIndex = 0
@@ -145,8 +154,9 @@ private struct RecordBatchDecoder {
     private var nodes: (start: Int, count: Int) = (0, 0)
     private var buffers: (start: Int, count: Int) = (0, 0)
 
-    init(file: MappedFile, schema: Schema, message: ArrowMessage) {
+    init(file: MappedFile, input: PositionalFile, schema: Schema, message: ArrowMessage) {
         self.file = file
+        self.input = input
         self.schema = schema
         self.message = message
     }
@@ -184,10 +194,10 @@ private struct RecordBatchDecoder {
         return (length, nullCount)
     }
 
-    /// The next body buffer, checked to hold at least `minimum` bytes and to lie inside the body.
-    /// A buffer not aligned for `alignment` (allowed by the format, never written by pyarrow) is
-    /// copied into aligned memory.
-    private mutating func nextBuffer(_ path: String, minimum: Int, alignment: Int = 1) throws -> ByteBuffer {
+    /// The next body buffer (a slice of the map) and its position in the file, checked to hold at
+    /// least `minimum` bytes and to lie inside the body. A buffer not aligned for `alignment`
+    /// (allowed by the format, never written by pyarrow) is copied into aligned memory.
+    private mutating func nextBuffer(_ path: String, minimum: Int, alignment: Int = 1) throws -> (buffer: ByteBuffer, start: Int) {
         guard bufferIndex < buffers.count else { throw FlatBufferError("too few buffers for column '\(path)'") }
         let position = buffers.start + 16 * bufferIndex
         bufferIndex += 1
@@ -200,45 +210,45 @@ private struct RecordBatchDecoder {
             throw FlatBufferError("a buffer of column '\(path)' has \(length) bytes, expected at least \(minimum)")
         }
         let start = message.bodyStart + offset
-        let slice = ByteBuffer(file, range: start..<(start + length))
-        guard start % alignment != 0, length > 0 else { return slice }
-        var copy = GrowableBuffer(capacity: length)
-        copy.append(contentsOf: slice.bytes)
-        return copy.finish()
+        guard start % alignment != 0, length > 0 else { return (ByteBuffer(file, range: start..<(start + length)), start) }
+        return (try input.read(at: start, count: length), start)
     }
 
     private mutating func decodeColumn(_ type: DataType, path: String) throws -> Column {
         let (length, nullCount) = try nextNode(path)
         let bitmapBytes = (length + 7) / 8
-        let validityBuffer = try nextBuffer(path, minimum: nullCount > 0 ? bitmapBytes : 0)
+        let validityBuffer = try nextBuffer(path, minimum: nullCount > 0 ? bitmapBytes : 0).buffer
         let validity = nullCount > 0 ? validityBuffer : nil
         switch type {
         case .bool:
-            let values = try nextBuffer(path, minimum: bitmapBytes)
+            let values = try nextBuffer(path, minimum: bitmapBytes).buffer
             return Column(type: type, count: length, nullCount: nullCount, validity: validity, offsets: nil, values: values)
         case .int8, .int16, .int32, .int64, .float32, .float64:
             let width = type.fixedWidth ?? 1
-            let values = try nextBuffer(path, minimum: length * width, alignment: width)
+            let values = try nextBuffer(path, minimum: length * width, alignment: width).buffer
             return Column(type: type, count: length, nullCount: nullCount, validity: validity, offsets: nil, values: values)
         case .string, .largeString:
-            let offsets = try nextOffsets(type, length: length, path: path)
-            let data = try nextBuffer(path, minimum: 0)
-            try checkOffsets(offsets, type: type, length: length, limit: data.count, path: path)
+            let (offsets, copy) = try nextOffsets(type, length: length, path: path)
+            let data = try nextBuffer(path, minimum: 0).buffer
+            try checkOffsets(copy, type: type, length: length, limit: data.count, path: path)
             return Column(type: type, count: length, nullCount: nullCount, validity: validity, offsets: offsets, values: data)
         case .list(let element), .largeList(let element):
-            let offsets = try nextOffsets(type, length: length, path: path)
+            let (offsets, copy) = try nextOffsets(type, length: length, path: path)
             let child = try decodeColumn(element, path: path + ".item")
-            try checkOffsets(offsets, type: type, length: length, limit: child.count, path: path)
+            try checkOffsets(copy, type: type, length: length, limit: child.count, path: path)
             return Column(type: type, count: length, nullCount: nullCount, validity: validity, offsets: offsets, values: nil,
                           children: [child])
         }
     }
 
-    /// Offsets of a string/list column. An empty column may come with no offsets at all.
-    private mutating func nextOffsets(_ type: DataType, length: Int, path: String) throws -> ByteBuffer {
+    /// Offsets of a string/list column (an empty column may come with none at all), and a copy
+    /// of them to check: read with `pread`, so the check does not map the pages (see
+    /// `PositionalFile`).
+    private mutating func nextOffsets(_ type: DataType, length: Int, path: String) throws -> (offsets: ByteBuffer, copy: ByteBuffer) {
         let width = type.hasLargeOffsets ? 8 : 4
-        let offsets = try nextBuffer(path, minimum: length == 0 ? 0 : (length + 1) * width, alignment: width)
-        return offsets.count >= width ? offsets : Self.zeroOffsets
+        let (offsets, start) = try nextBuffer(path, minimum: length == 0 ? 0 : (length + 1) * width, alignment: width)
+        guard offsets.count >= width else { return (Self.zeroOffsets, Self.zeroOffsets) }
+        return (offsets, try input.read(at: start, count: (length + 1) * width))
     }
 
     private static let zeroOffsets: ByteBuffer = {

@@ -14,9 +14,14 @@ struct FlatBufferError: Error, CustomStringConvertible {
 /// strings and vectors start with a u32 element count. Every read is checked against the
 /// buffer's bounds because the bytes come from a user's file.
 struct FlatBuffer {
+    /// Keeps the memory alive; `bytes` is its view.
+    private let storage: ByteBuffer
     let bytes: UnsafeRawBufferPointer
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ storage: ByteBuffer) {
+        self.storage = storage
+        bytes = storage.bytes
+    }
 
     func rootTable() throws -> FlatTable {
         try FlatTable(buffer: self, position: try offsetTarget(at: 0))
