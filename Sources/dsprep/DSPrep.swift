@@ -11,5 +11,7 @@ struct DSPrep: ParsableCommand {
             MergeCommand.self,
             DatasetCommand.self,
             CacheCommand.self,
+            Encode.self,
+            Inspect.self,
         ])
 }

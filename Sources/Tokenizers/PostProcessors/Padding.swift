@@ -91,3 +91,18 @@ extension Encoding {
         extend(&specialTokensMask, 1)
     }
 }
+
+extension Padding {
+    public var isBatchLongest: Bool { if case .batchLongest = strategy { return true } else { return false } }
+}
+
+extension Tokenizer {
+    /// `encoding` padded to `length` (rounded up to `pad_to_multiple_of`) with this tokenizer's
+    /// padding settings; unchanged when the tokenizer has none.
+    public func padded(_ encoding: Encoding, to length: Int) -> Encoding {
+        guard let padding else { return encoding }
+        var result = encoding
+        result.pad(to: padding.targetLength(longest: length), with: padding)
+        return result
+    }
+}

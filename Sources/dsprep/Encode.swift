@@ -1,0 +1,307 @@
+import ArgumentParser
+import DSPrepSupport
+import Foundation
+import Tokenizers
+
+/// `dsprep encode`: one document per input line → one line of token ids, pieces or JSON.
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Tokenize text, one document per line, with a tokenizer.json, a BERT vocab.txt or a sentencepiece .model.",
+        discussion: """
+            Prints exactly one line per input line, in order (empty lines included), encoding on all cores.
+            The tokenizer file's truncation applies; its padding only with --pad. Offsets are
+            [start, end) in Unicode scalars of the input line, [0, 0] for special tokens.
+            """)
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case id, piece, json }
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case lines, jsonl }
+
+    @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
+    var tokenizer: String
+
+    @Option(help: "id (ids separated by spaces), piece (tokens) or json ({\"ids\",\"tokens\",\"offsets\"}).")
+    var outputFormat: OutputFormat = .id
+
+    @Flag(help: "Do not add the post-processor's special tokens ([CLS]/[SEP]).")
+    var noSpecialTokens = false
+
+    @Flag(help: "Apply the padding configured in the tokenizer.json.")
+    var pad = false
+
+    @Option(help: "lines (each line is a document) or jsonl (each line a JSON object; see --field).")
+    var inputFormat: InputFormat = .lines
+
+    @Option(help: "With --input-format jsonl: the string field to encode.")
+    var field: String?
+
+    @Flag(help: "vocab.txt only: keep case (no lowercasing, no accent stripping).")
+    var cased = false
+
+    @Flag(help: "vocab.txt only: lowercase and strip accents (the BERT default unless tokenizer_config.json says otherwise).")
+    var uncased = false
+
+    @Argument(help: "Input files (default: standard input).")
+    var files: [String] = []
+
+    func validate() throws {
+        if inputFormat == .jsonl && field == nil { throw ValidationError("--input-format jsonl needs --field NAME") }
+        if inputFormat == .lines && field != nil { throw ValidationError("--field is only for --input-format jsonl") }
+        if cased && uncased { throw ValidationError("--cased and --uncased exclude each other") }
+    }
+
+    func run() throws {
+        var loaded = try TokenizerLoader.load(path: tokenizer, casing: cased ? .cased : uncased ? .uncased : .automatic)
+        if let pipeline = loaded as? Tokenizer {
+            if pad && pipeline.padding == nil {
+                throw InputError("--pad given, but the tokenizer has no padding configuration", at: SourceLocation(path: tokenizer))
+            }
+            loaded = pad ? pipeline : pipeline.withPadding(nil)
+        } else if pad {
+            throw InputError("--pad needs a tokenizer.json with a padding configuration", at: SourceLocation(path: tokenizer))
+        }
+        let encoder = LineEncoder(tokenizer: loaded, format: outputFormat, addSpecialTokens: !noSpecialTokens)
+        let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
+        // Everything that can fail on user data (UTF-8, JSON fields) is checked before the first
+        // byte is written, so an error never leaves partial output behind.
+        let documents = try inputs.map { try $0.documents(format: inputFormat, field: field) }
+        let output = FileHandle.standardOutput
+        for document in documents {
+            try encoder.encode(document) { output.write($0) }
+        }
+    }
+}
+
+
+/// Input for line-oriented commands: a memory-mapped file or all of standard input, split on
+/// LF bytes only (a "\r" stays in the line, as Python's `open(newline="\n")` keeps it).
+struct LineInput {
+    let name: String
+    let bytes: UnsafeRawBufferPointer
+    /// Keeps the mapping (or the stdin copy) alive.
+    let owner: AnyObject
+
+    static func file(_ path: String) throws -> LineInput {
+        let mapped = try MappedFile(path: path)
+        mapped.adviseSequential()
+        return LineInput(name: path, bytes: mapped.bytes, owner: mapped)
+    }
+
+    static func standardInput() -> LineInput {
+        let data = NSData(data: FileHandle.standardInput.readDataToEndOfFile())
+        return LineInput(name: "<stdin>", bytes: UnsafeRawBufferPointer(start: data.bytes, count: data.length), owner: data)
+    }
+
+    /// The documents of this input: line byte ranges (validated UTF-8), or the extracted JSON
+    /// field of each line.
+    func documents(format: Encode.InputFormat, field: String?) throws -> Documents {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            if let base = bytes.baseAddress, let found = memchr(base + start, 0x0A, count - start) {
+                end = base.distance(to: UnsafeRawPointer(found))
+            } else {
+                end = count
+            }
+            ranges.append(start..<end)
+            start = end + 1
+        }
+        switch format {
+        case .lines:
+            try validateUTF8(ranges)
+            return Documents(input: self, lines: ranges, texts: nil)
+        case .jsonl:
+            let key = field ?? ""
+            let texts = try ranges.enumerated().map { index, range -> String in
+                let location = SourceLocation(path: name, line: index + 1)
+                let data = Data(bytes[range])
+                guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else {
+                    throw InputError("expected a JSON object", at: location)
+                }
+                guard let value = object[key] else { throw InputError("no field \"\(key)\"", at: location) }
+                guard let text = value as? String else { throw InputError("field \"\(key)\" is not a string", at: location) }
+                return text
+            }
+            return Documents(input: self, lines: ranges, texts: texts)
+        }
+    }
+
+    private func validateUTF8(_ ranges: [Range<Int>]) throws {
+        for (index, range) in ranges.enumerated() {
+            let line = UnsafeRawBufferPointer(rebasing: bytes[range])
+            // ASCII lines need no decoding check.
+            if line.allSatisfy({ $0 < 0x80 }) { continue }
+            if String(validating: line, as: UTF8.self) == nil {
+                var column = 1
+                for prefix in 1...line.count where String(validating: UnsafeRawBufferPointer(rebasing: line[0..<prefix]), as: UTF8.self) == nil {
+                    column = prefix
+                    break
+                }
+                throw InputError("invalid UTF-8", at: SourceLocation(path: name, line: index + 1, column: column),
+                                 hint: "dsprep encode reads UTF-8 text, one document per line")
+            }
+        }
+    }
+}
+
+/// The documents of one input, by index.
+struct Documents {
+    let input: LineInput
+    let lines: [Range<Int>]
+    let texts: [String]?
+
+    var count: Int { lines.count }
+
+    func text(_ index: Int) -> String {
+        if let texts { return texts[index] }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: input.bytes[lines[index]]), as: UTF8.self)
+    }
+}
+
+
+/// Encodes documents on all cores and formats one output line per document, in input order.
+struct LineEncoder {
+    let tokenizer: TextTokenizer
+    let format: Encode.OutputFormat
+    let addSpecialTokens: Bool
+
+    /// Lines per parallel task, and tasks per written window (bounds memory on huge inputs).
+    static let chunkLines = 2048
+    static let chunksPerWindow = 64
+
+    func encode(_ documents: Documents, write: (Data) -> Void) throws {
+        var padLength: Int? = nil
+        if let pipeline = tokenizer as? Tokenizer, let padding = pipeline.padding, padding.isBatchLongest {
+            // Batch-longest padding over the whole input: a first pass finds the longest encoding.
+            padLength = try longestEncoding(documents)
+        }
+        let chunkCount = (documents.count + Self.chunkLines - 1) / Self.chunkLines
+        var windowStart = 0
+        while windowStart < chunkCount {
+            let windowEnd = min(chunkCount, windowStart + Self.chunksPerWindow)
+            let outputs = try parallelMap(windowEnd - windowStart) { offset -> Data in
+                let chunk = windowStart + offset
+                var buffer = OutputBuffer()
+                for index in chunk * Self.chunkLines..<min(documents.count, (chunk + 1) * Self.chunkLines) {
+                    var encoding = try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens)
+                    if let padLength, let pipeline = tokenizer as? Tokenizer { encoding = pipeline.padded(encoding, to: padLength) }
+                    buffer.append(encoding, format: format)
+                }
+                return buffer.data
+            }
+            for output in outputs { write(output) }
+            windowStart = windowEnd
+        }
+    }
+
+    private func longestEncoding(_ documents: Documents) throws -> Int {
+        let lengths = try parallelMap((documents.count + Self.chunkLines - 1) / Self.chunkLines) { chunk -> Int in
+            var longest = 0
+            for index in chunk * Self.chunkLines..<min(documents.count, (chunk + 1) * Self.chunkLines) {
+                longest = max(longest, try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens).ids.count)
+            }
+            return longest
+        }
+        return lengths.max() ?? 0
+    }
+
+    /// `body(0..<count)` on all cores, results in index order; the lowest-index error is rethrown.
+    private func parallelMap<T>(_ count: Int, _ body: @escaping (Int) throws -> T) throws -> [T] {
+        let slots = ResultSlots<T>(count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            slots.set(index, Result { try body(index) })
+        }
+        return try slots.values.map { try $0!.get() }
+    }
+}
+
+private final class ResultSlots<T>: @unchecked Sendable {
+    private(set) var values: [Result<T, Error>?]
+    private let lock = NSLock()
+    init(_ count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Result<T, Error>) { lock.withLock { values[index] = value } }
+}
+
+/// Output bytes for one chunk of lines; numbers are formatted without going through String.
+struct OutputBuffer {
+    private(set) var bytes: [UInt8] = []
+
+    var data: Data { Data(bytes) }
+
+    mutating func append(_ encoding: Encoding, format: Encode.OutputFormat) {
+        switch format {
+        case .id:
+            for (index, id) in encoding.ids.enumerated() {
+                if index > 0 { bytes.append(0x20) }
+                appendInteger(Int(id))
+            }
+        case .piece:
+            for (index, token) in encoding.tokens.enumerated() {
+                if index > 0 { bytes.append(0x20) }
+                bytes.append(contentsOf: token.utf8)
+            }
+        case .json:
+            bytes.append(contentsOf: #"{"ids":["#.utf8)
+            for (index, id) in encoding.ids.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendInteger(Int(id))
+            }
+            bytes.append(contentsOf: #"],"tokens":["#.utf8)
+            for (index, token) in encoding.tokens.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendJSONString(token)
+            }
+            bytes.append(contentsOf: #"],"offsets":["#.utf8)
+            for (index, offset) in encoding.offsets.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(UInt8(ascii: "["))
+                appendInteger(Int(offset.start))
+                bytes.append(UInt8(ascii: ","))
+                appendInteger(Int(offset.end))
+                bytes.append(UInt8(ascii: "]"))
+            }
+            bytes.append(contentsOf: "]}".utf8)
+        }
+        bytes.append(0x0A)
+    }
+
+    mutating func appendInteger(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(48 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest raw UTF-8.
+    mutating func appendJSONString(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
+            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: #"\u00"#.utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 15)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
