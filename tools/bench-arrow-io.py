@@ -9,8 +9,8 @@ HF first builds the dataset dsprep has to read: the TSV plus an `input_ids` list
 (one id per character, like a tokenized corpus), saved with save_to_disk (500 MB shards, record
 batches of 1000 rows). Then, each in fresh processes, median of N runs:
   open     HF: load_from_disk + one row's input_ids; dsprep: the open time `dsprep inspect` reports
-  rewrite  HF: load_from_disk(...).save_to_disk(out); dsprep: `dataset shard --num-shards 1 --index 0`
-           (open + write every column through the Arrow stream writer), wall time incl. start-up
+  rewrite  HF: load_from_disk(...).save_to_disk(out); dsprep: `dataset concat SOURCE --out` (open, then
+           write the shared batches through the Arrow stream writer), wall time incl. start-up
 """
 import argparse, os, pathlib, shutil, subprocess, sys, tempfile
 
@@ -76,8 +76,7 @@ def main():
 
         hf_rewrite = sorted(best_of(1, [sys.executable, "-c", HF_REWRITE, source, fresh("hf-copy")])[0]
                             for _ in range(args.runs))[args.runs // 2]
-        ds_rewrite, ds_rss, _ = best_of(args.runs, [dsprep, "dataset", "shard", source, "--num-shards", "1", "--index",
-                                                    "0", "--out", str(work / "ds-copy")])
+        ds_rewrite, ds_rss, _ = best_of(args.runs, [dsprep, "dataset", "concat", source, "--out", str(work / "ds-copy")])
         ds_size = folder_mb(work / "ds-copy")
 
         print(f"dataset: {rows.strip()} rows, {size:.0f} MB of Arrow (HF-written); dsprep copy {ds_size:.0f} MB")

@@ -5,7 +5,6 @@
 indirect enum JSONText {
     case null
     case bool(Bool)
-    case int(Int)
     case string(String)
     case array([JSONText])
     case object([(String, JSONText)])
@@ -21,7 +20,6 @@ indirect enum JSONText {
         switch self {
         case .null: text += "null"
         case .bool(let value): text += value ? "true" : "false"
-        case .int(let value): text += String(value)
         case .string(let value): Self.quote(value, into: &text)
         case .array(let elements):
             renderContainer(elements.map { (nil, $0) }, open: "[", close: "]", into: &text, indent: indent, depth: depth)
