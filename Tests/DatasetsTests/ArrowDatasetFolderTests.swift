@@ -55,6 +55,22 @@ final class ArrowDatasetFolderTests: XCTestCase {
         XCTAssertEqual(ArrowFixtures.rows(loaded.table), ArrowFixtures.rows(Table(schema: labelled, batches: [try labelledBatch(0..<200)])))
     }
 
+    func testFingerprintIsTheContentHashOfTheDataFilesInOrder() throws {
+        let parent = try makeTemporaryFolder(self)
+        let table = Table(schema: labelled, batches: try stride(from: 0, to: 120, by: 20).map { try labelledBatch($0..<($0 + 20)) })
+        for name in ["a", "b"] { try Dataset(table: table).save(to: parent + "/" + name, maxShardBytes: 1500) }
+        let dataFiles = try files(parent + "/a").filter { $0.hasSuffix(".arrow") }
+        XCTAssertGreaterThan(dataFiles.count, 1)
+        var hasher = ContentHasher()
+        for name in dataFiles {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: parent + "/a/" + name))
+            bytes.withUnsafeBytes { hasher.update($0) }
+            hasher.update(bytes.count)
+        }
+        let fingerprints = try ["a", "b"].map { try SaveToDiskFiles.readState(folder: parent + "/" + $0).fingerprint }
+        XCTAssertEqual(fingerprints, [String(hasher.hexDigest.prefix(16)), String(hasher.hexDigest.prefix(16))])
+    }
+
     func testEmptyDatasetStillHasOneFile() throws {
         let folder = try makeTemporaryFolder(self) + "/empty"
         try DatasetWriter(path: folder, schema: labelled).finish()

@@ -16,10 +16,16 @@ public final class ArrowStreamWriter {
     /// Bytes written so far, including the schema message.
     public var bytesWritten: Int { output.bytesWritten }
 
-    public init(path: String, schema: Schema, metadata: [String: String] = [:]) throws {
+    public convenience init(path: String, schema: Schema, metadata: [String: String] = [:]) throws {
+        try self.init(path: path, schema: schema, metadata: metadata, hasher: nil)
+    }
+
+    /// A writer that also feeds every byte of the file to `hasher` (read it back after `finish`).
+    init(path: String, schema: Schema, metadata: [String: String], hasher: ContentHasher?) throws {
         self.path = path
         self.schema = schema
         output = try BufferedFileOutput(path: path)
+        output.hasher = hasher
         let message = FlatBufferBuilder.serialize(.table([
             .int16(ArrowFormat.metadataVersion), .uint8(ArrowFormat.MessageHeader.schema.rawValue),
             .object(ArrowFormat.encodeSchema(schema, metadata: metadata)), .int64(0),
@@ -38,6 +44,9 @@ public final class ArrowStreamWriter {
         for column in batch.columns { try encoder.append(column) }
         try writeMessage(encoder.message(rowCount: batch.count), body: encoder.buffers)
     }
+
+    /// The hasher given at creation, having seen every byte written.
+    var hasher: ContentHasher? { output.hasher }
 
     /// Writes the end-of-stream marker and closes the file.
     public func finish() throws {

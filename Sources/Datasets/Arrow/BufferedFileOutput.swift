@@ -15,6 +15,8 @@ final class BufferedFileOutput {
     private var buffered = 0
     /// Bytes handed to this output so far (buffered or written).
     private(set) var bytesWritten = 0
+    /// When set, every byte written is hashed too (content fingerprints without a second pass).
+    var hasher: ContentHasher?
 
     init(path: String, bufferSize: Int = 1 << 20) throws {
         self.path = path
@@ -33,6 +35,7 @@ final class BufferedFileOutput {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         bytesWritten += bytes.count
+        hasher?.update(bytes)
         if buffered + bytes.count <= buffer.count {
             (buffer.baseAddress! + buffered).copyMemory(from: base, byteCount: bytes.count)
             buffered += bytes.count

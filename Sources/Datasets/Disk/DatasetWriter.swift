@@ -24,6 +24,8 @@ public final class DatasetWriter {
     private let maxShardBytes: Int
     private let temporary: String
     private var shard: ArrowStreamWriter?
+    /// Sees every data file's bytes, in order, for the content fingerprint.
+    private var contentHasher = ContentHasher()
     private var shardNames: [String] = []
     private var done = false
     private var cancelled = false
@@ -81,7 +83,7 @@ public final class DatasetWriter {
             }
             try SaveToDiskFiles.writeInfo(features: features, info: info, folder: temporary)
             try SaveToDiskFiles.writeState(
-                dataFiles: finalNames, fingerprint: try SaveToDiskFiles.contentFingerprint(of: finalNames.map { temporary + "/" + $0 }), split: split, folder: temporary)
+                dataFiles: finalNames, fingerprint: SaveToDiskFiles.fingerprint(contentHasher), split: split, folder: temporary)
             try AtomicOutput.fsyncPath(temporary)
             try AtomicOutput.replace(path, with: temporary)
             done = true
@@ -102,14 +104,18 @@ public final class DatasetWriter {
     private func currentShard() throws -> ArrowStreamWriter {
         if let shard { return shard }
         let name = "shard-\(shardNames.count).arrow"
-        let writer = try ArrowStreamWriter(path: temporary + "/" + name, schema: schema, metadata: features.arrowMetadata)
+        let writer = try ArrowStreamWriter(path: temporary + "/" + name, schema: schema, metadata: features.arrowMetadata,
+                                           hasher: contentHasher)
         shardNames.append(name)
         shard = writer
         return writer
     }
 
     private func closeShard() throws {
-        try shard?.finish()
+        guard let writer = shard else { return }
+        try writer.finish()
+        contentHasher = writer.hasher ?? contentHasher
+        contentHasher.update(writer.bytesWritten)
         shard = nil
     }
 }

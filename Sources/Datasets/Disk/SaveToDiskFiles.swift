@@ -112,16 +112,10 @@ enum SaveToDiskFiles {
         return (files, object["_fingerprint"] as? String, object["_split"] as? String)
     }
 
-    /// 16 random hex digits, the shape of HF's fingerprints.
-    /// HF's `_fingerprint` (16 hex digits), derived from the data files' bytes so that the same
-    /// rows always give the same folder, byte for byte.
-    static func contentFingerprint(of files: [String]) throws -> String {
-        var hasher = ContentHasher()
-        for file in files {
-            let mapped = try MappedFile(path: file)
-            hasher.update(UnsafeRawBufferPointer(rebasing: mapped.bytes[...]))
-            hasher.update(mapped.bytes.count)
-        }
-        return String(hasher.hexDigest.prefix(16))
+    /// HF's `_fingerprint` (16 hex digits), derived from the data files' bytes (fed to `hasher`
+    /// as they were written, each followed by its size) so that the same rows always give the
+    /// same folder, byte for byte.
+    static func fingerprint(_ hasher: ContentHasher) -> String {
+        String(hasher.hexDigest.prefix(16))
     }
 }
