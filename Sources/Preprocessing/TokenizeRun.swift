@@ -98,9 +98,16 @@ public struct TokenizeRun {
             }
             try FileManager.default.removeItem(atPath: folder + "/dataset")
         }
-        let encoded = try JSONEncoder().encode(reports.map { SplitReport(split: $0.split, report: $0.report) })
+        let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
+                                                       splits: reports.map { SplitReport(split: $0.split, report: $0.report) }))
         try encoded.write(to: URL(fileURLWithPath: folder + "/" + Self.summaryFile))
         return reports
+    }
+
+    /// What `summaryFile` holds: the tokenizer used (so `dsprep inspect` can decode ids) and each split's report.
+    private struct Summary: Codable {
+        var tokenizer: String
+        var splits: [SplitReport]
     }
 
     private struct SplitReport: Codable {
@@ -110,7 +117,18 @@ public struct TokenizeRun {
 
     private static func readSummary(_ entry: String) throws -> [(split: String, report: TokenizeReport)] {
         let data = try Data(contentsOf: URL(fileURLWithPath: entry + "/" + summaryFile))
-        return try JSONDecoder().decode([SplitReport].self, from: data).map { ($0.split, $0.report) }
+        return try JSONDecoder().decode(Summary.self, from: data).splits.map { ($0.split, $0.report) }
+    }
+
+    /// The tokenizer path recorded by the run that wrote `folder` (or its parent collection).
+    public static func recordedTokenizerPath(in folder: String) -> String? {
+        for candidate in [folder, URL(fileURLWithPath: folder).deletingLastPathComponent().path] {
+            if let data = try? Data(contentsOf: URL(fileURLWithPath: candidate + "/" + summaryFile)),
+               let summary = try? JSONDecoder().decode(Summary.self, from: data) {
+                return summary.tokenizer
+            }
+        }
+        return nil
     }
 
     /// Recreates `source`'s folder tree at `destination` with hard links to its files (a copy

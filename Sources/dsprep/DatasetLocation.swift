@@ -12,7 +12,9 @@ struct DatasetLocation: ParsableArguments {
     var split: String?
 
     /// Opens the dataset (memory-mapped) and says which split it is.
-    func open() throws -> (dataset: Dataset, split: String?) {
+    func open() throws -> (dataset: Dataset, split: String?) { try Self.open(path: path, split: split) }
+
+    static func open(path: String, split: String?) throws -> (dataset: Dataset, split: String?) {
         guard DatasetDict.isDatasetDict(at: path) else {
             if let split { throw InputError("--split \(split) given, but this folder holds one dataset", at: SourceLocation(path: path)) }
             return (try Dataset.load(from: path), nil)

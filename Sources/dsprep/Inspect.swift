@@ -1,15 +1,29 @@
 import ArgumentParser
 import DSPrepSupport
+import Foundation
 import Tokenizers
 
-/// `dsprep inspect`: how a tokenizer cuts one text, stage by stage.
+/// `dsprep inspect`: a dataset folder (schema, counts, rows, tokens next to ids), or how a
+/// tokenizer cuts one text, stage by stage.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show how a tokenizer normalizes, splits and encodes a text: tokens, ids, offsets.")
+        abstract: "Show a dataset folder's schema and rows, or how a tokenizer encodes a text: tokens, ids, offsets.",
+        discussion: """
+            dsprep inspect DIR [--rows N] [--split NAME]        a dataset folder; token ids are shown decoded
+                                                                with the tokenizer that wrote them (or --tokenizer)
+            dsprep inspect --tokenizer PATH "some text"       normalizer and pre-tokenizer output, then a table
+                                                                of token, id, offsets and source substring
+            """)
 
     @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
-    var tokenizer: String
+    var tokenizer: String?
+
+    @Option(help: "Dataset folders: rows to show.")
+    var rows = 10
+
+    @Option(help: "Dataset folders holding several splits: the split to show (default: train, or the first).")
+    var split: String?
 
     @Flag(help: "vocab.txt only: keep case.")
     var cased = false
@@ -17,10 +31,19 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Do not add the post-processor's special tokens.")
     var noSpecialTokens = false
 
-    @Argument(help: "The text to tokenize.")
+    @Argument(help: "A dataset folder, or the text to tokenize.")
     var text: String
 
     func run() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), isDirectory.boolValue {
+            let decoder = try tokenizer.map { try TokenizerLoader.load(path: $0, casing: cased ? .cased : .automatic) }
+            try DatasetInspection.run(path: text, split: split, rows: rows, tokenizer: decoder)
+            return
+        }
+        guard let tokenizer else {
+            throw ValidationError("'\(text)' is not a dataset folder; to inspect how a text is tokenized, give --tokenizer PATH")
+        }
         var loaded = try TokenizerLoader.load(path: tokenizer, casing: cased ? .cased : .automatic)
         // Padding only adds rows of [PAD]: leave it out of the picture.
         if let pipeline = loaded as? Tokenizer { loaded = pipeline.withPadding(nil) }
@@ -34,7 +57,7 @@ struct Inspect: ParsableCommand {
             }.joined(separator: " "))
         }
         let encoding = try loaded.encode(text, addSpecialTokens: !noSpecialTokens)
-        var rows = [["#", "token", "id", "offsets", "source"]]
+        var table = [["#", "token", "id", "offsets", "source"]]
         for index in encoding.ids.indices {
             var offsets = "", source = ""
             if index < encoding.offsets.count {
@@ -45,14 +68,12 @@ struct Inspect: ParsableCommand {
                 }
             }
             let special = index < encoding.specialTokensMask.count && encoding.specialTokensMask[index] == 1
-            rows.append(["\(index)", Self.quoted(encoding.tokens[index]) + (special ? " (special)" : ""),
+            table.append(["\(index)", Self.quoted(encoding.tokens[index]) + (special ? " (special)" : ""),
                          "\(encoding.ids[index])", offsets, source])
         }
-        let widths = (0..<5).map { column in rows.map { $0[column].unicodeScalars.count }.max() ?? 0 }
-        for row in rows {
-            print(zip(row, widths).map { cell, width in
-                cell + String(repeating: " ", count: max(0, width - cell.unicodeScalars.count))
-            }.joined(separator: "  ").trimmingTrailingSpaces())
+        let widths = (0..<5).map { column in table.map { $0[column].displayWidth }.max() ?? 0 }
+        for row in table {
+            print(zip(row, widths).map { $0.rightPadded(to: $1) }.joined(separator: "  ").trimmingTrailingSpaces())
         }
         print("\(encoding.ids.count) tokens, \(scalars.count) scalars")
     }

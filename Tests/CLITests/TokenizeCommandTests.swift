@@ -19,11 +19,13 @@ final class TokenizeCommandTests: XCTestCase {
         try DSPrepBinary.run(["tokenize"] + arguments, environment: ["DSPREP_CACHE": cache])
     }
 
-    /// A tiny WordPiece vocab.txt written by hand (no ../shared needed).
+    /// A tiny cased WordPiece vocab.txt written by hand (no ../shared needed). Cased, because
+    /// BERT's uncased default strips accents through NFD, which splits Hangul syllables into jamo.
     private func handwrittenVocab() throws -> String {
         let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
         let path = work.appendingPathComponent("vocab.txt").path
         try Data((vocab.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        try Data(#"{"do_lower_case": false}"#.utf8).write(to: work.appendingPathComponent("tokenizer_config.json"))
         return path
     }
 
@@ -52,10 +54,13 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("rows 3"), result.stdout)
         let dump = try DSPrepBinary.run(["inspect", out, "--rows", "3"])
         XCTAssertEqual(dump.status, 0, dump.stderr)
-        // By hand from the vocab: [CLS]=2 영화=5 ##가=6 좋=7 ##다=8 .=10 [SEP]=3; 별로=9.
-        XCTAssertTrue(dump.stdout.contains("[2 5 6 7 8 10 3]"), dump.stdout)
-        XCTAssertTrue(dump.stdout.contains("[2 9 3]"), dump.stdout)
-        XCTAssertTrue(dump.stdout.contains("[2 3]"), dump.stdout)
+        func field(_ name: String) -> [[String]] {
+            dump.stdout.split(separator: "\n").filter { $0.hasPrefix("    \(name):") }
+                .map { $0.split(whereSeparator: \.isWhitespace).dropFirst().map(String.init) }
+        }
+        // By hand from the vocab: [CLS]=2 영화=5 ##가=6 좋=7 ##다=8 .=10 [SEP]=3; 별로=9; empty text = [CLS] [SEP].
+        XCTAssertEqual(field("ids"), [["2", "5", "6", "7", "8", "10", "3"], ["2", "9", "3"], ["2", "3"]], dump.stdout)
+        XCTAssertEqual(field("tokens").first, ["[CLS]", "영화", "##가", "좋", "##다", ".", "[SEP]"], dump.stdout)
         XCTAssertTrue(dump.stdout.contains("ClassLabel 0=0, 1=1"), dump.stdout)
     }
 
