@@ -67,7 +67,7 @@ public struct PrecompiledCharsMap: Sendable {
                 matches += 1
             }
         }
-        guard matchLength > 0, matchValue <= replacements.count else { return nil }
+        guard matchLength > 0, matchValue < replacements.count else { return nil }
         var end = matchValue
         while end < replacements.count, replacements[end] != 0 { end += 1 }
         return (matchLength, matchValue..<end)

@@ -41,8 +41,15 @@ public struct SentencePieceTokenizer: TextTokenizer {
                              at: location)
         }
         guard !proto.pieces.isEmpty else { throw InputError("the model has no pieces", at: location) }
+        // sentencepiece 0.2.3 turns a raw NUL piece of a byte-fallback model into an unused one
+        // (conversion scripts add it by mistake; <0x00> already covers the byte).
+        let byteFallback = proto.trainerSpec.byteFallback
         model = try UnigramModel(
-            pieces: proto.pieces.map { UnigramModel.Piece(bytes: $0.bytes, score: $0.score, type: $0.type) }, path: path)
+            pieces: proto.pieces.map {
+                UnigramModel.Piece(bytes: $0.bytes, score: $0.score,
+                                   type: byteFallback && $0.bytes == [0] ? .unused : $0.type)
+            },
+            byteFallback: proto.trainerSpec.byteFallback, path: path)
         trainerSpec = proto.trainerSpec
         normalizerSpec = proto.normalizerSpec
         pieceStrings = proto.pieces.map(\.text)
@@ -258,7 +265,7 @@ public struct SentencePieceTokenizer: TextTokenizer {
                     if id == model.unkID { return total + model.unknownScore }
                     let entry = model.pieces[Int(id)]
                     return total + (entry.type == .userDefined
-                        ? Float(Double(Float(piece.utf8.count) * model.maxScore) - 0.1) : entry.score)
+                        ? UnigramModel.userDefinedScore(length: piece.utf8.count) : entry.score)
                 }
             }
             if abs(score(result) - score(sample.expected)) > 1e-7 {

@@ -1,14 +1,25 @@
 /// A double-array trie over bytes mapping keys (piece UTF-8 bytes) to values (piece ids).
-/// State 0 is the root; the child of state `s` on byte `b` is `t = base[s] + b`, valid when
-/// `check[t] == s`. One 12-byte unit per state, so walking a key costs one load per byte and
-/// common prefixes of a text are found in a single pass.
+/// State 0 is the root; the child of state `s` on byte `b` sits at `base(s) + b` and is valid
+/// when that unit is occupied and labelled `b`. Every state gets its own base, so the label
+/// alone identifies the parent. An 8-byte unit per state keeps the array small enough to stay
+/// in cache: walking a key costs one load per byte, and all pieces that start at a text
+/// position are found in one walk.
 struct DoubleArrayTrie: Sendable {
     struct Unit: Sendable {
-        var base: Int32 = 0
-        /// The parent state; -1 for a free slot (and the root).
-        var check: Int32 = -1
+        /// `base << 9 | occupied << 8 | label`.
+        var link: UInt32 = 0
         /// The key's value if a key ends at this state, else -1.
         var value: Int32 = -1
+
+        var base: Int { Int(link >> 9) }
+    }
+
+    /// The state reached from `state` on `byte`, or nil.
+    @inline(__always)
+    static func child(_ units: UnsafeBufferPointer<Unit>, of state: Int, on byte: UInt8) -> Int? {
+        let next = units[state].base &+ Int(byte)
+        guard next < units.count, units[next].link & 0x1FF == 0x100 | UInt32(byte) else { return nil }
+        return next
     }
 
     private(set) var units: [Unit]
@@ -19,6 +30,7 @@ struct DoubleArrayTrie: Sendable {
         var slots = FreeSlots()
         var units = [Unit](repeating: Unit(), count: slots.count)
         slots.take(0)
+        units[0].link = 0x100
 
         // Breadth-first: each entry is a state and the sorted keys below it sharing `depth` bytes.
         var queue: [(state: Int, lower: Int, upper: Int, depth: Int)] = [(0, 0, sorted.count, 0)]
@@ -50,11 +62,11 @@ struct DoubleArrayTrie: Sendable {
             if slots.count > units.count {
                 units.append(contentsOf: repeatElement(Unit(), count: slots.count - units.count))
             }
-            units[state].base = Int32(base)
+            units[state].link |= UInt32(base) << 9
             for (label, range) in zip(labels, ranges) {
                 let child = base + Int(label)
                 slots.take(child)
-                units[child].check = Int32(state)
+                units[child].link = 0x100 | UInt32(label)
                 queue.append((child, range.lower, range.upper, depth + 1))
             }
         }
@@ -67,6 +79,8 @@ struct DoubleArrayTrie: Sendable {
         private var next: [Int] = []
         private var previous: [Int] = []
         private var isFree: [Bool] = []
+        /// Bases already given to a state (each state needs its own, see `Unit`).
+        private var isBaseTaken: [Bool] = []
         /// Linked-list head; `count` means "no free slot below the end".
         private var head = 0
         private(set) var highestUsed = 0
@@ -80,6 +94,7 @@ struct DoubleArrayTrie: Sendable {
             // Append oldCount..<newCount as free, linked in order, after the current tail.
             let tail = oldCount == 0 ? -1 : lastFree(before: oldCount)
             isFree.append(contentsOf: repeatElement(true, count: newCount - oldCount))
+            isBaseTaken.append(contentsOf: repeatElement(false, count: newCount - oldCount))
             next.append(contentsOf: (oldCount + 1)...newCount)
             previous.append(contentsOf: (oldCount - 1)..<(newCount - 1))
             previous[oldCount] = tail
@@ -105,7 +120,7 @@ struct DoubleArrayTrie: Sendable {
             highestUsed = max(highestUsed, position)
         }
 
-        /// The lowest base (>= 1) for which every `base + label` is free.
+        /// The lowest unused base (>= 1) for which every `base + label` is free; marks it used.
         mutating func findBase(for labels: [UInt8]) -> Int {
             let first = Int(labels[0])
             var position = head
@@ -115,7 +130,10 @@ struct DoubleArrayTrie: Sendable {
                 if base >= 1 {
                     let highest = base + Int(labels[labels.count - 1])
                     if highest >= count { grow(to: max(count * 2, highest + 257)) }
-                    if labels.allSatisfy({ isFree[base + Int($0)] }) { return base }
+                    if !isBaseTaken[base] && labels.allSatisfy({ isFree[base + Int($0)] }) {
+                        isBaseTaken[base] = true
+                        return base
+                    }
                 }
                 position = next[position]
             }
@@ -124,14 +142,15 @@ struct DoubleArrayTrie: Sendable {
 
     /// The value stored for exactly `key`, or nil.
     func value(of key: some Sequence<UInt8>) -> Int32? {
-        var state = 0
-        for byte in key {
-            let next = Int(units[state].base) + Int(byte)
-            guard next < units.count, units[next].check == Int32(state) else { return nil }
-            state = next
+        units.withUnsafeBufferPointer { units in
+            var state = 0
+            for byte in key {
+                guard let next = Self.child(units, of: state, on: byte) else { return nil }
+                state = next
+            }
+            let value = units[state].value
+            return value >= 0 ? value : nil
         }
-        let value = units[state].value
-        return value >= 0 ? value : nil
     }
 
     /// Length of the longest key that is a prefix of `input`, or 0.
@@ -141,8 +160,7 @@ struct DoubleArrayTrie: Sendable {
             var longest = 0
             var i = 0
             while i < count {
-                let next = Int(units[state].base) + Int(input[i])
-                guard next < units.count, units[next].check == Int32(state) else { break }
+                guard let next = Self.child(units, of: state, on: input[i]) else { break }
                 state = next
                 i += 1
                 if units[state].value >= 0 { longest = i }

@@ -4,12 +4,12 @@ import DSPrepSupport
 /// a text is segmented into the pieces whose scores sum highest (Viterbi). Backs sentencepiece
 /// `.model` files and can back HF tokenizer.json `Unigram` models.
 ///
-/// Matches sentencepiece 0.2.x (google/sentencepiece src/unigram_model.cc, `Model`):
+/// Matches sentencepiece 0.2.3 (src/unigram_model.cc of its release, `Model`):
 /// - the trie holds normal, user-defined and unused pieces; unused ones are never emitted;
-/// - a user-defined piece of `n` bytes scores `n * maxScore - 0.1`, which beats any split;
-/// - a character no piece covers alone becomes `unkID` with score `minScore - 10`;
-/// - `minScore`/`maxScore` run over normal pieces, starting from FLT_MAX / FLT_MIN (so
-///   `maxScore` is a tiny positive number when all scores are negative, as they usually are).
+/// - a user-defined piece scores `0.1 * (length - 1)` (length in bytes for Viterbi, in
+///   characters in the lattice), which beats any normal piece (scores are log-probabilities);
+/// - a character no piece covers alone becomes `unkID` with score `minScore - 10`, `minScore`
+///   running over normal pieces.
 public struct UnigramModel: Sendable {
     public typealias PieceType = SentencePieceModelProto.PieceType
 
@@ -47,7 +47,6 @@ public struct UnigramModel: Sendable {
     public let pieces: [Piece]
     public let unkID: Int32
     public let minScore: Float
-    public let maxScore: Float
     /// Normal and user-defined pieces: what segmentation may use.
     let encodingTrie: DoubleArrayTrie
     /// Every piece, for id lookups (sentencepiece looks at control/unknown/byte pieces first).
@@ -57,20 +56,31 @@ public struct UnigramModel: Sendable {
     /// Penalty score of an unknown character.
     public var unknownScore: Float { minScore - 10 }
 
-    /// `path` names the file in errors. Pieces must be non-empty and distinct per kind
-    /// (normal/user-defined/unused vs. control/unknown/byte), with exactly one unknown piece.
-    public init(pieces: [Piece], path: String) throws {
+    /// Score of a user-defined piece of `length` bytes or characters (sentencepiece's
+    /// `GetUserDefinedScore`: longer matches win, and any match beats normal pieces).
+    @inline(__always)
+    static func userDefinedScore(length: Int) -> Float { Float(0.1 * Double(length - 1)) }
+
+    /// `path` names the file in errors. Pieces must be non-empty, free of NUL bytes, with finite
+    /// scores, and distinct per kind (normal/user-defined/unused vs. control/unknown/byte), with
+    /// one unknown piece (which a byte-fallback model may lack).
+    public init(pieces: [Piece], byteFallback: Bool, path: String) throws {
         let location = SourceLocation(path: path)
         var unkID: Int32 = -1
         var encodingKeys: [(bytes: [UInt8], value: Int32)] = []
         var normalKeys: [(bytes: [UInt8], value: Int32)] = []
         var reservedKeys: [(bytes: [UInt8], value: Int32)] = []
         var minScore = Float.greatestFiniteMagnitude
-        var maxScore = Float.leastNormalMagnitude
         for (index, piece) in pieces.enumerated() {
             let id = Int32(index)
-            guard !piece.bytes.isEmpty else {
-                throw InputError("piece \(index) is empty; pieces must not be empty", at: location)
+            // A lone NUL piece marked unused (what sentencepiece makes of one in a byte-fallback
+            // model) is left out, as sentencepiece does.
+            if piece.type == .unused && piece.bytes == [0] { continue }
+            guard !piece.bytes.isEmpty, !piece.bytes.contains(0), piece.bytes.count < 8000 else {
+                throw InputError("piece \(index) is empty, has a NUL byte or is 8000 bytes or longer", at: location)
+            }
+            guard piece.score.isFinite else {
+                throw InputError("piece \(index) has score \(piece.score); scores must be finite", at: location)
             }
             switch piece.type {
             case .normal, .userDefined, .unused:
@@ -85,12 +95,9 @@ public struct UnigramModel: Sendable {
                 }
                 unkID = id
             }
-            if piece.type == .normal {
-                minScore = min(minScore, piece.score)
-                maxScore = max(maxScore, piece.score)
-            }
+            if piece.type == .normal { minScore = min(minScore, piece.score) }
         }
-        guard unkID >= 0 else {
+        guard unkID >= 0 || byteFallback else {
             throw InputError("no piece of type UNKNOWN (<unk>); the model needs one", at: location)
         }
         for keys in [normalKeys, reservedKeys] {
@@ -103,7 +110,6 @@ public struct UnigramModel: Sendable {
         self.pieces = pieces
         self.unkID = unkID
         self.minScore = minScore
-        self.maxScore = maxScore
         encodingTrie = DoubleArrayTrie(keys: encodingKeys)
         normalPieceTrie = DoubleArrayTrie(keys: normalKeys)
         reservedPieceTrie = DoubleArrayTrie(keys: reservedKeys)
@@ -120,10 +126,10 @@ public struct UnigramModel: Sendable {
     /// walk the trie once per character start, work on UTF-8 positions). O(n·k) for n bytes
     /// and k pieces matching at a position.
     ///
-    /// Path scores are Float sums, compared in Float, and ties keep the first candidate (the
-    /// piece starting earliest): this is what sentencepiece 0.2.3's wheel does. (Its source reads
-    /// as if a piece's score were widened to double before the comparison; doing that here
-    /// flips ties such as ".." + "..." vs "..." + ".." that the library keeps in order.)
+    /// Path scores are Float sums compared in Float; ties keep the first candidate (the piece
+    /// starting earliest). When the running score leaves ±100000, sentencepiece shifts the
+    /// scores in play back to 0 to keep float precision; that is reproduced too, since it
+    /// changes how later ties round.
     func segment(_ text: UnsafeBufferPointer<UInt8>, bestPath: ScratchBuffer<BestPathNode>,
                  into segments: ScratchBuffer<Segment>) {
         segments.count = 0
@@ -134,29 +140,39 @@ public struct UnigramModel: Sendable {
         let best = bestPath.base
         best.initialize(repeating: BestPathNode(), count: size + 1)
         let unknownScore = self.unknownScore
-        let maxScore = self.maxScore
         let unkID = self.unkID
+        let resetThreshold: Float = 100_000
 
         encodingTrie.units.withUnsafeBufferPointer { units in
             scoring.withUnsafeBufferPointer { scoring in
-                let unitCount = units.count
+                // The furthest position any path reaches so far.
+                var frontier = 0
                 var startsAt = 0
                 while startsAt < size {
-                    let scoreTillHere = best[startsAt].score
+                    var scoreTillHere = best[startsAt].score
+                    if scoreTillHere < -resetThreshold || scoreTillHere > resetThreshold {
+                        let offset = scoreTillHere
+                        if frontier >= startsAt {
+                            for i in startsAt...frontier where i == startsAt || best[i].startsAt != -1 {
+                                best[i].score -= offset
+                            }
+                        }
+                        scoreTillHere = 0
+                    }
                     let characterLength = min(SentencePieceNormalizer.sequenceLength(bytes[startsAt]), size - startsAt)
                     var hasSingleCharacterPiece = false
                     var state = 0
                     var keyPosition = startsAt
                     while keyPosition < size {
-                        let next = Int(units[state].base) &+ Int(bytes[keyPosition])
-                        guard next < unitCount, units[next].check == Int32(truncatingIfNeeded: state) else { break }
+                        guard let next = DoubleArrayTrie.child(units, of: state, on: bytes[keyPosition]) else { break }
                         state = next
                         keyPosition += 1
                         let id = units[next].value
                         guard id >= 0 else { continue }
+                        frontier = max(frontier, keyPosition)
                         let length = keyPosition - startsAt
                         let piece = scoring[Int(id)]
-                        let score = piece.isUserDefined ? Float(Double(Float(length) * maxScore) - 0.1) : piece.score
+                        let score = piece.isUserDefined ? Self.userDefinedScore(length: length) : piece.score
                         let candidate = score + scoreTillHere
                         let target = best + keyPosition
                         if target.pointee.startsAt == -1 || candidate > target.pointee.score {
@@ -165,6 +181,7 @@ public struct UnigramModel: Sendable {
                         if length == characterLength { hasSingleCharacterPiece = true }
                     }
                     if !hasSingleCharacterPiece {
+                        frontier = max(frontier, startsAt + characterLength)
                         let target = best + startsAt + characterLength
                         let candidate = unknownScore + scoreTillHere
                         if target.pointee.startsAt == -1 || candidate > target.pointee.score {
