@@ -154,6 +154,15 @@ struct Documents {
 
     var count: Int { lines.count }
 
+    /// The UTF-8 bytes of document `index` (validated when the documents were made).
+    func withUTF8<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let texts {
+            var text = texts[index]
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        }
+        return try body(UnsafeRawBufferPointer(rebasing: input.bytes[lines[index]]))
+    }
+
     func text(_ index: Int) -> String {
         if let texts { return texts[index] }
         return String(decoding: UnsafeRawBufferPointer(rebasing: input.bytes[lines[index]]), as: UTF8.self)
@@ -166,10 +175,38 @@ struct LineEncoder {
     let tokenizer: TextTokenizer
     let format: Encode.OutputFormat
     let addSpecialTokens: Bool
+    /// The pipeline, when its flat `encodeIDs` path applies (no `Encoding` per line).
+    private let pipeline: Tokenizer?
+    /// Token text by id, raw (piece output) or as JSON string literals (json output).
+    private let tokenTexts: [[UInt8]]
 
     /// Lines per parallel task, and tasks per written window (bounds memory on huge inputs).
     static let chunkLines = 2048
     static let chunksPerWindow = 64
+
+    init(tokenizer: TextTokenizer, format: Encode.OutputFormat, addSpecialTokens: Bool) {
+        self.tokenizer = tokenizer
+        self.format = format
+        self.addSpecialTokens = addSpecialTokens
+        let pipeline = (tokenizer as? Tokenizer).flatMap { $0.supportsEncodeIDs ? $0 : nil }
+        self.pipeline = pipeline
+        var texts: [[UInt8]] = []
+        if let pipeline, format != .id {
+            // Ids are dense in practice; stop after a long run of unknown ids.
+            var id: Int32 = 0, misses = 0
+            while misses < 1024 {
+                let text = pipeline.token(of: id)
+                misses = text == nil ? misses + 1 : 0
+                var bytes: [UInt8] = []
+                if let text {
+                    if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
+                }
+                texts.append(bytes)
+                id += 1
+            }
+        }
+        tokenTexts = texts
+    }
 
     func encode(_ documents: Documents, write: (Data) -> Void) throws {
         var padLength: Int? = nil
@@ -182,18 +219,51 @@ struct LineEncoder {
         while windowStart < chunkCount {
             let windowEnd = min(chunkCount, windowStart + Self.chunksPerWindow)
             let outputs = try parallelMap(windowEnd - windowStart) { offset -> Data in
-                let chunk = windowStart + offset
-                var buffer = OutputBuffer()
-                for index in chunk * Self.chunkLines..<min(documents.count, (chunk + 1) * Self.chunkLines) {
-                    var encoding = try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens)
-                    if let padLength, let pipeline = tokenizer as? Tokenizer { encoding = pipeline.padded(encoding, to: padLength) }
-                    buffer.append(encoding, format: format)
-                }
-                return buffer.data
+                let lines = (windowStart + offset) * Self.chunkLines..<min(documents.count, (windowStart + offset + 1) * Self.chunkLines)
+                return try encodeChunk(documents, lines: lines, padLength: padLength)
             }
             for output in outputs { write(output) }
             windowStart = windowEnd
         }
+    }
+
+    private func tokenText(_ id: Int32) -> [UInt8] {
+        if id >= 0 && Int(id) < tokenTexts.count { return tokenTexts[Int(id)] }
+        let text = pipeline?.token(of: id) ?? ""
+        var bytes: [UInt8] = []
+        if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
+        return bytes
+    }
+
+    private func encodeChunk(_ documents: Documents, lines: Range<Int>, padLength: Int?) throws -> Data {
+        var buffer = OutputBuffer()
+        if let pipeline {
+            var workspace = Tokenizer.Workspace()
+            for index in lines {
+                try documents.withUTF8(index) {
+                    try pipeline.encodeIDs(utf8: $0, addSpecialTokens: addSpecialTokens, batchLongest: padLength, workspace: &workspace)
+                }
+                buffer.appendLine(format: format, count: workspace.count, id: { workspace.ids[$0] },
+                                  token: { tokenText(workspace.ids[$0]) },
+                                  offset: { (workspace.starts[$0], workspace.ends[$0]) })
+            }
+        } else {
+            for index in lines {
+                var encoding = try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens)
+                if let padLength, let pipeline = tokenizer as? Tokenizer { encoding = pipeline.padded(encoding, to: padLength) }
+                var texts: [[UInt8]] = []
+                if format != .id {
+                    texts = encoding.tokens.map { text in
+                        var bytes: [UInt8] = []
+                        if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
+                        return bytes
+                    }
+                }
+                buffer.appendLine(format: format, count: encoding.ids.count, id: { encoding.ids[$0] }, token: { texts[$0] },
+                                  offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) })
+            }
+        }
+        return buffer.data
     }
 
     private func longestEncoding(_ documents: Documents) throws -> Int {
@@ -230,36 +300,39 @@ struct OutputBuffer {
 
     var data: Data { Data(bytes) }
 
-    mutating func append(_ encoding: Encoding, format: Encode.OutputFormat) {
+    /// One output line: ids, pieces or the JSON object, then a newline.
+    mutating func appendLine(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
+                             offset: (Int) -> (Int32, Int32)) {
         switch format {
         case .id:
-            for (index, id) in encoding.ids.enumerated() {
+            for index in 0..<count {
                 if index > 0 { bytes.append(0x20) }
-                appendInteger(Int(id))
+                appendInteger(Int(id(index)))
             }
         case .piece:
-            for (index, token) in encoding.tokens.enumerated() {
+            for index in 0..<count {
                 if index > 0 { bytes.append(0x20) }
-                bytes.append(contentsOf: token.utf8)
+                bytes.append(contentsOf: token(index))
             }
         case .json:
             bytes.append(contentsOf: #"{"ids":["#.utf8)
-            for (index, id) in encoding.ids.enumerated() {
+            for index in 0..<count {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendInteger(Int(id))
+                appendInteger(Int(id(index)))
             }
             bytes.append(contentsOf: #"],"tokens":["#.utf8)
-            for (index, token) in encoding.tokens.enumerated() {
+            for index in 0..<count {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendJSONString(token)
+                bytes.append(contentsOf: token(index))
             }
             bytes.append(contentsOf: #"],"offsets":["#.utf8)
-            for (index, offset) in encoding.offsets.enumerated() {
+            for index in 0..<count {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                let (start, end) = offset(index)
                 bytes.append(UInt8(ascii: "["))
-                appendInteger(Int(offset.start))
+                appendInteger(Int(start))
                 bytes.append(UInt8(ascii: ","))
-                appendInteger(Int(offset.end))
+                appendInteger(Int(end))
                 bytes.append(UInt8(ascii: "]"))
             }
             bytes.append(contentsOf: "]}".utf8)
@@ -285,7 +358,7 @@ struct OutputBuffer {
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped, the rest raw UTF-8.
-    mutating func appendJSONString(_ text: String) {
+    static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -4,7 +4,8 @@ import DSPrepSupport
 public struct BertProcessing: PostProcessor {
     public var sep: (token: String, id: Int32)
     public var cls: (token: String, id: Int32)
-    private let template: TemplateProcessing
+    /// The equivalent template (BertProcessing is a fixed TemplateProcessing).
+    let template: TemplateProcessing
 
     public init(sep: (String, Int32), cls: (String, Int32)) {
         self.sep = sep

@@ -9,13 +9,13 @@ public struct WordPiece: Model {
     public let maxInputCharsPerWord: Int
     /// Token strings by id (nil for ids the vocabulary skips).
     let tokens: [String?]
-    /// Every vocabulary entry, as written.
+    /// Every vocabulary entry, as written (for `id(of:)`).
     let vocabulary: ByteVocabulary
-    /// Entries that start with the prefix, keyed without it (so lookups never build "##" + piece).
+    /// Matching tables with prefix-only entries: every entry and its scalar-boundary prefixes
+    /// (for a word's first piece), and the same for entries with the continuation prefix, keyed
+    /// without it (so lookups never build "##" + piece).
+    let firstPieces: ByteVocabulary
     let continuations: ByteVocabulary
-    /// Longest entry in scalars: a candidate longer than this cannot match, so search starts there.
-    let longestPiece: Int
-    let longestContinuation: Int
     let unkID: Int32?
 
     /// `vocabulary` lists (token, id) pairs; ids need not be dense.
@@ -25,29 +25,30 @@ public struct WordPiece: Model {
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
         var full = ByteVocabulary(capacity: entries.count)
-        var continuing = ByteVocabulary(capacity: entries.count / 2 + 1)
+        var first = ByteVocabulary(capacity: entries.count * 3)
+        var continuing = ByteVocabulary(capacity: entries.count * 2)
         var byID = [String?](repeating: nil, count: (entries.map { Int($0.1) }.max() ?? -1) + 1)
-        var longest = 0, longestContinuing = 0
         let prefix = Array(continuingSubwordPrefix.utf8)
-        let prefixScalars = continuingSubwordPrefix.unicodeScalars.count
+        /// Adds `bytes` as a token and each proper prefix ending on a scalar boundary as a prefix.
+        func addWithPrefixes(_ bytes: ArraySlice<UInt8>, id: Int32, to table: inout ByteVocabulary) {
+            for end in bytes.indices.dropFirst() where bytes[end] & 0xC0 != 0x80 { table.insertPrefix(bytes[bytes.startIndex..<end]) }
+            table.insert(bytes, id: id)
+        }
         for (token, id) in entries where id >= 0 {
             byID[Int(id)] = token
-            full.insert(token.utf8, id: id)
-            let scalars = token.unicodeScalars.count
-            longest = max(longest, scalars)
             let bytes = Array(token.utf8)
+            full.insert(bytes, id: id)
+            addWithPrefixes(bytes[...], id: id, to: &first)
             if !prefix.isEmpty, bytes.count > prefix.count, bytes.starts(with: prefix) {
-                continuing.insert(bytes[prefix.count...], id: id)
-                longestContinuing = max(longestContinuing, scalars - prefixScalars)
+                addWithPrefixes(bytes[prefix.count...], id: id, to: &continuing)
             }
         }
         // A repeated token keeps its last id (HF builds a map); the earlier id then has no token.
         for (token, id) in entries where id >= 0 && full.lookup(token) != id { byID[Int(id)] = nil }
         tokens = byID
         vocabulary = full
-        continuations = continuing
-        longestPiece = longest
-        longestContinuation = prefix.isEmpty ? longest : longestContinuing
+        firstPieces = first
+        continuations = prefix.isEmpty ? first : continuing
         unkID = full.lookup(unkToken)
     }
 
@@ -60,23 +61,37 @@ public struct WordPiece: Model {
         guard count > 0 else { return }
         if count > maxInputCharsPerWord { return try appendUnknown(word, into: &sink) }
         let rollback = sink.count
+        // Greedy longest match, walking forward: extend the candidate one scalar at a time while
+        // it is still a prefix of some entry, remembering the last extension that is a whole
+        // entry. This finds the same piece as HF's "try the longest substring first, then
+        // shorter", in O(piece length) incremental hash probes instead of O(length²) hashes.
         let matched: Bool = word.utf8.withUnsafeBufferPointer { utf8 in
             word.boundaries.withUnsafeBufferPointer { boundaries in
                 var start = 0
                 while start < count {
-                    let table = start == 0 || continuingSubwordPrefix.isEmpty ? vocabulary : continuations
-                    let longest = start == 0 || continuingSubwordPrefix.isEmpty ? longestPiece : longestContinuation
-                    var end = min(count, start + longest)
-                    var found: Int32? = nil
-                    while end > start {
-                        let lower = Int(boundaries[start]), upper = Int(boundaries[end])
-                        let piece = UnsafeBufferPointer(rebasing: utf8[lower..<upper])
-                        if let id = table.lookup(piece) { found = id; break }
-                        end -= 1
+                    let continuing = start > 0
+                    let pieceStart = Int(boundaries[start])
+                    var hash = ByteVocabulary.initialHash
+                    var end = start, byte = pieceStart
+                    var found: Int32 = -1, foundEnd = start
+                    while end < count {
+                        let next = Int(boundaries[end + 1])
+                        while byte < next {
+                            hash = ByteVocabulary.hash(hash, adding: utf8[byte])
+                            byte += 1
+                        }
+                        end += 1
+                        let candidate = UnsafeBufferPointer(rebasing: utf8[pieceStart..<next])
+                        guard let value = continuing ? continuations.lookup(candidate, hash: hash)
+                                                     : firstPieces.lookup(candidate, hash: hash) else { break }
+                        if value >= 0 {
+                            found = value
+                            foundEnd = end
+                        }
                     }
-                    guard let id = found else { return false }
-                    sink.append(id, start: word.starts[start], end: word.ends[end - 1])
-                    start = end
+                    guard found >= 0 else { return false }
+                    sink.append(found, start: word.starts[start], end: word.ends[foundEnd - 1])
+                    start = foundEnd
                 }
                 return true
             }

@@ -1,0 +1,116 @@
+extension Tokenizer {
+    /// Reusable per-thread buffers for `encodeIDs`; read the result from `ids`, `starts`, `ends`.
+    public struct Workspace {
+        var scalars: [UInt32] = []
+        var sink = TokenSink()
+        var word = WordBuffer()
+        var fast = BertFastPath.Scratch()
+        var output = TokenSink()
+
+        public init() {}
+
+        public var ids: [Int32] { output.ids }
+        public var starts: [Int32] { output.starts }
+        public var ends: [Int32] { output.ends }
+        public var count: Int { output.count }
+    }
+
+    /// The single-sequence template, when the post-processor is one `encodeIDs` can apply.
+    private var singleTemplate: TemplateProcessing? {
+        if let template = postProcessor as? TemplateProcessing { return template }
+        return (postProcessor as? BertProcessing)?.template
+    }
+
+    /// Whether `encodeIDs` gives what `encode` gives (ids, tokens and offsets) for this tokenizer.
+    public var supportsEncodeIDs: Bool {
+        if postProcessor != nil && singleTemplate == nil { return false }
+        if let padding, token(of: padding.padID) != padding.padToken { return false }
+        return true
+    }
+
+    /// Encodes one UTF-8 text (valid UTF-8, e.g. a checked input line) straight into flat id and
+    /// offset buffers, without building an `Encoding`: the streaming path of `dsprep encode`.
+    /// Applies truncation (no overflow windows are kept), the single-sequence template and
+    /// padding (to `batchLongest` for batch-longest padding). Check `supportsEncodeIDs` first.
+    public func encodeIDs(utf8: UnsafeRawBufferPointer, addSpecialTokens: Bool, batchLongest: Int? = nil,
+                          workspace: inout Workspace) throws {
+        Tokenizer.decodeUTF8(utf8, into: &workspace.scalars)
+        workspace.sink.removeAll()
+        try workspace.scalars.withUnsafeBufferPointer {
+            try tokenize($0, into: &workspace.sink, word: &workspace.word, fast: &workspace.fast)
+        }
+        let template = addSpecialTokens ? singleTemplate : nil
+        var keep = workspace.sink.count
+        var first = 0
+        if let truncation {
+            let added = template?.addedTokenCount(isPair: false) ?? 0
+            let limit = max(0, truncation.maxLength - added)
+            if keep > limit {
+                if truncation.direction == .left { first = keep - limit }
+                keep = limit
+            }
+        }
+        workspace.output.removeAll()
+        let sink = workspace.sink
+        func appendSequence(_ output: inout TokenSink) {
+            for index in first..<first + keep { output.append(sink.ids[index], start: sink.starts[index], end: sink.ends[index]) }
+        }
+        if let template {
+            for piece in template.single {
+                switch piece {
+                case let .special(id, _):
+                    for tokenID in template.specialTokens[id]?.ids ?? [] { workspace.output.append(tokenID, start: 0, end: 0) }
+                case let .sequence(isFirst, _):
+                    if isFirst { appendSequence(&workspace.output) }
+                }
+            }
+        } else {
+            appendSequence(&workspace.output)
+        }
+        if let padding {
+            let target = padding.targetLength(longest: batchLongest ?? workspace.output.count)
+            let missing = target - workspace.output.count
+            if missing > 0 {
+                if padding.direction == .right {
+                    for _ in 0..<missing { workspace.output.append(padding.padID, start: 0, end: 0) }
+                } else {
+                    var padded = TokenSink()
+                    for _ in 0..<missing { padded.append(padding.padID, start: 0, end: 0) }
+                    for index in 0..<workspace.output.count {
+                        padded.append(workspace.output.ids[index], start: workspace.output.starts[index], end: workspace.output.ends[index])
+                    }
+                    workspace.output = padded
+                }
+            }
+        }
+    }
+
+    /// Decodes valid UTF-8 into scalar values (invalid sequences become U+FFFD, as Swift does).
+    static func decodeUTF8(_ bytes: UnsafeRawBufferPointer, into scalars: inout [UInt32]) {
+        scalars.removeAll(keepingCapacity: true)
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let lead = UInt32(bytes[index])
+            if lead < 0x80 {
+                scalars.append(lead)
+                index += 1
+            } else if lead >= 0xC2 && lead < 0xE0 && index + 1 < count {
+                scalars.append((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F))
+                index += 2
+            } else if lead >= 0xE0 && lead < 0xF0 && index + 2 < count {
+                scalars.append((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F))
+                index += 3
+            } else if lead >= 0xF0 && lead < 0xF5 && index + 3 < count {
+                scalars.append((lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+                               | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F))
+                index += 4
+            } else {
+                // Not reached for validated input; decode the rest the careful way.
+                let rest = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index...]), as: UTF8.self)
+                for scalar in rest.unicodeScalars { scalars.append(scalar.value) }
+                return
+            }
+        }
+    }
+}
