@@ -22,11 +22,7 @@ public enum TokenizerLoader {
             throw InputError("is a directory without tokenizer.json or vocab.txt", at: SourceLocation(path: path))
         }
         if path.hasSuffix(".json") { return try TokenizerJSON.load(path: path) }
-        if path.hasSuffix(".model") {
-            // Hook for the sentencepiece Unigram support: `return try SentencePieceTokenizer.load(path: path)`.
-            throw InputError("sentencepiece .model files are not supported yet", at: SourceLocation(path: path),
-                             hint: "use a tokenizer.json or vocab.txt for now")
-        }
+        if path.hasSuffix(".model") { return try SentencePieceTokenizer.load(path: path) }
         let lowercase: Bool
         switch casing {
         case .cased: lowercase = false
