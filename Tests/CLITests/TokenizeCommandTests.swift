@@ -89,6 +89,16 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
     }
 
+    func testSentencePieceModelShardsEqualSentencePiece() throws {
+        let model = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/TokenizersTests/Fixtures/spm/nsmc-bytefallback-2k.model").path
+        let out = work.appendingPathComponent("spm").path
+        let result = try tokenize([sample, "--tokenizer", model, "--out", out, "--max-length", "32"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let check = try checkAgainstHF([out, sample, model, "--text", "document", "--label", "label", "--max-length", "32"])
+        XCTAssertEqual(check["rows"] as? Int, 3000)
+        XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
+    }
+
     func testSecondRunComesFromTheCacheAndAnOptionChangeRecomputes() throws {
         let vocab = try handwrittenVocab()
         let out = work.appendingPathComponent("cached").path
