@@ -1,14 +1,16 @@
 import DSPrepSupport
 
 /// Reads an Arrow IPC **stream** file (what pyarrow's `ipc.new_stream` and HF `save_to_disk`
-/// write; Arrow's random-access file format too) from a memory map. Record batches come out one by one; their column buffers are slices
-/// of the map, so nothing is copied and a batch stays valid as long as any column refers to it.
+/// write; Arrow's random-access file format too) from a memory map. Record batches come out one
+/// by one; their column buffers are slices of the map, so nothing is copied and a batch stays
+/// valid as long as any column refers to it. Message metadata and offsets are read with `pread`
+/// (see `PositionalFile`), so opening touches none of the mapped pages.
 ///
 /// Stream layout: a sequence of encapsulated messages `[0xFFFFFFFF][i32 metadata size]
 /// [Message flatbuffer, padded][body]`, first a Schema message, then RecordBatch messages, and
 /// finally the end-of-stream marker `[0xFFFFFFFF][0]`. Every offset and length read from the file
-/// is checked against the map before use: a corrupt or truncated file gives an `InputError`
-/// naming the file and the byte offset of the bad message, never a crash.
+/// is checked against the file's size before use: a corrupt or truncated file gives an
+/// `InputError` naming the file and the byte offset of the bad message, never a crash.
 public final class ArrowStreamReader {
     public let file: MappedFile
     public let schema: Schema
@@ -174,7 +176,7 @@ private struct RecordBatchDecoder {
         for field in schema.fields {
             let column = try decodeColumn(field.type, path: field.name)
             guard column.count == length else {
-                throw FlatBufferError("column '\(field.name)' has \(column.count) rows, the batch \(length)")
+                throw FlatBufferError("column '\(field.name)' has \(column.count) rows but its batch \(length)")
             }
             columns.append(column)
         }
