@@ -1,0 +1,143 @@
+import ArgumentParser
+import Datasets
+import DSPrepSupport
+import Foundation
+import Preprocessing
+import Tokenizers
+
+/// `dsprep vocab train`: learns a subword vocabulary from the text column of any input the
+/// dataset engine reads.
+struct VocabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vocab", abstract: "Train subword vocabularies.", subcommands: [Train.self])
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a WordPiece vocabulary (HF WordPieceTrainer conventions) on a text column.",
+            discussion: """
+                Inputs are csv, tsv, jsonl, json or text files, or dataset folders (save_to_disk). The words are
+                what the tokenizer being trained sees: cased BertNormalizer, then BertPreTokenizer. The output is
+                the same bytes for the same inputs and options, whatever the thread count.
+                With --out NAME.json only the tokenizer.json is written; otherwise --out is a folder that gets
+                tokenizer.json and vocab.txt.
+                """)
+
+        enum ModelKind: String, ExpressibleByArgument, CaseIterable { case wordpiece, unigram }
+
+        @Option(help: "wordpiece (unigram is not implemented yet).")
+        var model: ModelKind = .wordpiece
+
+        @Option(help: "Vocabulary size, special tokens included.")
+        var vocabSize: Int
+
+        @Option(name: [.customLong("column"), .customLong("text-column")],
+                help: "The text column (default: found by name: document, text, sentence, ...).")
+        var column: String?
+
+        @Option(help: "Stop merging when the best pair occurs fewer times than this.")
+        var minFrequency: Int = 0
+
+        @Option(help: "Keep only this many initial characters (the most frequent).")
+        var limitAlphabet: Int?
+
+        @Option(help: "Characters always in the alphabet, e.g. 'abc' (each character counts).")
+        var initialAlphabet: String = ""
+
+        @Option(help: "Special tokens, comma separated, first ids first.")
+        var specialTokens: String = "[PAD],[UNK],[CLS],[SEP],[MASK]"
+
+        @Option(help: "Output: a .json file, or a folder for tokenizer.json and vocab.txt.")
+        var out: String
+
+        @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
+        var threads: Int?
+
+        @Flag(help: "No progress bar and no summary.")
+        var quiet = false
+
+        @Argument(help: "Input files or dataset folders.")
+        var files: [String]
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one input file") }
+            if vocabSize < 1 { throw ValidationError("--vocab-size must be positive") }
+            if minFrequency < 0 { throw ValidationError("--min-frequency must not be negative") }
+            if let limitAlphabet, limitAlphabet < 0 { throw ValidationError("--limit-alphabet must not be negative") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
+        }
+
+        func run() throws {
+            guard model == .wordpiece else {
+                throw InputError("--model unigram is not implemented yet", hint: "use --model wordpiece")
+            }
+            let start = Date()
+            var trainer = WordPieceTrainer(vocabularySize: vocabSize)
+            trainer.minFrequency = Int64(minFrequency)
+            trainer.limitAlphabet = limitAlphabet
+            trainer.initialAlphabet = initialAlphabet.unicodeScalars.map(\.value)
+            trainer.specialTokens = specialTokens.split(separator: ",").map(String.init)
+            guard trainer.specialTokens.contains(trainer.unknownToken) else {
+                throw InputError("--special-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
+            }
+            var counter = WordCounter(normalizer: WordPieceTrainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer,
+                                      threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            for path in files { try countWords(in: path, into: &counter) }
+
+            let merging = ProgressBar("train wordpiece", total: vocabSize, unit: "tokens", quiet: quiet)
+            let vocabulary = try trainer.train(counter.words) { merging.update(to: $0) }
+            merging.finish()
+            let tokenizer = try trainer.tokenizer(vocabulary: vocabulary)
+            if out.hasSuffix(".json") {
+                try TokenizerJSON.save(tokenizer, to: out)
+            } else {
+                try AtomicOutput.writeDirectory(at: out) { folder in
+                    try TokenizerJSON.save(tokenizer, to: folder + "/tokenizer.json")
+                    try AtomicOutput.writeFile(Data(WordPieceTrainer.vocabularyText(vocabulary).utf8), to: folder + "/vocab.txt")
+                }
+            }
+            if !quiet {
+                print(String(format: "%d tokens from %d texts (%d distinct words) in %.1f s → %@",
+                             vocabulary.count, counter.textCount, counter.words.count, Date().timeIntervalSince(start), out))
+            }
+        }
+
+        private func countWords(in path: String, into counter: inout WordCounter) throws {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                let datasets = DatasetDict.isDatasetDict(at: path)
+                    ? try DatasetDict.load(from: path).datasets : [try Dataset.load(from: path)]
+                for dataset in datasets {
+                    let text = try textColumn(dataset.schema, path: path)
+                    for batch in dataset.table.batches { try count(batch, column: text, path: path, into: &counter) }
+                }
+                return
+            }
+            let reader = try TabularReader(path: path)
+            let text = try textColumn(reader.schema, path: path)
+            let progress = ProgressBar("read \(URL(fileURLWithPath: path).lastPathComponent)", total: reader.byteCount,
+                                       unit: "bytes", quiet: quiet)
+            while let batch = try reader.nextBatch(maxRows: 1 << 20) {
+                try count(batch, column: text, path: path, into: &counter)
+                progress.update(to: reader.bytesRead)
+            }
+            progress.finish()
+        }
+
+        private func textColumn(_ schema: Schema, path: String) throws -> String {
+            let name = try ColumnRoles.resolve(schema: schema, text: column, textPair: nil, label: nil, labelDisabled: true, path: path).text
+            guard let field = schema.fields.first(where: { $0.name == name }), field.type == .string || field.type == .largeString else {
+                throw InputError("column '\(name)' does not hold text", at: SourceLocation(path: path),
+                                 hint: "pass --column NAME of a string column")
+            }
+            return name
+        }
+
+        private func count(_ batch: RecordBatch, column name: String, path: String, into counter: inout WordCounter) throws {
+            guard let column = batch.column(name) else {
+                throw InputError("no column named '\(name)'", at: SourceLocation(path: path))
+            }
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            try counter.add(batch.count) { column.isNull($0) ? empty : column.stringBytes($0) }
+        }
+    }
+}
