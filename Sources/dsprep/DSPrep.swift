@@ -13,9 +13,6 @@ struct DSPrep: ParsableCommand {
             CacheCommand.self,
             Encode.self,
             Inspect.self,
-            TrainCommand.self,
-            EvaluateCommand.self,
-            PredictCommand.self,
             VocabCommand.self,
         ])
 }
