@@ -115,25 +115,14 @@ public struct TokenizeJob: Sendable {
         let text = batch.columns[layout.textIndex]
         let pair = layout.pairIndex.map { batch.columns[$0] }
         let label = layout.labelIndex.map { batch.columns[$0] }
+        var encoder = RowEncoder(tokenizer, pairs: pair != nil, maxLength: options.maxLength)
         for row in rows {
-            let first = text.isNull(row) ? "" : text.string(row)
-            var encoding: Encoding
-            if let pair {
-                encoding = try tokenizer.encode(first, pair: pair.isNull(row) ? "" : pair.string(row), addSpecialTokens: true)
-            } else {
-                encoding = try tokenizer.encode(first, addSpecialTokens: true)
-            }
-            if let maxLength = options.maxLength, !(tokenizer is Tokenizer), encoding.ids.count > maxLength {
-                // Tokenizers without a truncation stage of their own (sentencepiece models): cut the end.
-                encoding.overflowing = [encoding]
-                encoding.ids.removeLast(encoding.ids.count - maxLength)
-                encoding.typeIds = Array(encoding.typeIds.prefix(maxLength))
-                encoding.attentionMask = Array(encoding.attentionMask.prefix(maxLength))
-            }
+            // A null text encodes as an empty one.
+            try encoder.encode(text.stringBytes(row), pair: pair.map { $0.stringBytes(row) })
             summary.inputBytes += text.valueLength(row) + (pair?.valueLength(row) ?? 0)
-            let unknown = layout.unknownID.map { id in encoding.ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0
-            summary.record(length: encoding.ids.count, unknown: unknown, truncated: !encoding.overflowing.isEmpty)
-            try builders.append(encoding, row: row, of: batch, label: label, layout: layout)
+            let unknown = layout.unknownID.map { id in encoder.ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0
+            summary.record(length: encoder.ids.count, unknown: unknown, truncated: encoder.truncated)
+            try builders.append(ids: encoder.ids, typeIds: encoder.typeIds, row: row, of: batch, label: label, layout: layout)
         }
         return (builders.finish(layout), summary)
     }
@@ -200,27 +189,28 @@ struct OutputLayout {
 struct OutputBuilders {
     var columns: [ColumnBuilder]
 
-    mutating func append(_ encoding: Encoding, row: Int, of batch: RecordBatch, label: Column?, layout: OutputLayout) throws {
+    mutating func append(ids: [Int32], typeIds: [Int32], row: Int, of batch: RecordBatch, label: Column?, layout: OutputLayout) throws {
         var index = 0
         for kept in layout.keptIndices {
             columns[index].append(from: batch.columns[kept], row: row)
             index += 1
         }
-        columns[index].appendList(encoding.ids)
+        columns[index].appendList(ids)
         index += 1
         if layout.pairIndex != nil {
-            columns[index].appendList(encoding.typeIds.map { Int8(truncatingIfNeeded: $0) })
+            columns[index].appendList(typeIds.map { Int8(truncatingIfNeeded: $0) })
             index += 1
         }
         if layout.attentionMask {
-            columns[index].appendList(encoding.attentionMask.map { Int8(truncatingIfNeeded: $0) })
+            // No padding in the shards: every position is attended.
+            columns[index].appendList([Int8](repeating: 1, count: ids.count))
             index += 1
         }
-        if let label, let encoding = layout.labels {
-            try encoding.append(label, row: row, to: &columns[index], ids: layout.labelIDs)
+        if let label, let labels = layout.labels {
+            try labels.append(label, row: row, to: &columns[index], ids: layout.labelIDs)
             index += 1
         }
-        columns[index].append(Int64(encoding.ids.count))
+        columns[index].append(Int64(ids.count))
     }
 
     func finish(_ layout: OutputLayout) -> RecordBatch {

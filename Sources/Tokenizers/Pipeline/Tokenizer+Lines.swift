@@ -7,6 +7,9 @@ extension Tokenizer {
         var fast = BertFastPath.Scratch()
         var output = TokenSink()
 
+        /// Whether the last `encodeIDs` dropped tokens to truncation.
+        public internal(set) var truncated = false
+
         public init() {}
 
         public var ids: [Int32] { output.ids }
@@ -42,10 +45,12 @@ extension Tokenizer {
         let template = addSpecialTokens ? singleTemplate : nil
         var keep = workspace.sink.count
         var first = 0
+        workspace.truncated = false
         if let truncation {
             let added = template?.addedTokenCount(isPair: false) ?? 0
             let limit = max(0, truncation.maxLength - added)
             if keep > limit {
+                workspace.truncated = true
                 if truncation.direction == .left { first = keep - limit }
                 keep = limit
             }
