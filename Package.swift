@@ -29,12 +29,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["COpenBLAS", "DSPrepSupport"]),
         // Training-step throughput benchmark (tools/bench-train-step.sh).
         .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
+        // Tokenized shards (memory-mapped) as the trainer's labelled rows.
+        .target(name: "TrainingData", dependencies: ["Datasets", "Training", "DSPrepSupport"]),
         // Jobs that join datasets and tokenizers: `dsprep tokenize`, label encoding, summaries.
         .target(name: "Preprocessing", dependencies: ["Datasets", "Tokenizers", "DSPrepSupport"]),
         .executableTarget(
             name: "dsprep",
             dependencies: [
-                "Datasets", "Tokenizers", "Preprocessing", "DSPrepSupport",
+                "Datasets", "Tokenizers", "Preprocessing", "DSPrepSupport", "Training", "TrainingData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "SupportTests", dependencies: ["DSPrepSupport"]),

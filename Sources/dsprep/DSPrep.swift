@@ -13,6 +13,9 @@ struct DSPrep: ParsableCommand {
             CacheCommand.self,
             Encode.self,
             Inspect.self,
+            TrainCommand.self,
+            EvaluateCommand.self,
+            PredictCommand.self,
             VocabCommand.self,
         ])
 }

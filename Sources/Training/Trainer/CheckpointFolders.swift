@@ -1,0 +1,67 @@
+import DSPrepSupport
+import Foundation
+
+/// The `checkpoint-{step}/` folders of an output directory: writing one (all files or none),
+/// the retention rule (always keep the best, plus the last N), and reading one back to resume.
+public struct CheckpointFolders {
+    public static let prefix = "checkpoint-"
+    public static let optimizerFile = "optimizer.safetensors"
+    public static let argumentsFile = "training_args.json"
+
+    public let outputDir: String
+
+    public init(outputDir: String) { self.outputDir = outputDir }
+
+    public func path(step: Int) -> String { outputDir + "/" + Self.prefix + String(step) }
+
+    /// Writes model, config, optimizer state, trainer state, arguments and the tokenizer copy.
+    public func save(step: Int, model: Model, optimizer: AdamW, state: TrainerState, arguments: TrainingArguments,
+                     labelNames: [String]?, tokenizer: String?) throws {
+        try AtomicOutput.writeDirectory(at: path(step: step)) { folder in
+            try ModelFiles.save(model, labelNames: labelNames, in: folder)
+            try optimizer.saveState(to: folder + "/" + Self.optimizerFile)
+            try AtomicOutput.writeFile(try state.jsonData(), to: folder + "/" + TrainerState.fileName)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            try AtomicOutput.writeFile(try encoder.encode(arguments), to: folder + "/" + Self.argumentsFile)
+            if let tokenizer {
+                let name = URL(fileURLWithPath: tokenizer).lastPathComponent
+                try FileManager.default.copyItem(atPath: tokenizer, toPath: folder + "/" + name)
+            }
+        }
+    }
+
+    /// Steps of the checkpoints present, ascending.
+    public func steps() -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDir)) ?? []
+        return names.compactMap { $0.hasPrefix(Self.prefix) ? Int($0.dropFirst(Self.prefix.count)) : nil }.sorted()
+    }
+
+    /// Deletes every checkpoint except the `keepLast` newest and the best one; returns the
+    /// steps deleted. nil keeps everything.
+    @discardableResult
+    public func applyRetention(keepLast: Int?, bestStep: Int?) throws -> [Int] {
+        guard let keepLast else { return [] }
+        let all = steps()
+        let kept = Set(all.suffix(keepLast) + (bestStep.map { [$0] } ?? []))
+        let deleted = all.filter { !kept.contains($0) }
+        for step in deleted { try FileManager.default.removeItem(atPath: path(step: step)) }
+        return deleted
+    }
+
+    /// Loads weights, optimizer state and trainer state from `folder` into a freshly built model.
+    public static func resume(from folder: String, model: Model, optimizer: AdamW) throws -> TrainerState {
+        try check(FileManager.default.fileExists(atPath: folder + "/" + TrainerState.fileName),
+                  "not a checkpoint (no \(TrainerState.fileName))", at: SourceLocation(path: folder))
+        let state = try TrainerState.load(path: folder + "/" + TrainerState.fileName)
+        let unused = try Safetensors.load(folder + "/" + ModelFiles.weightsFile, into: model.parameters)
+        try check(unused.isEmpty, "the checkpoint has tensors this model lacks: \(unused.prefix(3).joined(separator: ", "))",
+                  at: SourceLocation(path: folder + "/" + ModelFiles.weightsFile))
+        try optimizer.loadState(from: folder + "/" + optimizerFile)
+        try check(optimizer.step == state.globalStep, "optimizer step \(optimizer.step) differs from global_step \(state.globalStep)",
+                  at: SourceLocation(path: folder))
+        (model as? BertModel)?.forwardCount = state.forwardCount
+        return state
+    }
+}

@@ -1,0 +1,210 @@
+import DSPrepSupport
+import Foundation
+
+/// The training loop: length-grouped batches from the shards, gradient accumulation, clipping
+/// and the schedule (`TrainingStep`), evaluation each epoch or every N steps with streaming
+/// metrics, best-metric tracking, early stopping, `checkpoint-{step}/` folders with the "best
+/// plus last N" retention, exact resume, `--max-time`, and the logs and plots of a run.
+public final class Trainer<Rows: TokenRows> {
+    public struct Outcome {
+        public var state: TrainerState
+        /// Why the loop ended: "completed", "early stopping", "max_time".
+        public var stopReason: String
+        public var seconds: Double
+        public var samplesPerSecond: Double
+    }
+
+    let arguments: TrainingArguments
+    let train: LabelledRows<Rows>
+    let eval: LabelledRows<Rows>?
+    public let model: Model
+    let optimizer: AdamW
+    let collator: Collator
+    let folders: CheckpointFolders
+    let report: TrainingReport
+    let tracker: BestMetricTracker
+    let stepsPerEpoch: Int
+    let totalSteps: Int
+    let schedule: Schedule
+
+    /// - Parameters:
+    ///   - task: from the labels (or the arguments, which must agree).
+    ///   - print: where the metrics tables and messages go (stdout in the CLI).
+    public init(arguments: TrainingArguments, train: LabelledRows<Rows>, eval: LabelledRows<Rows>?, task: Task, vocabSize: Int,
+                padTokenId: Int32 = 0, quiet: Bool = false, print: @escaping (String) -> Void = { Swift.print($0) }) throws {
+        try arguments.validate()
+        guard let outputDir = arguments.outputDir else { throw InputError("no output directory given", hint: "pass --output-dir DIR") }
+        try check(train.labels != nil, "the training data has no labels column", at: SourceLocation(path: train.source))
+        try check(train.rowCount > 0, "the training data has no rows", at: SourceLocation(path: train.source))
+        self.arguments = arguments
+        self.train = train
+        self.eval = eval
+        model = try ModelFiles.build(arguments, task: task, vocabSize: vocabSize)
+        optimizer = AdamW(parameters: model.parameters, configuration: AdamW.Configuration(
+            beta1: arguments.adamBeta1, beta2: arguments.adamBeta2, epsilon: arguments.adamEpsilon, weightDecay: arguments.weightDecay))
+        let maxLength = arguments.model == .transformer ? arguments.maxPositionEmbeddings : Int(Int32.max)
+        collator = Collator(padTokenId: padTokenId, padToMultipleOf: arguments.padToMultipleOf, maxLength: maxLength)
+        folders = CheckpointFolders(outputDir: outputDir)
+        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        report = TrainingReport(outputDir: outputDir, quiet: quiet, print: print)
+        let best = arguments.bestMetric(for: task)
+        tracker = BestMetricTracker(name: best.name, greaterIsBetter: best.greaterIsBetter,
+                                    threshold: arguments.earlyStoppingThreshold, patience: arguments.earlyStoppingPatience)
+        let batchesPerEpoch = (train.rowCount + arguments.batchSize - 1) / arguments.batchSize
+        stepsPerEpoch = max(batchesPerEpoch / arguments.gradientAccumulationSteps, 1)
+        totalSteps = arguments.maxSteps > 0 ? arguments.maxSteps : Int((arguments.numTrainEpochs * Double(stepsPerEpoch)).rounded(.up))
+        let warmup = arguments.warmupSteps > 0 ? arguments.warmupSteps : Schedule.warmupSteps(ratio: arguments.warmupRatio, totalSteps: totalSteps)
+        schedule = Schedule(kind: arguments.lrSchedulerType, warmupSteps: warmup, totalSteps: totalSteps)
+    }
+
+    public func run() throws -> Outcome {
+        let start = Date()
+        var state = TrainerState()
+        state.maxSteps = totalSteps
+        state.numTrainEpochs = Double(totalSteps) / Double(stepsPerEpoch)
+        state.trainBatchSize = arguments.batchSize
+        state.seed = arguments.seed
+        state.bestMetricName = "eval_" + tracker.name
+        if let resume = arguments.resumeFromCheckpoint {
+            let saved = try CheckpointFolders.resume(from: resume, model: model, optimizer: optimizer)
+            try check(saved.seed == arguments.seed, "the checkpoint was trained with seed \(saved.seed), not \(arguments.seed)",
+                      at: SourceLocation(path: resume))
+            state.globalStep = saved.globalStep
+            state.epoch = saved.epoch
+            state.logHistory = saved.logHistory
+            (state.bestMetric, state.bestGlobalStep, state.bestModelCheckpoint) = (saved.bestMetric, saved.bestGlobalStep, saved.bestModelCheckpoint)
+            state.evaluationsWithoutImprovement = saved.evaluationsWithoutImprovement
+            state.forwardCount = saved.forwardCount
+            report.message("resuming from \(resume) at step \(saved.globalStep)")
+        }
+        let step = TrainingStep(baseLearningRate: arguments.learningRate, schedule: schedule, maxGradNorm: arguments.maxGradNorm)
+        let lengths = train.lengths
+        let deadline = arguments.maxTime.map { start.addingTimeInterval($0 * 60) }
+        var window = (loss: 0.0, gradNorm: 0.0, steps: 0)
+        var samples = 0, lastEvaluatedStep = -1, lastSavedStep = -1
+        var stopReason = "completed"
+        let sessionStartStep = state.globalStep
+
+        training: while state.globalStep < totalSteps {
+            let epochIndex = state.globalStep / stepsPerEpoch
+            // Each epoch's order comes from (seed, epoch) alone, so a resumed run sees the same batches.
+            let order = BatchOrder.lengthGrouped(lengths: lengths, batchSize: arguments.batchSize,
+                                                 seed: arguments.seed &+ UInt64(epochIndex))
+            var stepInEpoch = state.globalStep % stepsPerEpoch
+            while stepInEpoch < stepsPerEpoch && state.globalStep < totalSteps {
+                let accumulation = arguments.gradientAccumulationSteps
+                let groups = order[(stepInEpoch * accumulation)..<min((stepInEpoch + 1) * accumulation, order.count)]
+                let batches = try groups.map { try train.collate($0, collator: collator) }
+                let result = try step.run(model: model, microBatches: batches, optimizer: optimizer)
+                guard result.loss.isFinite else {
+                    throw InputError("the training loss became \(result.loss) at step \(state.globalStep + 1)",
+                                     hint: "lower --learning-rate or set --max-grad-norm")
+                }
+                state.globalStep += 1
+                stepInEpoch += 1
+                state.epoch = Double(state.globalStep) / Double(stepsPerEpoch)
+                samples += batches.reduce(0) { $0 + $1.size }
+                window.loss += Double(result.loss)
+                window.gradNorm += Double(result.gradNorm)
+                window.steps += 1
+                let elapsed = Date().timeIntervalSince(start)
+                report.progress(step: state.globalStep, totalSteps: totalSteps, epoch: state.epoch, loss: result.loss,
+                                learningRate: result.learningRate, samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
+                                secondsLeft: elapsed / Double(state.globalStep - sessionStartStep) * Double(totalSteps - state.globalStep))
+                if state.globalStep % arguments.loggingSteps == 0 {
+                    try log(["loss": window.loss / Double(window.steps), "grad_norm": window.gradNorm / Double(window.steps),
+                             "learning_rate": Double(result.learningRate)], state: &state)
+                    window = (0, 0, 0)
+                }
+                let endOfEpoch = stepInEpoch == stepsPerEpoch
+                let evaluateNow = (arguments.evalStrategy == .epoch && endOfEpoch)
+                    || (arguments.evalStrategy == .steps && state.globalStep % arguments.evalSteps == 0)
+                if evaluateNow {
+                    let stop = try evaluateAndSave(state: &state)
+                    (lastEvaluatedStep, lastSavedStep) = (state.globalStep, state.globalStep)
+                    if stop { stopReason = "early stopping"; break training }
+                } else if arguments.evalStrategy == .no && endOfEpoch {
+                    try save(state: state)
+                    lastSavedStep = state.globalStep
+                }
+                if let deadline, Date() >= deadline { stopReason = "max_time"; break training }
+            }
+        }
+        report.endProgressLine()
+        if window.steps > 0 {
+            try log(["loss": window.loss / Double(window.steps), "grad_norm": window.gradNorm / Double(window.steps),
+                     "learning_rate": Double(schedule.learningRate(base: arguments.learningRate, step: max(state.globalStep - 1, 0)))],
+                    state: &state)
+        }
+        // The last step always ends in a checkpoint, evaluated when evaluations are on.
+        if arguments.evalStrategy != .no && lastEvaluatedStep != state.globalStep && state.globalStep > sessionStartStep {
+            _ = try evaluateAndSave(state: &state)
+        } else if lastSavedStep != state.globalStep && state.globalStep > sessionStartStep {
+            try save(state: state)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let speed = Double(samples) / max(seconds, 1e-9)
+        try writePlots(state)
+        report.message(String(format: "%@ at step %d after %.1f s (%.0f train samples/s)", stopReason, state.globalStep, seconds, speed)
+                       + (state.bestMetric.map { String(format: "; best eval_%@ %.4f at %@", tracker.name, $0, state.bestModelCheckpoint ?? "-") } ?? ""))
+        return Outcome(state: state, stopReason: stopReason, seconds: seconds, samplesPerSecond: speed)
+    }
+
+    /// Evaluates on the eval split, logs, tracks the best, saves a checkpoint, applies retention.
+    /// Returns whether early stopping says to stop.
+    private func evaluateAndSave(state: inout TrainerState) throws -> Bool {
+        guard let eval else {
+            try save(state: state)
+            return false
+        }
+        let metrics = try evaluate(model: model, rows: eval, batchSize: arguments.evalBatchSize, collator: collator)
+        let checkpoint = folders.path(step: state.globalStep)
+        let isBest = tracker.observe(metrics[tracker.name], step: state.globalStep, checkpoint: checkpoint, state: &state)
+        try log(Dictionary(uniqueKeysWithValues: metrics.map { ("eval_" + $0.key, $0.value) }), state: &state)
+        report.table(step: state.globalStep, epoch: state.epoch, metrics: metrics, best: (tracker.name, isBest))
+        try save(state: state)
+        let deleted = try folders.applyRetention(keepLast: arguments.saveTotalLimit, bestStep: state.bestGlobalStep)
+        if !deleted.isEmpty { report.message("deleted " + deleted.map { CheckpointFolders.prefix + String($0) }.joined(separator: ", ")) }
+        return tracker.shouldStop(state)
+    }
+
+    private func save(state: TrainerState) throws {
+        var state = state
+        state.forwardCount = (model as? BertModel)?.forwardCount ?? 0
+        try folders.save(step: state.globalStep, model: model, optimizer: optimizer, state: state, arguments: arguments,
+                         labelNames: train.labelNames, tokenizer: arguments.tokenizer)
+        try AtomicOutput.writeFile(try state.jsonData(), to: folders.outputDir + "/" + TrainerState.fileName)
+    }
+
+    private func log(_ values: [String: Double], state: inout TrainerState) throws {
+        var entry = values
+        entry["step"] = Double(state.globalStep)
+        entry["epoch"] = state.epoch
+        state.logHistory.append(entry)
+        try report.record(entry)
+    }
+
+    private func writePlots(_ state: TrainerState) throws {
+        func series(_ key: String, _ name: String, _ color: String) -> CurvePlot.Series {
+            CurvePlot.Series(name: name, color: color, points: state.logHistory.compactMap { entry in
+                guard let step = entry["step"], let value = entry[key] else { return nil }
+                return (step, value)
+            })
+        }
+        let loss = CurvePlot.svg(title: "loss", xLabel: "step",
+                                 series: [series("loss", "train loss", "#1f77b4"), series("eval_loss", "eval loss", "#d62728")])
+        try AtomicOutput.writeFile(Data(loss.utf8), to: folders.outputDir + "/loss.svg")
+        let metric = CurvePlot.svg(title: "eval_" + tracker.name, xLabel: "step",
+                                   series: [series("eval_" + tracker.name, "eval_" + tracker.name, "#2ca02c")])
+        try AtomicOutput.writeFile(Data(metric.utf8), to: folders.outputDir + "/metric.svg")
+    }
+}
+
+/// Streaming evaluation of `model` on labelled rows (length-sorted batches; no logits kept).
+public func evaluate<Rows: TokenRows>(model: Model, rows: LabelledRows<Rows>, batchSize: Int, collator: Collator) throws -> [String: Double] {
+    try check(rows.labels != nil, "the evaluation data has no labels column", at: SourceLocation(path: rows.source))
+    let batches = rows.batches(rows.lengthSortedBatches(batchSize: batchSize), collator: collator)
+    let metrics = try Evaluation.run(model: model, batches: batches)
+    try batches.checkFailure()
+    return metrics
+}

@@ -1,0 +1,93 @@
+import Datasets
+import DSPrepSupport
+import Foundation
+import Training
+
+/// Opens a tokenized dataset folder (`dsprep tokenize` output, or any HF dataset with
+/// `input_ids`) as `LabelledRows` for the trainer: tokens in place, `token_type_ids` when the
+/// rows are pairs, `labels` (a ClassLabel or integers → class ids, floats → regression targets),
+/// and lengths from the stored `length` column.
+public enum TokenizedSplit {
+    /// Splits tried, in order, when `path` holds several and none was named.
+    public static let trainSplits = ["train"]
+    public static let evalSplits = ["validation", "dev", "test"]
+
+    /// `path` is one split's folder, or a split collection, from which the first of
+    /// `preferredSplits` present is used.
+    public static func load(_ path: String, preferredSplits: [String], requireLabels: Bool = true) throws -> LabelledRows<ShardTokenRows> {
+        let folder = try resolve(path, preferredSplits: preferredSplits)
+        let dataset = try Dataset.load(from: folder)
+        let table = dataset.table
+        let inputIds = try ShardTokenRows(table: table, column: "input_ids", source: folder)
+        let tokenTypeIds = try table.schema.index(of: "token_type_ids").map { _ in
+            try ShardTokenRows(table: table, column: "token_type_ids", source: folder).copy()
+        }
+        var lengths: [Int]
+        if let index = table.schema.index(of: "length") {
+            lengths = []
+            lengths.reserveCapacity(table.count)
+            for batch in table.batches { for row in 0..<batch.count { lengths.append(Int(batch.columns[index].integer(row))) } }
+        } else {
+            lengths = (0..<inputIds.rowCount).map { inputIds.length(of: $0) }
+        }
+        let labelColumn = ["labels", "label"].first { table.schema.index(of: $0) != nil }
+        let labels = try labelColumn.map { try readLabels(table, column: $0, source: folder) }
+        if requireLabels && labels == nil {
+            throw InputError("no labels column", at: SourceLocation(path: folder), hint: "tokenize with the label column (see --label-column)")
+        }
+        return LabelledRows(inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels, lengths: lengths,
+                            labelNames: labelColumn.flatMap { dataset.classLabelNames(of: $0) }, source: folder)
+    }
+
+    static func resolve(_ path: String, preferredSplits: [String]) throws -> String {
+        guard DatasetDict.isDatasetDict(at: path) else { return path }
+        let splits = try DatasetDict.splitNames(in: path)
+        guard let split = preferredSplits.first(where: splits.contains) else {
+            throw InputError("this folder holds the splits \(splits.joined(separator: ", ")), none of \(preferredSplits.joined(separator: ", "))",
+                             at: SourceLocation(path: path), hint: "name one split's folder, e.g. \(path)/\(splits.first ?? "train")")
+        }
+        return path + "/" + split
+    }
+
+    static func readLabels(_ table: Table, column name: String, source: String) throws -> Batch.Labels {
+        guard let index = table.schema.index(of: name) else { throw InputError("no \(name) column", at: SourceLocation(path: source)) }
+        let type = table.schema.fields[index].type
+        var start = 0
+        switch type {
+        case .int8, .int16, .int32, .int64, .bool:
+            var ids: [Int32] = []
+            ids.reserveCapacity(table.count)
+            for batch in table.batches {
+                let column = batch.columns[index]
+                for row in 0..<column.count {
+                    let value = column.integer(row)
+                    guard !column.isNull(row), value >= 0, value <= Int64(Int32.max) else {
+                        throw InputError("label in row \(start + row) is \(column.isNull(row) ? "null" : String(value)), expected a class id ≥ 0",
+                                         at: SourceLocation(path: source))
+                    }
+                    ids.append(Int32(value))
+                }
+                start += column.count
+            }
+            return .classes(ids)
+        case .float32, .float64:
+            var values: [Float] = []
+            values.reserveCapacity(table.count)
+            for batch in table.batches {
+                let column = batch.columns[index]
+                for row in 0..<column.count {
+                    let value = Float(column.double(row))
+                    guard !column.isNull(row), value.isFinite else {
+                        throw InputError("label in row \(start + row) is not a finite number", at: SourceLocation(path: source))
+                    }
+                    values.append(value)
+                }
+                start += column.count
+            }
+            return .values(values)
+        default:
+            throw InputError("column \(name) is \(type), expected class ids or float scores", at: SourceLocation(path: source),
+                             hint: "tokenize the raw file so labels are encoded")
+        }
+    }
+}

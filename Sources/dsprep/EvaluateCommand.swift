@@ -1,0 +1,42 @@
+import ArgumentParser
+import DSPrepSupport
+import Foundation
+import Training
+
+/// `dsprep evaluate CKPT DATA`: the metrics of a checkpoint on labelled token shards.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Metrics of a trained checkpoint on token shards (accuracy, P/R/F1; or MSE, MAE, Pearson, Spearman).")
+
+    @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
+    var checkpoint: String
+
+    @Argument(help: "Token shards with labels (a split folder, or a collection: validation, dev or test split).")
+    var data: String
+
+    @Flag(help: "Print one JSON object of metrics.")
+    var json = false
+
+    @Option(help: "Rows per batch.")
+    var batchSize = 64
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() throws {
+        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: true)
+        let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: batchSize, collator: input.collator)
+        if json {
+            let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            let width = metrics.keys.map(\.count).max() ?? 0
+            print("\(input.rows.rowCount) rows of \(input.rows.source)")
+            for name in metrics.keys.sorted() {
+                print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: "  %.4f", metrics[name] ?? .nan))
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import DSPrepSupport
+import Foundation
+import Training
+
+/// `dsprep predict CKPT DATA --out predictions.csv`: one prediction per row, in row order.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict with a trained checkpoint on token shards; writes a CSV in row order.",
+        discussion: """
+            Classification: index,label_id,label,probability (the softmax probability of the
+            predicted class). Regression: index,prediction, rounded with --round.
+            """)
+
+    @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
+    var checkpoint: String
+
+    @Argument(help: "Token shards (labels not needed).")
+    var data: String
+
+    @Option(help: "Output CSV.")
+    var out: String
+
+    @Option(help: "Round regression predictions to this many decimals.")
+    var round: Int?
+
+    @Option(help: "Rows per batch.")
+    var batchSize = 64
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let round, round < 0 { throw ValidationError("--round must not be negative") }
+    }
+
+    func run() throws {
+        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: false)
+        var rows = input.rows
+        rows.labels = nil
+        let k = input.model.task.outputCount
+        var outputs = [Float](repeating: 0, count: rows.rowCount * k)
+        for order in rows.lengthSortedBatches(batchSize: batchSize) {
+            _ = try input.model.forward(try rows.collate(order, collator: input.collator), training: false)
+            let batchOutputs = input.model.outputs
+            for (position, row) in order.enumerated() {
+                for j in 0..<k { outputs[row * k + j] = batchOutputs[position * k + j] }
+            }
+        }
+        var csv = k == 1 || input.model.task == .regression ? "index,prediction\n" : "index,label_id,label,probability\n"
+        for row in 0..<rows.rowCount {
+            let values = outputs[(row * k)..<(row * k + k)]
+            if input.model.task == .regression {
+                let value = Double(values[values.startIndex])
+                csv += "\(row)," + (round.map { String(format: "%.\($0)f", value) } ?? String(value)) + "\n"
+            } else {
+                // argmax (first on ties) and its softmax probability
+                var best = values.startIndex
+                for j in values.indices where values[j] > values[best] { best = j }
+                let denominator = values.reduce(0.0) { $0 + exp(Double($1 - values[best])) }
+                let id = best - values.startIndex
+                let name = input.labelNames.flatMap { id < $0.count ? $0[id] : nil } ?? String(id)
+                csv += "\(row),\(id),\(Self.quoted(name)),\(String(format: "%.6f", 1 / denominator))\n"
+            }
+        }
+        try AtomicOutput.writeFile(Data(csv.utf8), to: out)
+        print("\(rows.rowCount) predictions → \(out)")
+    }
+
+    static func quoted(_ field: String) -> String {
+        field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+    }
+}
