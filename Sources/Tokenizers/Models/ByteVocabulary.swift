@@ -1,30 +1,35 @@
 /// A token → id table keyed by UTF-8 bytes (never by Swift `String`, whose equality is
 /// canonical equivalence: "é" precomposed and decomposed would collide). Open addressing with
-/// linear probing over one contiguous key arena; lookups allocate nothing.
+/// linear probing; lookups allocate nothing.
 ///
 /// Besides tokens it can hold prefix-only entries (value -1), which lets WordPiece find the
 /// longest match in one forward walk with an incrementally updated hash (see `WordPiece`).
+///
+/// Layout, for cache behaviour on the hot path: each slot holds the hash, the value and where
+/// its key bytes are, so a probe touches one slot and then the key bytes; a prefix entry points
+/// into the bytes of the token it was made from, so the successive probes of one walk read the
+/// same bytes.
 public struct ByteVocabulary: Sendable {
-    private struct Entry {
+    private struct Slot {
         var hash: UInt32
-        var start: Int32
-        var length: Int32
         var value: Int32
+        var start: Int32
+        /// 0 marks an empty slot (keys are never empty).
+        var length: Int32
     }
 
     private var arena: [UInt8] = []
-    private var entries: [Entry] = []
-    /// Slot → entry index + 1 (0 = empty).
-    private var slots: [Int32]
+    private var slots: [Slot]
     private var mask: Int
+    private var used = 0
 
     /// Entries that are tokens (not prefix-only).
     public private(set) var count = 0
 
     public init(capacity: Int) {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: 0, count: size)
+        while size * 5 < capacity * 8 { size <<= 1 }
+        slots = [Slot](repeating: Slot(hash: 0, value: 0, start: 0, length: 0), count: size)
         mask = size - 1
     }
 
@@ -42,44 +47,47 @@ public struct ByteVocabulary: Sendable {
         return result
     }
 
-    /// Adds `key` with `id`; an existing key takes the new id (as a HF vocabulary map does when
-    /// a vocab.txt repeats a line).
-    public mutating func insert<Bytes: Collection>(_ key: Bytes, id: Int32) where Bytes.Element == UInt8 {
-        let keyBytes = Array(key)
-        if let entry = keyBytes.withUnsafeBufferPointer({ entryIndex($0, hash: ByteVocabulary.hash($0)) }) {
-            if entries[entry].value < 0 { count += 1 }
-            entries[entry].value = id
+    /// Adds `token` with `id`, and each of its proper prefixes that ends on a scalar boundary as a
+    /// prefix-only entry (when `withPrefixes`). An existing token takes the new id (as a HF
+    /// vocabulary map does when a vocab.txt repeats a line). Empty tokens are ignored.
+    public mutating func insert<Bytes: Collection>(_ token: Bytes, id: Int32, withPrefixes: Bool = false) where Bytes.Element == UInt8 {
+        let bytes = Array(token)
+        guard !bytes.isEmpty else { return }
+        let start = Int32(arena.count)
+        arena.append(contentsOf: bytes)
+        if withPrefixes {
+            for end in 1..<bytes.count where bytes[end] & 0xC0 != 0x80 { set(start: start, length: end, value: -1, overwrite: false) }
+        }
+        set(start: start, length: bytes.count, value: id, overwrite: true)
+    }
+
+    private mutating func set(start: Int32, length: Int, value: Int32, overwrite: Bool) {
+        let key = Array(arena[Int(start)..<Int(start) + length])
+        let hash = key.withUnsafeBufferPointer { ByteVocabulary.hash($0) }
+        if let slot = key.withUnsafeBufferPointer({ slotIndex($0, hash: hash) }) {
+            if overwrite {
+                if slots[slot].value < 0 && value >= 0 { count += 1 }
+                slots[slot].value = value
+            }
             return
         }
-        add(keyBytes, value: id)
-        count += 1
+        if (used + 1) * 8 > slots.count * 5 { grow() }
+        place(Slot(hash: hash, value: value, start: start, length: Int32(length)))
+        used += 1
+        if value >= 0 { count += 1 }
     }
 
-    /// Marks `key` as the prefix of some token, unless it is already present.
-    public mutating func insertPrefix<Bytes: Collection>(_ key: Bytes) where Bytes.Element == UInt8 {
-        let keyBytes = Array(key)
-        if keyBytes.withUnsafeBufferPointer({ entryIndex($0, hash: ByteVocabulary.hash($0)) }) != nil { return }
-        add(keyBytes, value: -1)
-    }
-
-    private mutating func add(_ key: [UInt8], value: Int32) {
-        if (entries.count + 1) * 2 > slots.count { grow() }
-        let hash = key.withUnsafeBufferPointer { ByteVocabulary.hash($0) }
-        entries.append(Entry(hash: hash, start: Int32(arena.count), length: Int32(key.count), value: value))
-        arena.append(contentsOf: key)
-        place(entry: entries.count - 1, hash: hash)
-    }
-
-    private mutating func place(entry: Int, hash: UInt32) {
-        var slot = Int(hash) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(entry + 1)
+    private mutating func place(_ entry: Slot) {
+        var slot = Int(entry.hash) & mask
+        while slots[slot].length != 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(hash: 0, value: 0, start: 0, length: 0), count: old.count * 2)
         mask = slots.count - 1
-        for (index, entry) in entries.enumerated() { place(entry: index, hash: entry.hash) }
+        for entry in old where entry.length != 0 { place(entry) }
     }
 
     /// The id of token `key`, or nil (also for prefix-only entries).
@@ -97,30 +105,27 @@ public struct ByteVocabulary: Sendable {
     /// The stored value of `key` whose hash is `hash`: an id, -1 for a prefix-only entry, nil when absent.
     @inline(__always)
     public func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32? {
-        entryIndex(key, hash: hash).map { entries[$0].value }
+        slotIndex(key, hash: hash).map { slots[$0].value }
     }
 
     @inline(__always)
-    private func entryIndex(_ key: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int? {
+    private func slotIndex(_ key: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int? {
         slots.withUnsafeBufferPointer { slots -> Int? in
-            entries.withUnsafeBufferPointer { entries -> Int? in
-                arena.withUnsafeBufferPointer { arena -> Int? in
-                    var slot = Int(hash) & mask
-                    while true {
-                        let stored = Int(slots[slot])
-                        if stored == 0 { return nil }
-                        let entry = entries[stored - 1]
-                        if entry.hash == hash && Int(entry.length) == key.count {
-                            var equal = true
-                            var offset = Int(entry.start)
-                            for byte in key {
-                                if arena[offset] != byte { equal = false; break }
-                                offset += 1
-                            }
-                            if equal { return stored - 1 }
+            arena.withUnsafeBufferPointer { arena -> Int? in
+                var index = Int(hash) & mask
+                while true {
+                    let slot = slots[index]
+                    if slot.length == 0 { return nil }
+                    if slot.hash == hash && Int(slot.length) == key.count {
+                        var equal = true
+                        var offset = Int(slot.start)
+                        for byte in key {
+                            if arena[offset] != byte { equal = false; break }
+                            offset += 1
                         }
-                        slot = (slot + 1) & mask
+                        if equal { return index }
                     }
+                    index = (index + 1) & mask
                 }
             }
         }

@@ -29,18 +29,13 @@ public struct WordPiece: Model {
         var continuing = ByteVocabulary(capacity: entries.count * 2)
         var byID = [String?](repeating: nil, count: (entries.map { Int($0.1) }.max() ?? -1) + 1)
         let prefix = Array(continuingSubwordPrefix.utf8)
-        /// Adds `bytes` as a token and each proper prefix ending on a scalar boundary as a prefix.
-        func addWithPrefixes(_ bytes: ArraySlice<UInt8>, id: Int32, to table: inout ByteVocabulary) {
-            for end in bytes.indices.dropFirst() where bytes[end] & 0xC0 != 0x80 { table.insertPrefix(bytes[bytes.startIndex..<end]) }
-            table.insert(bytes, id: id)
-        }
         for (token, id) in entries where id >= 0 {
             byID[Int(id)] = token
             let bytes = Array(token.utf8)
             full.insert(bytes, id: id)
-            addWithPrefixes(bytes[...], id: id, to: &first)
+            first.insert(bytes, id: id, withPrefixes: true)
             if !prefix.isEmpty, bytes.count > prefix.count, bytes.starts(with: prefix) {
-                addWithPrefixes(bytes[prefix.count...], id: id, to: &continuing)
+                continuing.insert(bytes[prefix.count...], id: id, withPrefixes: true)
             }
         }
         // A repeated token keeps its last id (HF builds a map); the earlier id then has no token.
@@ -65,37 +60,36 @@ public struct WordPiece: Model {
         // it is still a prefix of some entry, remembering the last extension that is a whole
         // entry. This finds the same piece as HF's "try the longest substring first, then
         // shorter", in O(piece length) incremental hash probes instead of O(length²) hashes.
-        let matched: Bool = word.utf8.withUnsafeBufferPointer { utf8 in
-            word.boundaries.withUnsafeBufferPointer { boundaries in
-                var start = 0
-                while start < count {
-                    let continuing = start > 0
-                    let pieceStart = Int(boundaries[start])
-                    var hash = ByteVocabulary.initialHash
-                    var end = start, byte = pieceStart
-                    var found: Int32 = -1, foundEnd = start
-                    while end < count {
-                        let next = Int(boundaries[end + 1])
-                        while byte < next {
-                            hash = ByteVocabulary.hash(hash, adding: utf8[byte])
-                            byte += 1
-                        }
-                        end += 1
-                        let candidate = UnsafeBufferPointer(rebasing: utf8[pieceStart..<next])
-                        guard let value = continuing ? continuations.lookup(candidate, hash: hash)
-                                                     : firstPieces.lookup(candidate, hash: hash) else { break }
-                        if value >= 0 {
-                            found = value
-                            foundEnd = end
-                        }
+        let utf8 = word.utf8, boundaries = word.boundaries, starts = word.starts, ends = word.ends
+        let matched: Bool = {
+            var start = 0
+            while start < count {
+                let continuing = start > 0
+                let pieceStart = Int(boundaries[start])
+                var hash = ByteVocabulary.initialHash
+                var end = start, byte = pieceStart
+                var found: Int32 = -1, foundEnd = start
+                while end < count {
+                    let next = Int(boundaries[end + 1])
+                    while byte < next {
+                        hash = ByteVocabulary.hash(hash, adding: utf8[byte])
+                        byte += 1
                     }
-                    guard found >= 0 else { return false }
-                    sink.append(found, start: word.starts[start], end: word.ends[foundEnd - 1])
-                    start = foundEnd
+                    end += 1
+                    let candidate = UnsafeBufferPointer(rebasing: utf8[pieceStart..<next])
+                    guard let value = continuing ? continuations.lookup(candidate, hash: hash)
+                                                 : firstPieces.lookup(candidate, hash: hash) else { break }
+                    if value >= 0 {
+                        found = value
+                        foundEnd = end
+                    }
                 }
-                return true
+                guard found >= 0 else { return false }
+                sink.append(found, start: starts[start], end: ends[foundEnd - 1])
+                start = foundEnd
             }
-        }
+            return true
+        }()
         if !matched {
             sink.removeLast(sink.count - rollback)
             try appendUnknown(word, into: &sink)
