@@ -34,16 +34,17 @@ enum DSPrepBinary {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes before waiting, so a large output cannot block the child.
-        var stdoutData = Data(), stderrData = Data()
+        final class Captured: @unchecked Sendable { var data = Data() }
+        let stderrData = Captured()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { stderrData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { stderrData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus,
                              stdout: String(decoding: stdoutData, as: UTF8.self),
-                             stderr: String(decoding: stderrData, as: UTF8.self))
+                             stderr: String(decoding: stderrData.data, as: UTF8.self))
     }
 }
 
