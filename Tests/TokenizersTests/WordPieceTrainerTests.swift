@@ -101,6 +101,22 @@ final class WordPieceTrainerTests: XCTestCase {
         XCTAssertEqual(try tokenizer.encode("영화").tokens, ["[CLS]", "영화", "[SEP]"])
     }
 
+    /// vocab/: the default tokenizer is a plain copy of the Korean WordPiece, which loads, has
+    /// 16,000 tokens and lists them in vocab.txt order (tools/reproduce-vocab.sh retrains it).
+    func testShippedKoreanWordPieceIsTheDefaultTokenizer() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("vocab")
+        let json = try Data(contentsOf: folder.appendingPathComponent("dsprep-ko-wordpiece-16k.json"))
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("default-tokenizer.json")), json)
+        let tokenizer = try TokenizerJSON.load(path: folder.appendingPathComponent("dsprep-ko-wordpiece-16k.json").path)
+        XCTAssertEqual(tokenizer.vocabularySize, 16000)
+        let lines = try String(contentsOf: folder.appendingPathComponent("dsprep-ko-wordpiece-16k.txt"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        XCTAssertEqual(lines.count, 16000)
+        XCTAssertEqual(lines.enumerated().filter { tokenizer.token(of: Int32($0.offset)) != $0.element }.count, 0)
+        XCTAssertEqual(try tokenizer.encode("영화").tokens.first, "[CLS]")
+    }
+
     /// HF tokenizers loads a file dsprep trained on 3,000 NSMC documents and encodes 500 others
     /// exactly as dsprep does; HF's own trainer on the same documents learns the same vocabulary
     /// (as a set: the ids of `##` symbols follow HF's hash order).

@@ -29,16 +29,45 @@ struct PairMerger {
         self.wordStarts = Array(wordStarts.dropLast())
         wordLengths = (0..<weights.count).map { wordStarts[$0 + 1] - wordStarts[$0] }
         self.weights = weights
+        // Count every adjacent pair and note which pair each occurrence is, in word order...
+        var occurrencePairs: [Int32] = []
+        var occurrenceWords: [Int32] = []
+        occurrencePairs.reserveCapacity(symbols.count)
+        occurrenceWords.reserveCapacity(symbols.count)
         for word in 0..<weights.count {
-            let start = Int(wordStarts[word]), end = Int(wordStarts[word + 1])
-            var position = start
+            var position = Int(wordStarts[word])
+            let end = Int(wordStarts[word + 1])
             while position + 1 < end {
-                adjust(pairKey(symbols[position], symbols[position + 1]), by: weights[word], word: Int32(word))
+                let key = pairKey(symbols[position], symbols[position + 1])
+                let (pair, inserted) = index.findOrInsert(key, next: Int32(pairCounts.count))
+                if inserted {
+                    pairKeys.append(key)
+                    pairCounts.append(0)
+                }
+                pairCounts[Int(pair)] += weights[word]
+                occurrencePairs.append(pair)
+                occurrenceWords.append(Int32(word))
                 position += 1
             }
         }
-        for pair in changedList { changed[Int(pair)] = false }
-        changedList.removeAll()
+        // ...then group the occurrences by pair (a counting sort) into one word list per pair:
+        // far fewer scattered writes than appending to each pair's list as it is met.
+        var listStarts = [Int](repeating: 0, count: pairCounts.count + 1)
+        for pair in occurrencePairs { listStarts[Int(pair) + 1] += 1 }
+        for pair in 0..<pairCounts.count { listStarts[pair + 1] += listStarts[pair] }
+        var grouped = [Int32](repeating: 0, count: occurrencePairs.count)
+        var fill = listStarts
+        for (pair, word) in zip(occurrencePairs, occurrenceWords) {
+            grouped[fill[Int(pair)]] = word
+            fill[Int(pair)] += 1
+        }
+        pairWords = (0..<pairCounts.count).map { pair in
+            // Words arrive in increasing order, so a word's repeats are adjacent.
+            var list: [Int32] = []
+            for word in grouped[listStarts[pair]..<listStarts[pair + 1]] where list.last != word { list.append(word) }
+            return list
+        }
+        changed = [Bool](repeating: false, count: pairCounts.count)
     }
 
     /// Merges until `symbolTable` holds `vocabularySize` tokens, no pair is left, or the best

@@ -81,9 +81,11 @@ struct PairIndex {
         mask = size - 1
     }
 
+    /// Fibonacci hashing: the top bits of the product depend on every bit of the key (the low
+    /// bits would ignore most of the left symbol and cluster).
     @inline(__always)
     private static func slot(_ key: PairKey, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & mask
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - mask.nonzeroBitCount))
     }
 
     func find(_ key: PairKey) -> Int32? {

@@ -7,8 +7,9 @@ public struct WordCounts: Sendable {
     private(set) var starts: [Int32] = [0]
     public private(set) var counts: [Int64] = []
     private var hashes: [UInt64] = []
-    /// Slot → word index + 1 (0 = empty).
-    private var slots: [Int32] = [Int32](repeating: 0, count: 1024)
+    /// Slot → the word's hash (high 32 bits) and index + 1 (low 32 bits; 0 = empty): the hash
+    /// in the slot rejects most mismatches without touching the word arrays.
+    private var slots: [UInt64] = [UInt64](repeating: 0, count: 1024)
 
     public init() {}
 
@@ -33,13 +34,16 @@ public struct WordCounts: Sendable {
     private mutating func add(_ word: UnsafeBufferPointer<UInt32>, hash: UInt64, times: Int64) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
+        let tag = hash >> 32
         while true {
-            let entry = Int(slots[slot])
+            let entry = slots[slot]
             if entry == 0 { break }
-            let index = entry - 1
-            if hashes[index] == hash && equals(index, word) {
-                counts[index] += times
-                return
+            if entry >> 32 == tag {
+                let index = Int(entry & 0xFFFF_FFFF) - 1
+                if equals(index, word) {
+                    counts[index] += times
+                    return
+                }
             }
             slot = (slot + 1) & mask
         }
@@ -47,7 +51,7 @@ public struct WordCounts: Sendable {
         starts.append(Int32(scalars.count))
         counts.append(times)
         hashes.append(hash)
-        slots[slot] = Int32(counts.count)
+        slots[slot] = tag << 32 | UInt64(counts.count)
         if counts.count * 2 > slots.count { grow() }
     }
 
@@ -62,12 +66,12 @@ public struct WordCounts: Sendable {
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        slots = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = slots.count - 1
         for index in 0..<counts.count {
             var slot = Int(truncatingIfNeeded: hashes[index]) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index + 1)
+            slots[slot] = (hashes[index] >> 32) << 32 | UInt64(index + 1)
         }
     }
 
