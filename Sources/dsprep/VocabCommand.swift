@@ -16,7 +16,7 @@ struct VocabCommand: ParsableCommand {
             abstract: "Train a WordPiece vocabulary (HF WordPieceTrainer conventions) on a text column.",
             discussion: """
                 Inputs are csv, tsv, jsonl, json or text files, or dataset folders (save_to_disk). The words are
-                what the tokenizer being trained sees: cased BertNormalizer, then BertPreTokenizer. The output is
+                what the tokenizer being trained sees: BertNormalizer (cased unless --lowercase), then BertPreTokenizer. The output is
                 the same bytes for the same inputs and options, whatever the thread count.
                 With --out NAME.json only the tokenizer.json is written; otherwise --out is a folder that gets
                 tokenizer.json and vocab.txt.
@@ -45,6 +45,9 @@ struct VocabCommand: ParsableCommand {
 
         @Option(help: "Special tokens, comma separated, first ids first.")
         var specialTokens: String = "[PAD],[UNK],[CLS],[SEP],[MASK]"
+
+        @Flag(help: "Uncased BERT: lowercase and strip accents (default: cased, text kept as is).")
+        var lowercase = false
 
         @Option(help: "Output: a .json file, or a folder for tokenizer.json and vocab.txt.")
         var out: String
@@ -76,10 +79,12 @@ struct VocabCommand: ParsableCommand {
             trainer.limitAlphabet = limitAlphabet
             trainer.initialAlphabet = initialAlphabet.unicodeScalars.map(\.value)
             trainer.specialTokens = specialTokens.split(separator: ",").map(String.init)
+            trainer.normalizer.lowercase = lowercase
+            trainer.normalizer.stripAccents = lowercase
             guard trainer.specialTokens.contains(trainer.unknownToken) else {
                 throw InputError("--special-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
             }
-            var counter = WordCounter(normalizer: WordPieceTrainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer,
+            var counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer,
                                       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             for path in files { try countWords(in: path, into: &counter) }
 

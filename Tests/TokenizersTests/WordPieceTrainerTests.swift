@@ -10,7 +10,7 @@ final class WordPieceTrainerTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
 
     private func counts(_ texts: [String], threads: Int = 1) throws -> WordCounts {
-        var counter = WordCounter(normalizer: WordPieceTrainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: threads)
+        var counter = WordCounter(normalizer: WordPieceTrainer().normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: threads)
         try counter.add(texts)
         return counter.words
     }
@@ -64,7 +64,7 @@ final class WordPieceTrainerTests: XCTestCase {
             "e\u{301}\u{302} combining", "emoji 🙂🙂 x", "(paren) [bracket] {brace} \"quote\" 'single'", "   ", "",
             "line\u{2028}separator\u{00A0}nbsp\u{3000}ideographic", "\u{FEFF}bom and \u{200B}zero width",
         ]
-        let counter = WordCounter(normalizer: WordPieceTrainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: 1)
+        let counter = WordCounter(normalizer: WordPieceTrainer().normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: 1)
         var fast = counter, generic = counter.usingGenericPipeline()
         try fast.add(texts)
         try generic.add(texts)
@@ -73,6 +73,18 @@ final class WordPieceTrainerTests: XCTestCase {
             XCTAssertEqual(fast.words.word(index), generic.words.word(index), "word \(index)")
             XCTAssertEqual(fast.words.counts[index], generic.words.counts[index], "word \(index)")
         }
+    }
+
+    func testUncasedCountsLowercasedWordsWithoutAccentsAndSavesThatNormalizer() throws {
+        var trainer = WordPieceTrainer(vocabularySize: 100)
+        trainer.normalizer.lowercase = true
+        trainer.normalizer.stripAccents = true
+        var counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: 1)
+        try counter.add(["Café CAFE café"])
+        XCTAssertEqual(counter.words.count, 1)
+        XCTAssertEqual(counter.words.counts, [3])
+        let tokenizer = try trainer.tokenizer(vocabulary: try trainer.train(counter.words))
+        XCTAssertEqual(try tokenizer.encode("CAFÉ", addSpecialTokens: false).tokens, ["cafe"])
     }
 
     func testSameInputSameBytesWhateverTheThreads() throws {

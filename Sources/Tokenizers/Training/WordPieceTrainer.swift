@@ -23,9 +23,10 @@ public struct WordPieceTrainer: Sendable {
         self.vocabularySize = vocabularySize
     }
 
-    /// BERT cased: what `dsprep vocab train --model wordpiece` tokenizes with (the same as HF's
-    /// `BertWordPieceTokenizer(lowercase=False, strip_accents=False)`).
-    public static let normalizer = BertNormalizer(cleanText: true, handleChineseChars: true, stripAccents: false, lowercase: false)
+    /// The normalizer of the trained tokenizer; words are counted after it. The default is BERT
+    /// cased (HF's `BertWordPieceTokenizer(lowercase=False, strip_accents=False)`); uncased
+    /// BERT lowercases and strips accents.
+    public var normalizer = BertNormalizer(cleanText: true, handleChineseChars: true, stripAccents: false, lowercase: false)
     public static let preTokenizer = BertPreTokenizer()
 
     /// The vocabulary, tokens in id order. `progress` gets the vocabulary size as it grows.
@@ -107,7 +108,7 @@ public struct WordPieceTrainer: Sendable {
                 single: "[CLS] $A [SEP]", pair: "[CLS] $A [SEP] $B:1 [SEP]:1",
                 specialTokens: [.init(id: "[CLS]", ids: [cls], tokens: ["[CLS]"]), .init(id: "[SEP]", ids: [sep], tokens: ["[SEP]"])])
         }
-        return try Tokenizer(normalizer: Self.normalizer, preTokenizer: Self.preTokenizer, model: model,
+        return try Tokenizer(normalizer: normalizer, preTokenizer: Self.preTokenizer, model: model,
                              postProcessor: postProcessor, decoder: WordPieceDecoder(prefix: continuingSubwordPrefix),
                              addedTokens: added)
     }
