@@ -72,18 +72,30 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No progress display.") var quiet = false
 
     /// The flags as settings keys, in the order they override the config file.
-    private var flagSettings: [(String, String?)] {
-        [("train", train), ("eval", eval), ("tokenizer", tokenizer), ("output_dir", outputDir), ("task", task), ("model", model),
-         ("num_train_epochs", epochs), ("max_steps", maxSteps), ("batch_size", batchSize), ("eval_batch_size", evalBatchSize),
-         ("learning_rate", learningRate), ("weight_decay", weightDecay), ("warmup_steps", warmupSteps), ("warmup_ratio", warmupRatio),
-         ("lr_scheduler_type", schedule), ("gradient_accumulation_steps", gradientAccumulationSteps), ("max_grad_norm", maxGradNorm),
-         ("seed", seed), ("num_hidden_layers", layers), ("hidden_size", hidden), ("num_attention_heads", heads),
-         ("intermediate_size", ffn), ("max_position_embeddings", maxPositionEmbeddings), ("hidden_dropout_prob", dropout),
-         ("attention_probs_dropout_prob", dropout), ("bag_dimension", dimension), ("bigram_buckets", bigramBuckets),
-         ("vocab_size", vocabSize), ("pad_to_multiple_of", padToMultipleOf), ("eval_strategy", evalStrategy),
-         ("eval_steps", evalSteps), ("logging_steps", loggingSteps), ("metric_for_best_model", metric),
-         ("greater_is_better", greaterIsBetter), ("early_stopping_patience", earlyStoppingPatience),
-         ("save_total_limit", saveTotalLimit), ("max_time", maxTime), ("resume_from_checkpoint", resumeFromCheckpoint)]
+    private var flagSettings: [(flag: String, key: String, value: String?)] {
+        [
+            ("train", "train", train), ("eval", "eval", eval), ("tokenizer", "tokenizer", tokenizer),
+            ("output-dir", "output_dir", outputDir), ("task", "task", task), ("model", "model", model),
+            ("epochs", "num_train_epochs", epochs), ("max-steps", "max_steps", maxSteps),
+            ("batch-size", "batch_size", batchSize), ("eval-batch-size", "eval_batch_size", evalBatchSize),
+            ("learning-rate", "learning_rate", learningRate), ("weight-decay", "weight_decay", weightDecay),
+            ("warmup-steps", "warmup_steps", warmupSteps), ("warmup-ratio", "warmup_ratio", warmupRatio),
+            ("schedule", "lr_scheduler_type", schedule),
+            ("gradient-accumulation-steps", "gradient_accumulation_steps", gradientAccumulationSteps),
+            ("max-grad-norm", "max_grad_norm", maxGradNorm), ("seed", "seed", seed),
+            ("layers", "num_hidden_layers", layers), ("hidden", "hidden_size", hidden),
+            ("heads", "num_attention_heads", heads), ("ffn", "intermediate_size", ffn),
+            ("max-position-embeddings", "max_position_embeddings", maxPositionEmbeddings),
+            ("dropout", "hidden_dropout_prob", dropout), ("dropout", "attention_probs_dropout_prob", dropout),
+            ("dimension", "bag_dimension", dimension), ("bigram-buckets", "bigram_buckets", bigramBuckets),
+            ("vocab-size", "vocab_size", vocabSize), ("pad-to-multiple-of", "pad_to_multiple_of", padToMultipleOf),
+            ("eval-strategy", "eval_strategy", evalStrategy), ("eval-steps", "eval_steps", evalSteps),
+            ("logging-steps", "logging_steps", loggingSteps), ("metric", "metric_for_best_model", metric),
+            ("greater-is-better", "greater_is_better", greaterIsBetter),
+            ("early-stopping-patience", "early_stopping_patience", earlyStoppingPatience),
+            ("save-total-limit", "save_total_limit", saveTotalLimit), ("max-time", "max_time", maxTime),
+            ("resume-from-checkpoint", "resume_from_checkpoint", resumeFromCheckpoint)
+        ]
     }
 
     func run() throws {
@@ -91,9 +103,7 @@ struct TrainCommand: ParsableCommand {
         if let config {
             for entry in try ConfigFile.load(path: config) { try arguments.set(entry.key, entry.value, at: entry.location) }
         }
-        for case let (key, value?) in flagSettings {
-            try arguments.set(key, value, at: SourceLocation(path: "--" + key.replacingOccurrences(of: "_", with: "-")))
-        }
+        for case let (flag, key, value?) in flagSettings { try arguments.set(key, value, at: SourceLocation(path: "--" + flag)) }
         guard let trainPath = arguments.train else { throw InputError("no training data", hint: "pass --train DIR (token shards from `dsprep tokenize`)") }
         let trainRows = try TokenizedSplit.load(trainPath, preferredSplits: TokenizedSplit.trainSplits)
         let evalRows = try arguments.eval.map { try TokenizedSplit.load($0, preferredSplits: TokenizedSplit.evalSplits) }

@@ -57,7 +57,7 @@ final class TrainingReport {
         }
     }
 
-    /// The evaluation as a two-column table, the best metric marked.
+    /// The evaluation as a two-column table; the best-model metric is marked when it improved.
     func table(step: Int, epoch: Double, metrics: [String: Double], best: (name: String, isNewBest: Bool)) {
         endProgressLine()
         let names = metrics.keys.sorted()
@@ -65,7 +65,7 @@ final class TrainingReport {
         var lines = [String(format: "eval at step %d (epoch %.2f)", step, epoch)]
         for name in names {
             let value = metrics[name] ?? .nan
-            let mark = name == best.name ? (best.isNewBest ? "  ← best" : "  (best so far elsewhere)") : ""
+            let mark = name == best.name && best.isNewBest ? "  ← new best" : ""
             lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: "  %.4f", value) + mark)
         }
         print(lines.joined(separator: "\n"))

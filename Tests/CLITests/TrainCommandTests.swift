@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+
+/// `dsprep train / evaluate / predict` as a user runs them, on the bundled NSMC sample tokenized
+/// with the shared KR-BERT character vocabulary (skipped without ../shared).
+final class TrainCommandTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        guard let shared = TestEnvironment.shared else { throw XCTSkip("needs ../shared (the KR-BERT tokenizer)") }
+        folder = try TestEnvironment.temporaryDirectory()
+        let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample")
+        let result = try DSPrepBinary.run([
+            "tokenize", sample.appendingPathComponent("train.tsv").path, sample.appendingPathComponent("test.tsv").path,
+            "--tokenizer", shared.appendingPathComponent("vocab/krbert-char16424.json").path,
+            "--out", folder.appendingPathComponent("shards").path, "--max-length", "64", "--no-cache", "--quiet",
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+    }
+
+    override func tearDownWithError() throws {
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    func json(_ file: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+    }
+
+    func testConfigFlagsCheckpointsEvaluatePredictAndResume() throws {
+        // The config sets 40 steps; the flag overrides it to 12.
+        try """
+            model:
+              type: bag
+              dimension: 8
+              bigram_buckets: 1000
+            learning_rate: 0.05
+            max_steps: 40
+            batch_size: 32
+            eval_strategy: steps
+            eval_steps: 6
+            logging_steps: 3
+            save_total_limit: 1
+            """.write(toFile: path("train.yaml"), atomically: true, encoding: .utf8)
+        let tokenizer = try XCTUnwrap(TestEnvironment.shared).appendingPathComponent("vocab/krbert-char16424.json").path
+        let train = try DSPrepBinary.run(["train", "--config", path("train.yaml"), "--train", path("shards"), "--eval", path("shards"),
+                                          "--output-dir", path("run"), "--max-steps", "12", "--tokenizer", tokenizer])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("2-class classification (0, 1), 3000 train rows, 1000 eval rows"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("eval at step 6") && train.stdout.contains("eval at step 12"), train.stdout)
+
+        let checkpoint = path("run/checkpoint-12")
+        for file in ["model.safetensors", "config.json", "optimizer.safetensors", "trainer_state.json", "training_args.json",
+                     "krbert-char16424.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint + "/" + file), file)
+        }
+        for file in ["metrics.jsonl", "loss.svg", "metric.svg", "trainer_state.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path("run/" + file)), file)
+        }
+        let state = try json(checkpoint + "/trainer_state.json")
+        XCTAssertEqual(state["global_step"] as? Int, 12)
+        XCTAssertEqual(state["metric_for_best_model"] as? String, "eval_accuracy")
+        let best = try XCTUnwrap(state["best_metric"] as? Double)
+        let bestStep = try XCTUnwrap(state["best_global_step"] as? Int)
+        let history = try XCTUnwrap(state["log_history"] as? [[String: Any]])
+        let evaluations = history.filter { $0["eval_accuracy"] != nil }
+        XCTAssertEqual(evaluations.map { $0["step"] as? Int }, [6, 12])
+        XCTAssertEqual(evaluations.compactMap { $0["eval_accuracy"] as? Double }.max(), best)
+        // Retention: the best plus the last one.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: path("run")).filter { $0.hasPrefix("checkpoint-") }
+        XCTAssertEqual(Set(kept), Set(["checkpoint-\(bestStep)", "checkpoint-12"]))
+
+        // evaluate --json reproduces the logged evaluation of the same checkpoint on the same split.
+        let evaluate = try DSPrepBinary.run(["evaluate", checkpoint, path("shards"), "--json"])
+        XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
+        let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as? [String: Double])
+        XCTAssertEqual(metrics["accuracy"], evaluations.last?["eval_accuracy"] as? Double)
+        XCTAssertNotNil(metrics["f1_macro"])
+
+        let predict = try DSPrepBinary.run(["predict", checkpoint, path("shards/test"), "--out", path("predictions.csv")])
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+        let lines = try String(contentsOfFile: path("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "index,label_id,label,probability")
+        XCTAssertEqual(lines.count, 1001)
+        // The predictions' accuracy against the test labels is the evaluation's.
+        let labels = try String(contentsOfFile: TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/test.tsv").path,
+                                encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: "\t").last.map(String.init) }
+        let predicted = lines.dropFirst().map { $0.split(separator: ",")[2] }
+        let correct = zip(predicted, labels).filter { $0.0 == $0.1 ?? "" }.count
+        XCTAssertEqual(Double(correct) / 1000, metrics["accuracy"] ?? -1, accuracy: 1e-12)
+
+        // Resume from the last checkpoint for 3 more steps, into a new folder.
+        let resume = try DSPrepBinary.run(["train", "--config", path("train.yaml"), "--train", path("shards"), "--eval", path("shards"),
+                                           "--output-dir", path("resumed"), "--max-steps", "15", "--vocab-size", "16424",
+                                           "--resume-from-checkpoint", checkpoint])
+        XCTAssertEqual(resume.status, 0, resume.stderr)
+        XCTAssertTrue(resume.stdout.contains("resuming from \(checkpoint) at step 12"), resume.stdout)
+        let resumed = try json(path("resumed/checkpoint-15/trainer_state.json"))
+        XCTAssertEqual(resumed["global_step"] as? Int, 15)
+        let resumedEvaluations = try XCTUnwrap(resumed["log_history"] as? [[String: Any]]).filter { $0["eval_accuracy"] != nil }
+        XCTAssertEqual(resumedEvaluations.map { $0["step"] as? Int }, [6, 12, 15])
+    }
+
+    func testBadSettingsNameTheFileLineOrFlag() throws {
+        try "model: bag\nlearning_rat: 0.1\n".write(toFile: path("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try DSPrepBinary.run(["train", "--config", path("bad.yaml"), "--train", path("shards"), "--output-dir", path("run")])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml:2: unknown setting \"learning_rat\""), bad.stderr)
+
+        let flag = try DSPrepBinary.run(["train", "--train", path("shards"), "--output-dir", path("run"), "--batch-size", "many"])
+        XCTAssertNotEqual(flag.status, 0)
+        XCTAssertTrue(flag.stderr.contains("--batch-size: batch_size expects a whole number"), flag.stderr)
+
+        let task = try DSPrepBinary.run(["train", "--train", path("shards"), "--output-dir", path("run"), "--task", "regression"])
+        XCTAssertNotEqual(task.status, 0)
+        XCTAssertTrue(task.stderr.contains("does not fit the labels"), task.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("run/checkpoint-1")))
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# NSMC from scratch with the bag model: tokenize ../shared/data/nsmc with the KR-BERT character
+# vocabulary, train with tools/train-nsmc-bag.yaml (release build), evaluate on the test split.
+# Usage: tools/train-nsmc-bag.sh [OUT_DIR]   (default /tmp/dsprep-nsmc-bag)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-/tmp/dsprep-nsmc-bag}
+shared=${DSPREP_SHARED:-../shared}
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product dsprep
+dsprep=$scratch/release/dsprep
+tokenizer=$shared/vocab/krbert-char16424.json
+"$dsprep" tokenize "$shared/data/nsmc/train.tsv" "$shared/data/nsmc/test.tsv" --tokenizer "$tokenizer" \
+    --out "$out/shards" --max-length 128 --quiet
+rm -rf "$out/run"
+/usr/bin/time -f "train wall %e s, max RSS %M KB" \
+    "$dsprep" train --config tools/train-nsmc-bag.yaml --train "$out/shards" --eval "$out/shards" \
+    --tokenizer "$tokenizer" --output-dir "$out/run" --quiet
+last=$(ls -d "$out"/run/checkpoint-* | sort -t- -k2 -n | tail -1)
+echo "test metrics of the last checkpoint ($last):"
+"$dsprep" evaluate "$last" "$out/shards" --json
