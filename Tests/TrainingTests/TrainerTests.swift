@@ -101,6 +101,15 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(Set(checkpoints()), ["checkpoint-\(best)", "checkpoint-\(best + 10)"])
     }
 
+    func testMaxTimeStopsCleanlyWithAnEvaluatedCheckpoint() throws {
+        // 0.6 ms: the deadline has passed after the first step.
+        let (_, outcome) = try train(["num_train_epochs": "5", "max_time": "0.00001"])
+        XCTAssertEqual(outcome.stopReason, "max_time")
+        XCTAssertEqual(outcome.state.globalStep, 1)
+        XCTAssertEqual(checkpoints(), ["checkpoint-1"])
+        XCTAssertEqual(outcome.state.bestGlobalStep, 1)
+    }
+
     func testResumeContinuesFromTheStepBitExactly() throws {
         // A Transformer, so dropout's stream counter has to be restored too.
         let tiny = ["num_train_epochs": "3", "model": "transformer", "layers": "1", "hidden": "8", "heads": "2",
