@@ -53,6 +53,7 @@ public struct WordCounter {
         textCount += count
     }
 
+    /// Counts the words of `texts` (for callers that hold strings rather than column bytes).
     public mutating func add(_ texts: [String]) throws {
         var bytes: [UInt8] = []
         var ends: [Int] = []
