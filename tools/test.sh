@@ -14,4 +14,10 @@ else
   echo "tools/test.sh: no Python reference venv: interop tests will skip" >&2
 fi
 swift build --build-tests
+# Tool checks on the big reference data (CI has ../shared beside the clone; a user's clone may not).
+if [ -d ../shared/data ]; then
+  DSPREP_BIN=.build/debug/dsprep bash tools/reproduce-vocab.sh
+else
+  echo "tools/test.sh: ../shared is absent: skipping the vocabulary reproduction check" >&2
+fi
 swift test --skip-build --disable-swift-testing
