@@ -1,19 +1,64 @@
+import Datasets
 import DSPrepSupport
+import Foundation
+import Preprocessing
+import Tokenizers
 import Training
 import TrainingData
 
-/// What `evaluate` and `predict` share: a trained checkpoint folder and the token shards to run
-/// it on, with the collator the model's limits call for.
+/// What `evaluate` and `predict` share: a trained checkpoint folder and the rows to run it on,
+/// either token shards or a raw CSV/TSV/JSONL file tokenized on the fly with the tokenizer copy
+/// the checkpoint carries, with class labels mapped to the checkpoint's ids by name.
 struct CheckpointInput {
-    let model: Model
+    let model: Training.Model
     let labelNames: [String]?
     let rows: LabelledRows<ShardTokenRows>
     let collator: Collator
 
-    init(checkpoint: String, data: String, requireLabels: Bool) throws {
+    init(checkpoint: String, data: String, requireLabels: Bool, maxLength: Int?, ingestOptions: IngestOptions) throws {
         (model, labelNames) = try ModelFiles.load(from: checkpoint)
-        rows = try TokenizedSplit.load(data, preferredSplits: TokenizedSplit.evalSplits, requireLabels: requireLabels)
-        let maxLength = (model as? BertModel)?.configuration.maxPositionEmbeddings ?? Int(Int32.max)
-        collator = Collator(padTokenId: 0, maxLength: maxLength)
+        let modelMaxLength = (model as? BertModel)?.configuration.maxPositionEmbeddings
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
+            let folder = NSTemporaryDirectory() + "dsprep-checkpoint-input-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: folder) }  // the maps stay valid after unlinking
+            try Self.tokenize(data, checkpoint: checkpoint, into: folder, maxLength: maxLength ?? modelMaxLength, ingestOptions: ingestOptions)
+            rows = try Self.mapLabels(TokenizedSplit.load(folder, preferredSplits: [], requireLabels: requireLabels), to: labelNames)
+        } else {
+            rows = try TokenizedSplit.load(data, preferredSplits: TokenizedSplit.evalSplits, requireLabels: requireLabels)
+        }
+        collator = Collator(padTokenId: 0, maxLength: modelMaxLength ?? Int(Int32.max))
+    }
+
+    /// Tokenizes a raw file with the tokenizer file copied into the checkpoint by `dsprep train --tokenizer`.
+    static func tokenize(_ path: String, checkpoint: String, into folder: String, maxLength: Int?, ingestOptions: IngestOptions) throws {
+        let argumentsPath = checkpoint + "/" + CheckpointFolders.argumentsFile
+        let saved = FileManager.default.contents(atPath: argumentsPath).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        guard let original = saved?["tokenizer"] as? String else {
+            throw InputError("the checkpoint has no tokenizer, so a raw file cannot be tokenized", at: SourceLocation(path: checkpoint),
+                             hint: "tokenize the file with `dsprep tokenize` and pass the shards, or train with --tokenizer")
+        }
+        let tokenizer = checkpoint + "/" + URL(fileURLWithPath: original).lastPathComponent
+        var options = TokenizeJob.Options()
+        options.maxLength = maxLength
+        let run = TokenizeRun(inputs: [("test", path)], asCollection: false, tokenizerPath: tokenizer, options: options,
+                              ingestOptions: ingestOptions) { try TokenizerLoader.load(path: tokenizer) }
+        _ = try run.run(out: folder, cache: nil, ingestDescription: "", quiet: true)
+    }
+
+    /// Class ids of freshly encoded labels are re-numbered to the checkpoint's by label name.
+    static func mapLabels(_ rows: LabelledRows<ShardTokenRows>, to names: [String]?) throws -> LabelledRows<ShardTokenRows> {
+        guard case .classes(let ids)? = rows.labels, let fileNames = rows.labelNames, let names else { return rows }
+        let index = Dictionary(names.enumerated().map { ($0.element, Int32($0.offset)) }, uniquingKeysWith: { first, _ in first })
+        var mapped = rows
+        mapped.labels = .classes(try ids.enumerated().map { row, id in
+            guard Int(id) < fileNames.count, let target = index[fileNames[Int(id)]] else {
+                throw InputError("row \(row + 1) has label \(Int(id) < fileNames.count ? fileNames[Int(id)] : String(id)), which the model does not know (\(names.joined(separator: ", ")))",
+                                 at: SourceLocation(path: rows.source))
+            }
+            return target
+        })
+        mapped.labelNames = names
+        return mapped
     }
 }

@@ -12,11 +12,16 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
     var checkpoint: String
 
-    @Argument(help: "Token shards with labels (a split folder, or a collection: validation, dev or test split).")
+    @Argument(help: "Token shards with labels (a split folder, or a collection: validation, dev or test split), or a raw CSV/TSV/JSONL file tokenized with the checkpoint's tokenizer.")
     var data: String
 
     @Flag(help: "Print one JSON object of metrics.")
     var json = false
+
+    @Option(help: "For a raw file: truncate rows to this many tokens (default: the model's max positions, else the tokenizer's).")
+    var maxLength: Int?
+
+    @OptionGroup var input: InputFlags
 
     @Option(help: "Rows per batch.")
     var batchSize = 64
@@ -26,7 +31,8 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: true)
+        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: true, maxLength: maxLength,
+                                         ingestOptions: try input.ingestOptions())
         let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: batchSize, collator: input.collator)
         if json {
             let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }

@@ -16,7 +16,7 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
     var checkpoint: String
 
-    @Argument(help: "Token shards (labels not needed).")
+    @Argument(help: "Token shards, or a raw CSV/TSV/JSONL file tokenized with the checkpoint's tokenizer (labels not needed).")
     var data: String
 
     @Option(help: "Output CSV.")
@@ -24,6 +24,11 @@ struct PredictCommand: ParsableCommand {
 
     @Option(help: "Round regression predictions to this many decimals.")
     var round: Int?
+
+    @Option(help: "For a raw file: truncate rows to this many tokens (default: the model's max positions, else the tokenizer's).")
+    var maxLength: Int?
+
+    @OptionGroup var input: InputFlags
 
     @Option(help: "Rows per batch.")
     var batchSize = 64
@@ -34,7 +39,8 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: false)
+        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: false, maxLength: maxLength,
+                                         ingestOptions: try input.ingestOptions())
         var rows = input.rows
         rows.labels = nil
         let k = input.model.task.outputCount

@@ -78,6 +78,12 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(metrics["accuracy"], evaluations.last?["eval_accuracy"] as? Double)
         XCTAssertNotNil(metrics["f1_macro"])
 
+        // A raw TSV is tokenized on the fly with the checkpoint's tokenizer copy: the same metrics.
+        let raw = try DSPrepBinary.run(["evaluate", checkpoint, TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/test.tsv").path,
+                                        "--max-length", "64", "--json"])
+        XCTAssertEqual(raw.status, 0, raw.stderr)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [String: Double], metrics)
+
         let predict = try DSPrepBinary.run(["predict", checkpoint, path("shards/test"), "--out", path("predictions.csv")])
         XCTAssertEqual(predict.status, 0, predict.stderr)
         let lines = try String(contentsOfFile: path("predictions.csv"), encoding: .utf8).split(separator: "\n")
