@@ -18,8 +18,8 @@ mkdir -p "$out"
 inputs="$out/tokenizer-inputs.txt"
 {
   cat tools/fixtures/adversarial.txt
-  # Every 3000th review document (4th column, header skipped): a fixed, spread-out sample.
-  tail -n +2 "$shared/data/reviews/reviews.tsv" | cut -f4 | awk 'NR % 5000 == 1' | head -n 120
+  # Every 5000th review document (4th column, header skipped), at most 120: a fixed, spread-out sample.
+  tail -n +2 "$shared/data/reviews/reviews.tsv" | cut -f4 | awk 'NR % 5000 == 1 && taken++ < 120' 
 } > "$inputs"
 
 # name | tokenizer file | extra reference flags

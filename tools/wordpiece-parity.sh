@@ -19,7 +19,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 if [ -n "${1:-}" ]; then
-  tail -n +2 "$shared/data/reviews/reviews.tsv" | cut -f4 | head -n "$1" > "$work/documents.txt"
+  sed -n "2,$(($1 + 1))p" "$shared/data/reviews/reviews.tsv" | cut -f4 > "$work/documents.txt"
 else
   tail -n +2 "$shared/data/reviews/reviews.tsv" | cut -f4 > "$work/documents.txt"
 fi
