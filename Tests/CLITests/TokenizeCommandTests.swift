@@ -64,29 +64,56 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertTrue(dump.stdout.contains("ClassLabel 0=0, 1=1"), dump.stdout)
     }
 
-    func testSampleIdsEqualHFTokenizersThroughLoadFromDisk() throws {
+    func testNSMCTrainIdsEqualHFTokenizersThroughLoadFromDisk() throws {
         let tokenizer = try shared("vocab/krbert-char16424.json")
+        let train = try shared("data/nsmc/train.tsv")
         let out = work.appendingPathComponent("nsmc").path
-        let result = try tokenize([sample, "--tokenizer", tokenizer, "--out", out, "--max-length", "64"])
+        let result = try tokenize([train, "--tokenizer", tokenizer, "--out", out, "--max-length", "64"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let check = try checkAgainstHF([out, sample, tokenizer, "--text", "document", "--label", "label", "--max-length", "64"])
-        XCTAssertEqual(check["rows"] as? Int, 3000)
-        XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
         XCTAssertTrue(result.stdout.contains("truncated rows"), result.stdout)
+        let check = try checkAgainstHF([out, train, tokenizer, "--text", "document", "--label", "label", "--max-length", "64"])
+        XCTAssertEqual(check["rows"] as? Int, 150_000)
+        XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
     }
 
     func testKorSTSPairsAndScoresEqualHF() throws {
         let tokenizer = try shared("vocab/krbert-char16424.json")
-        let dev = try shared("data/korsts/sts-dev.tsv")
+        let train = try shared("data/korsts/sts-train.tsv"), dev = try shared("data/korsts/sts-dev.tsv")
         let out = work.appendingPathComponent("korsts").path
-        let result = try tokenize(["--split", "validation=\(dev)", "--tokenizer", tokenizer, "--out", out])
+        let result = try tokenize(["--split", "train=\(train)", "--split", "validation=\(dev)", "--tokenizer", tokenizer, "--out", out])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("sentence1 + sentence2 (pairs)"), result.stdout)
         XCTAssertTrue(result.stdout.contains("float32 regression"), result.stdout)
-        let check = try checkAgainstHF([out, dev, tokenizer, "--text", "sentence1", "--pair", "sentence2", "--label", "score",
-                                        "--split", "validation"])
-        XCTAssertEqual(check["rows"] as? Int, 1500)
-        XCTAssertEqual(check["mismatches"] as? Int, 0, "\(check)")
+        for (split, input, rows) in [("train", train, 5749), ("validation", dev, 1500)] {
+            let check = try checkAgainstHF([out, input, tokenizer, "--text", "sentence1", "--pair", "sentence2", "--label", "score",
+                                            "--split", split])
+            XCTAssertEqual(check["rows"] as? Int, rows)
+            XCTAssertEqual(check["mismatches"] as? Int, 0, "\(split): \(check)")
+        }
+    }
+
+    func testKillDuringTokenizeLeavesNoOutputAndNoCacheEntry() throws {
+        // A file large enough that a debug build is still working when the kill comes.
+        let input = work.appendingPathComponent("big.tsv").path
+        var text = "document\tlabel\n"
+        for row in 0..<60_000 { text += "영화가 좋다 별로 영화가 좋다 \(row)\t\(row % 2)\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: input))
+        let out = work.appendingPathComponent("killed").path
+        let process = Process()
+        process.executableURL = DSPrepBinary.url
+        process.arguments = ["tokenize", input, "--tokenizer", try handwrittenVocab(), "--out", out, "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["DSPREP_CACHE": cache]) { $1 }
+        try process.run()
+        usleep(300_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the job finished before the kill: make the input larger")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no half-written output")
+        let listed = try DSPrepBinary.run(["cache", "ls"], environment: ["DSPREP_CACHE": cache])
+        XCTAssertTrue(listed.stdout.contains("(0 entries"), listed.stdout)
+        let rerun = try tokenize([input, "--tokenizer", try handwrittenVocab(), "--out", out])
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("rows 60000"), rerun.stdout)
     }
 
     func testSentencePieceModelShardsEqualSentencePiece() throws {
