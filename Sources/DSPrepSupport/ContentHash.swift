@@ -35,20 +35,22 @@ public struct ContentHasher {
     }
 
     private mutating func consumeStripes(_ bytes: UnsafeRawBufferPointer) {
-        // Each 32-byte stripe feeds four lanes, per seed.
+        // Each 32-byte stripe feeds four lanes of both seeds: one load, eight accumulators.
         let stripes = bytes.count / 32
-        for index in lanes.indices {
-            var (v1, v2, v3, v4) = lanes[index]
-            var offset = 0
-            for _ in 0..<stripes {
-                v1 = Self.round(v1, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
-                v2 = Self.round(v2, bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self).littleEndian)
-                v3 = Self.round(v3, bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self).littleEndian)
-                v4 = Self.round(v4, bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self).littleEndian)
-                offset += 32
-            }
-            lanes[index] = (v1, v2, v3, v4)
+        var (a1, a2, a3, a4) = lanes[0]
+        var (b1, b2, b3, b4) = lanes[1]
+        var offset = 0
+        for _ in 0..<stripes {
+            let w1 = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
+            let w2 = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self).littleEndian
+            let w3 = bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self).littleEndian
+            let w4 = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self).littleEndian
+            a1 = Self.round(a1, w1); a2 = Self.round(a2, w2); a3 = Self.round(a3, w3); a4 = Self.round(a4, w4)
+            b1 = Self.round(b1, w1); b2 = Self.round(b2, w2); b3 = Self.round(b3, w3); b4 = Self.round(b4, w4)
+            offset += 32
         }
+        lanes[0] = (a1, a2, a3, a4)
+        lanes[1] = (b1, b2, b3, b4)
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
