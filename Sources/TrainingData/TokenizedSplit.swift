@@ -91,3 +91,23 @@ public enum TokenizedSplit {
         }
     }
 }
+
+extension LabelledRows {
+    /// The same rows with class ids renumbered to `names` by label name, for data whose ClassLabel
+    /// was built separately (another tokenize run, a raw file). Unknown names are an error.
+    public func relabelled(as names: [String]?) throws -> LabelledRows {
+        guard case .classes(let ids)? = labels, let ownNames = labelNames, let names, ownNames != names else { return self }
+        let index = Dictionary(names.enumerated().map { ($0.element, Int32($0.offset)) }, uniquingKeysWith: { first, _ in first })
+        var mapped = self
+        mapped.labels = .classes(try ids.enumerated().map { row, id in
+            guard Int(id) < ownNames.count, let target = index[ownNames[Int(id)]] else {
+                let name = Int(id) < ownNames.count ? ownNames[Int(id)] : String(id)
+                throw InputError("row \(row) has label \(name), which the model does not know (\(names.joined(separator: ", ")))",
+                                 at: SourceLocation(path: source))
+            }
+            return target
+        })
+        mapped.labelNames = names
+        return mapped
+    }
+}

@@ -23,7 +23,7 @@ struct CheckpointInput {
             let folder = NSTemporaryDirectory() + "dsprep-checkpoint-input-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: folder) }  // the maps stay valid after unlinking
             try Self.tokenize(data, checkpoint: checkpoint, into: folder, maxLength: maxLength ?? modelMaxLength, ingestOptions: ingestOptions)
-            rows = try Self.mapLabels(TokenizedSplit.load(folder, preferredSplits: [], requireLabels: requireLabels), to: labelNames)
+            rows = try TokenizedSplit.load(folder, preferredSplits: [], requireLabels: requireLabels).relabelled(as: labelNames)
         } else {
             rows = try TokenizedSplit.load(data, preferredSplits: TokenizedSplit.evalSplits, requireLabels: requireLabels)
         }
@@ -44,21 +44,5 @@ struct CheckpointInput {
         let run = TokenizeRun(inputs: [("test", path)], asCollection: false, tokenizerPath: tokenizer, options: options,
                               ingestOptions: ingestOptions) { try TokenizerLoader.load(path: tokenizer) }
         _ = try run.run(out: folder, cache: nil, ingestDescription: "", quiet: true)
-    }
-
-    /// Class ids of freshly encoded labels are re-numbered to the checkpoint's by label name.
-    static func mapLabels(_ rows: LabelledRows<ShardTokenRows>, to names: [String]?) throws -> LabelledRows<ShardTokenRows> {
-        guard case .classes(let ids)? = rows.labels, let fileNames = rows.labelNames, let names else { return rows }
-        let index = Dictionary(names.enumerated().map { ($0.element, Int32($0.offset)) }, uniquingKeysWith: { first, _ in first })
-        var mapped = rows
-        mapped.labels = .classes(try ids.enumerated().map { row, id in
-            guard Int(id) < fileNames.count, let target = index[fileNames[Int(id)]] else {
-                throw InputError("row \(row + 1) has label \(Int(id) < fileNames.count ? fileNames[Int(id)] : String(id)), which the model does not know (\(names.joined(separator: ", ")))",
-                                 at: SourceLocation(path: rows.source))
-            }
-            return target
-        })
-        mapped.labelNames = names
-        return mapped
     }
 }

@@ -106,7 +106,9 @@ struct TrainCommand: ParsableCommand {
         for case let (flag, key, value?) in flagSettings { try arguments.set(key, value, at: SourceLocation(path: "--" + flag)) }
         guard let trainPath = arguments.train else { throw InputError("no training data", hint: "pass --train DIR (token shards from `dsprep tokenize`)") }
         let trainRows = try TokenizedSplit.load(trainPath, preferredSplits: TokenizedSplit.trainSplits)
-        let evalRows = try arguments.eval.map { try TokenizedSplit.load($0, preferredSplits: TokenizedSplit.evalSplits) }
+        let evalRows = try arguments.eval.map {
+            try TokenizedSplit.load($0, preferredSplits: TokenizedSplit.evalSplits).relabelled(as: trainRows.labelNames)
+        }
         guard let inferred = trainRows.inferredTask else { throw InputError("the training data has no labels", at: SourceLocation(path: trainRows.source)) }
         let task = try resolveTask(arguments.task, inferred: inferred, source: trainRows.source)
         let textTokenizer = try arguments.tokenizer.map { try TokenizerLoader.load(path: $0) }
