@@ -110,6 +110,33 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(outcome.state.bestGlobalStep, 1)
     }
 
+    func testRegressionOnPairsTracksPearson() throws {
+        // target = share of "high" ids (11...18) in the row; pairs carry segment ids 0/1.
+        let rows = Self.rows(count: 200, seed: 3)
+        var types = TokenRowArray(), targets: [Float] = []
+        for row in 0..<rows.rowCount {
+            rows.inputIds.withRow(row) { ids in
+                types.append(ids.indices.map { Int32($0 < ids.count / 2 ? 0 : 1) })
+                targets.append(Float(ids.filter { $0 >= 11 }.count) / Float(ids.count))
+            }
+        }
+        let data = LabelledRows(inputIds: rows.inputIds, tokenTypeIds: types, labels: .values(targets), lengths: rows.lengths, source: "synthetic")
+        XCTAssertEqual(data.inferredTask, .regression)
+        var arguments = try arguments(["num_train_epochs": "4", "model": "transformer", "layers": "1", "hidden": "16", "heads": "2",
+                                       "ffn": "32", "max_position_embeddings": "16", "learning_rate": "0.003", "dropout": "0"])
+        arguments.evalStrategy = .epoch
+        let trainer = try Trainer(arguments: arguments, train: data, eval: data, task: .regression, vocabSize: 20, quiet: true, print: { _ in })
+        let outcome = try trainer.run()
+        XCTAssertEqual(outcome.state.bestMetricName, "eval_pearson")
+        XCTAssertGreaterThan(outcome.state.bestMetric ?? 0, 0.8)
+        let evaluations = outcome.state.logHistory.filter { $0["eval_pearson"] != nil }
+        XCTAssertEqual(evaluations.count, 4)
+        XCTAssertTrue(evaluations.allSatisfy { $0["eval_spearman"] != nil && $0["eval_mse"] != nil })
+        let (model, names) = try ModelFiles.load(from: output + "/checkpoint-\(outcome.state.globalStep)")
+        XCTAssertEqual(model.task, .regression)
+        XCTAssertNil(names)
+    }
+
     func testResumeContinuesFromTheStepBitExactly() throws {
         // A Transformer, so dropout's stream counter has to be restored too.
         let tiny = ["num_train_epochs": "3", "model": "transformer", "layers": "1", "hidden": "8", "heads": "2",
