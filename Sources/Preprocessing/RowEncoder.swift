@@ -5,13 +5,16 @@ import Tokenizers
 /// `encodeIDs` straight from UTF-8, and the general `encode` (an `Encoding` per row) otherwise.
 /// One encoder per thread: it owns reusable buffers.
 struct RowEncoder {
-    private enum Route {
-        case pipeline(Tokenizer, Tokenizer.Workspace)
-        case sentencePiece(SentencePieceTokenizer, SentencePieceWorkspace)
-        case general(any TextTokenizer)
-    }
+    private enum Route { case pipeline, sentencePiece, general }
 
-    private var route: Route
+    private let route: Route
+    // The tokenizer, kept once per route's type: a switch over an enum with the tokenizer as
+    // payload would copy (and retain every field of) the struct on each row.
+    private let pipeline: Tokenizer?
+    private let sentencePiece: SentencePieceTokenizer?
+    private let general: any TextTokenizer
+    private var pipelineWorkspace = Tokenizer.Workspace()
+    private let sentencePieceWorkspace = SentencePieceWorkspace()
     /// Cut rows to this many ids when the tokenizer has no truncation stage of its own.
     private let maxLength: Int?
 
@@ -22,12 +25,15 @@ struct RowEncoder {
 
     init(_ tokenizer: any TextTokenizer, pairs: Bool, maxLength: Int?) {
         self.maxLength = maxLength
-        if !pairs, let pipeline = tokenizer as? Tokenizer, pipeline.supportsEncodeIDs, pipeline.padding == nil {
-            route = .pipeline(pipeline, Tokenizer.Workspace())
-        } else if !pairs, let model = tokenizer as? SentencePieceTokenizer, !model.addBOS, !model.addEOS {
-            route = .sentencePiece(model, SentencePieceWorkspace())
+        general = tokenizer
+        pipeline = tokenizer as? Tokenizer
+        sentencePiece = tokenizer as? SentencePieceTokenizer
+        if !pairs, let pipeline, pipeline.supportsEncodeIDs, pipeline.padding == nil {
+            route = .pipeline
+        } else if !pairs, let sentencePiece, !sentencePiece.addBOS, !sentencePiece.addEOS {
+            route = .sentencePiece
         } else {
-            route = .general(tokenizer)
+            route = .general
         }
     }
 
@@ -35,33 +41,31 @@ struct RowEncoder {
     mutating func encode(_ text: UnsafeRawBufferPointer, pair: UnsafeRawBufferPointer?) throws {
         truncated = false
         switch route {
-        case .pipeline(let pipeline, var workspace):
-            // Keep the workspace's buffers uniquely referenced (out of `route`, and not shared
-            // with the last row's `ids`), so encoding does not copy them.
-            route = .general(pipeline)
+        case .pipeline:
+            // Drop the last row's reference to the workspace's buffer, so encoding does not copy it.
             ids = []
-            defer { route = .pipeline(pipeline, workspace) }
-            try pipeline.encodeIDs(utf8: text, addSpecialTokens: true, workspace: &workspace)
-            ids = workspace.ids
-            truncated = workspace.truncated
+            try pipeline?.encodeIDs(utf8: text, addSpecialTokens: true, workspace: &pipelineWorkspace)
+            ids = pipelineWorkspace.ids
+            truncated = pipelineWorkspace.truncated
             typeIds = []
-        case .sentencePiece(let model, let workspace):
+        case .sentencePiece:
             ids.removeAll(keepingCapacity: true)
-            model.encodeIDs(utf8: text.assumingMemoryBound(to: UInt8.self), workspace: workspace, appendingTo: &ids)
+            sentencePiece?.encodeIDs(utf8: text.assumingMemoryBound(to: UInt8.self), workspace: sentencePieceWorkspace,
+                                     appendingTo: &ids)
             typeIds = []
             cutToMaxLength()
-        case .general(let tokenizer):
+        case .general:
             let first = String(decoding: text, as: UTF8.self)
             var encoding: Encoding
             if let pair {
-                encoding = try tokenizer.encode(first, pair: String(decoding: pair, as: UTF8.self), addSpecialTokens: true)
+                encoding = try general.encode(first, pair: String(decoding: pair, as: UTF8.self), addSpecialTokens: true)
             } else {
-                encoding = try tokenizer.encode(first, addSpecialTokens: true)
+                encoding = try general.encode(first, addSpecialTokens: true)
             }
             ids = encoding.ids
             typeIds = pair == nil ? [] : encoding.typeIds
             truncated = !encoding.overflowing.isEmpty
-            if !(tokenizer is Tokenizer) { cutToMaxLength() }
+            if pipeline == nil { cutToMaxLength() }
         }
     }
 
