@@ -16,6 +16,6 @@ rm -rf "$out/run"
 /usr/bin/time -f "train wall %e s, max RSS %M KB" \
     "$dsprep" train --config tools/train-nsmc-bag.yaml --train "$out/shards" --eval "$out/shards" \
     --tokenizer "$tokenizer" --output-dir "$out/run" --quiet
-last=$(ls -d "$out"/run/checkpoint-* | sort -t- -k2 -n | tail -1)
+last=$out/run/checkpoint-$(ls -d "$out"/run/checkpoint-* | sed 's/.*checkpoint-//' | sort -n | tail -1)
 echo "test metrics of the last checkpoint ($last):"
 "$dsprep" evaluate "$last" "$out/shards" --json
