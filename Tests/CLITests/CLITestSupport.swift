@@ -9,11 +9,10 @@ struct CommandResult {
 }
 
 enum DSPrepBinary {
+    /// The `dsprep` built beside the test runner (same products folder, whatever the scratch path).
     static var url: URL {
-        // The test bundle sits in the same products directory as the executable.
-        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
-            .deletingLastPathComponent() ?? URL(fileURLWithPath: ".build/debug")
-        return products.appendingPathComponent("dsprep")
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return runner.deletingLastPathComponent().appendingPathComponent("dsprep")
     }
 
     @discardableResult
