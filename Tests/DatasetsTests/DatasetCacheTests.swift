@@ -79,3 +79,40 @@ private final class ResultBox: @unchecked Sendable {
     private(set) var values: [String] = []
     func add(_ value: String) { lock.lock(); values.append(value); lock.unlock() }
 }
+
+final class CachedMapTests: XCTestCase {
+    func testSecondMapIsServedFromTheCacheAndOperationChangesRecompute() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dsprep-map-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cache = DatasetCache(root: root)
+        let dataset = Dataset(table: makeTable(rows: 25, batchRows: 10))
+        let calls = CallCounter()
+        func doubled(_ factor: Int64) -> @Sendable (RecordBatch) throws -> MappedColumns {
+            { batch in
+                calls.add()
+                var builder = ColumnBuilder(.int64)
+                for row in 0..<batch.count { builder.append(batch.columns[0].integer(row) * factor) }
+                return MappedColumns([(Field("scaled", .int64), builder.finish())])
+            }
+        }
+        let first = try dataset.map(operation: "scale id by 2", cache: cache, batchRows: 8, doubled(2))
+        let callsAfterFirst = calls.count
+        XCTAssertEqual(callsAfterFirst, 4)  // ceil(25 / 8) batches
+        let second = try dataset.map(operation: "scale id by 2", cache: cache, batchRows: 8, doubled(2))
+        XCTAssertEqual(calls.count, callsAfterFirst, "served from the cache")
+        XCTAssertEqual(second.schema.names, ["id", "text", "label", "scaled"])
+        XCTAssertEqual((0..<25).map { second.table.value(row: $0, column: 3) }, (0..<25).map { Value.int(Int64($0 * 2)) })
+        XCTAssertEqual(first.table.contentFingerprint(), second.table.contentFingerprint())
+        let other = try dataset.map(operation: "scale id by 3", cache: cache, batchRows: 8, doubled(3))
+        XCTAssertEqual(calls.count, callsAfterFirst + 4)
+        XCTAssertEqual(other.table.value(row: 24, column: 3), .int(72))
+        XCTAssertNotEqual(Dataset(table: makeTable(rows: 25, batchRows: 10)).table.contentFingerprint(),
+                          Dataset(table: makeTable(rows: 26, batchRows: 10)).table.contentFingerprint())
+    }
+}
+
+private final class CallCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+}
