@@ -1,3 +1,4 @@
+import ArgumentParser
 import Datasets
 import DSPrepSupport
 import Foundation
@@ -44,5 +45,25 @@ struct CheckpointInput {
         let run = TokenizeRun(inputs: [("test", path)], asCollection: false, tokenizerPath: tokenizer, options: options,
                               ingestOptions: ingestOptions) { try TokenizerLoader.load(path: tokenizer) }
         _ = try run.run(out: folder, cache: nil, ingestDescription: "", quiet: true)
+    }
+}
+
+/// How `evaluate` and `predict` read DATA and batch it.
+struct CheckpointDataFlags: ParsableArguments {
+    @Option(help: "For a raw file: truncate rows to this many tokens (default: the model's max positions, else the tokenizer's).")
+    var maxLength: Int?
+
+    @OptionGroup var input: InputFlags
+
+    @Option(help: "Rows per batch.")
+    var batchSize = 64
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func open(checkpoint: String, data: String, requireLabels: Bool) throws -> CheckpointInput {
+        try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: requireLabels, maxLength: maxLength,
+                            ingestOptions: try input.ingestOptions())
     }
 }

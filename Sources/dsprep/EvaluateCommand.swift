@@ -18,22 +18,12 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object of metrics.")
     var json = false
 
-    @Option(help: "For a raw file: truncate rows to this many tokens (default: the model's max positions, else the tokenizer's).")
-    var maxLength: Int?
+    @OptionGroup var reading: CheckpointDataFlags
 
-    @OptionGroup var input: InputFlags
-
-    @Option(help: "Rows per batch.")
-    var batchSize = 64
-
-    func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-    }
 
     func run() throws {
-        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: true, maxLength: maxLength,
-                                         ingestOptions: try input.ingestOptions())
-        let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: batchSize, collator: input.collator)
+        let input = try reading.open(checkpoint: checkpoint, data: data, requireLabels: true)
+        let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: reading.batchSize, collator: input.collator)
         if json {
             let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))

@@ -25,27 +25,19 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Round regression predictions to this many decimals.")
     var round: Int?
 
-    @Option(help: "For a raw file: truncate rows to this many tokens (default: the model's max positions, else the tokenizer's).")
-    var maxLength: Int?
-
-    @OptionGroup var input: InputFlags
-
-    @Option(help: "Rows per batch.")
-    var batchSize = 64
+    @OptionGroup var reading: CheckpointDataFlags
 
     func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if let round, round < 0 { throw ValidationError("--round must not be negative") }
     }
 
     func run() throws {
-        let input = try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: false, maxLength: maxLength,
-                                         ingestOptions: try input.ingestOptions())
+        let input = try reading.open(checkpoint: checkpoint, data: data, requireLabels: false)
         var rows = input.rows
         rows.labels = nil
         let k = input.model.task.outputCount
         var outputs = [Float](repeating: 0, count: rows.rowCount * k)
-        for order in rows.lengthSortedBatches(batchSize: batchSize) {
+        for order in rows.lengthSortedBatches(batchSize: reading.batchSize) {
             _ = try input.model.forward(try rows.collate(order, collator: input.collator), training: false)
             let batchOutputs = input.model.outputs
             for (position, row) in order.enumerated() {
