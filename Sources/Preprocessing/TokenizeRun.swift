@@ -46,10 +46,16 @@ public struct TokenizeRun {
             key.add("split", split)
             try key.addFile(path)
         }
-        if FileManager.default.fileExists(atPath: tokenizerPath + "/tokenizer.json") {
-            try key.addFile(tokenizerPath + "/tokenizer.json")
-        } else {
-            try key.addFile(tokenizerPath)
+        // The file the loader reads (a folder holds tokenizer.json or vocab.txt); a vocab.txt takes
+        // its casing from a tokenizer_config.json beside it, so that file counts too.
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
+        let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
+        let file = !isDirectory.boolValue ? tokenizerPath
+            : FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? folder + "/tokenizer.json" : folder + "/vocab.txt"
+        try key.addFile(file)
+        if !file.hasSuffix(".json"), !file.hasSuffix(".model"), FileManager.default.fileExists(atPath: folder + "/tokenizer_config.json") {
+            try key.addFile(folder + "/tokenizer_config.json")
         }
         key.add("job", options.cacheDescription)
         key.add("ingest", ingest)

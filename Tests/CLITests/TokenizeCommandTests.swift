@@ -140,6 +140,10 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/data-00000-of-00001.arrow"))
         let changed = try tokenize([sample, "--tokenizer", vocab, "--out", out, "--max-length", "8"])
         XCTAssertFalse(changed.stdout.contains("from the cache"), changed.stdout)
+        // The casing of a vocab.txt lives in the tokenizer_config.json beside it: changing it recomputes.
+        try Data(#"{"do_lower_case": true}"#.utf8).write(to: work.appendingPathComponent("tokenizer_config.json"))
+        let recased = try tokenize([sample, "--tokenizer", vocab, "--out", out, "--max-length", "8"])
+        XCTAssertFalse(recased.stdout.contains("from the cache"), recased.stdout)
     }
 
     func testOutputBytesDoNotDependOnThreadsAndShardsMergeToTheSingleRun() throws {
