@@ -39,12 +39,12 @@ public struct TokenizeRun {
     public static let summaryFile = "dsprep-tokenize-summary.json"
     public static let keyFile = ".dsprep-cache-key"
 
-    public func cacheKey(ingest: String) throws -> String {
+    public func cacheKey(ingest: String, cache: DatasetCache?) throws -> String {
         var key = CacheKey(operation: "tokenize")
         key.add("collection", "\(asCollection)")
         for (split, path) in inputs {
             key.add("split", split)
-            try key.addFile(path)
+            try key.addFile(path, digestsIn: cache)
         }
         // The file the loader reads (a folder holds tokenizer.json or vocab.txt); a vocab.txt takes
         // its casing from a tokenizer_config.json beside it, so that file counts too.
@@ -53,9 +53,9 @@ public struct TokenizeRun {
         let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
         let file = !isDirectory.boolValue ? tokenizerPath
             : FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? folder + "/tokenizer.json" : folder + "/vocab.txt"
-        try key.addFile(file)
+        try key.addFile(file, digestsIn: cache)
         if !file.hasSuffix(".json"), !file.hasSuffix(".model"), FileManager.default.fileExists(atPath: folder + "/tokenizer_config.json") {
-            try key.addFile(folder + "/tokenizer_config.json")
+            try key.addFile(folder + "/tokenizer_config.json", digestsIn: cache)
         }
         key.add("job", options.cacheDescription)
         key.add("ingest", ingest)
@@ -64,7 +64,7 @@ public struct TokenizeRun {
 
     /// Runs (or reuses) the job and places the result at `out`.
     public func run(out: String, cache: DatasetCache?, ingestDescription: String, quiet: Bool) throws -> Outcome {
-        let key = try cacheKey(ingest: ingestDescription)
+        let key = try cacheKey(ingest: ingestDescription, cache: cache)
         guard let cache else {
             let splits = try AtomicOutput.writeDirectory(at: out) { try build(into: $0, quiet: quiet) }
             return Outcome(cached: false, splits: splits, cacheKey: key)

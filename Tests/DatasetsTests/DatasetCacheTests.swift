@@ -33,6 +33,19 @@ final class DatasetCacheTests: XCTestCase {
         XCTAssertEqual(try key(first).count, 32)
     }
 
+    func testRememberedDigestFollowsRewritesOfTheSameSize() throws {
+        let cache = DatasetCache(root: root)
+        let path = try write("id\tdocument\n1\t좋다\n", "same-size.tsv")
+        let first = try cache.contentDigest(of: path)
+        XCTAssertEqual(first, try DatasetCache.computeDigest(of: path))
+        XCTAssertEqual(try cache.contentDigest(of: path), first, "remembered")
+        try Data("id\tdocument\n2\t싫다\n".utf8).write(to: URL(fileURLWithPath: path))  // same byte count
+        XCTAssertEqual(try cache.contentDigest(of: path), try DatasetCache.computeDigest(of: path))
+        XCTAssertNotEqual(try cache.contentDigest(of: path), first)
+        let copy = try write("id\tdocument\n2\t싫다\n", "copy.tsv")
+        XCTAssertEqual(try cache.contentDigest(of: copy), try cache.contentDigest(of: path), "content, not path")
+    }
+
     func testFailedBuildLeavesNoEntryAndSuccessIsReused() throws {
         let cache = DatasetCache(root: root)
         struct Interrupted: Error {}

@@ -75,6 +75,41 @@ public struct DatasetCache: Sendable {
 
     public static let entryInfoFile = "dsprep-cache-entry.json"
 
+    /// The 128-bit content digest of a file. Computing it reads the whole file (about 20 ms for
+    /// 64 MB), so it is remembered under the file's identity — device, inode, size and the
+    /// nanosecond modification and status-change times, which any write, truncation or
+    /// replacement changes. The digest, not the identity, goes into cache keys: results stay keyed
+    /// on content, and a copy of the file elsewhere hits the same entries.
+    public func contentDigest(of path: String) throws -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw InputError("cannot open file: \(String(cString: strerror(errno)))", at: SourceLocation(path: path))
+        }
+        let identity = "\(info.st_dev)-\(info.st_ino)-\(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)-\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+        var name = ContentHasher()
+        name.update(identity)
+        let memo = root + "/digests/" + name.hexDigest
+        if let saved = try? String(contentsOfFile: memo, encoding: .utf8) {
+            let lines = saved.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.count >= 2, lines[0] == identity, lines[1].count == 32 { return String(lines[1]) }
+        }
+        let digest = try Self.computeDigest(of: path)
+        // Best effort: a memo that cannot be written only costs the next run a re-read.
+        try? FileManager.default.createDirectory(atPath: root + "/digests", withIntermediateDirectories: true)
+        try? AtomicOutput.writeFile(Data((identity + "\n" + digest + "\n").utf8), to: memo)
+        return digest
+    }
+
+    /// The 128-bit content digest of a file, read in full.
+    public static func computeDigest(of path: String) throws -> String {
+        let file = try MappedFile(path: path)
+        file.adviseSequential()
+        var hasher = ContentHasher()
+        hasher.update(UnsafeRawBufferPointer(rebasing: file.bytes[...]))
+        hasher.update(file.bytes.count)
+        return hasher.hexDigest
+    }
+
     public struct Entry: Sendable {
         public var key: String
         public var description: String
@@ -94,8 +129,10 @@ public struct DatasetCache: Sendable {
         }.sorted { $0.created > $1.created }
     }
 
-    /// Removes every entry and any temporary folder a killed run left behind.
+    /// Removes every entry, any temporary folder a killed run left behind, and the remembered
+    /// file digests.
     public func clear() throws -> (entries: Int, bytes: Int) {
+        try? FileManager.default.removeItem(atPath: root + "/digests")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: entriesFolder)) ?? []
         var bytes = 0
         for name in names {
@@ -138,12 +175,11 @@ public struct CacheKey {
         hasher.update(value)
     }
 
-    /// The bytes of an input file.
-    public mutating func addFile(_ path: String) throws {
-        let file = try MappedFile(path: path)
-        file.adviseSequential()
-        hasher.update(UnsafeRawBufferPointer(rebasing: file.bytes[...]))
-        hasher.update(file.bytes.count)
+    /// The content of an input file, as its digest (remembered by `cache` when given, see
+    /// `DatasetCache.contentDigest`).
+    public mutating func addFile(_ path: String, digestsIn cache: DatasetCache? = nil) throws {
+        hasher.update("file")
+        hasher.update(try cache?.contentDigest(of: path) ?? DatasetCache.computeDigest(of: path))
     }
 
     public var value: String { hasher.hexDigest }
