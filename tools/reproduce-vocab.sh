@@ -9,13 +9,7 @@ cd "$(dirname "$0")/.."
 mode="${1:-check}"
 corpus="../shared/data/nsmc/train.tsv"
 [ -f "$corpus" ] || { echo "reproduce-vocab: $corpus is absent" >&2; exit 2; }
-if [ -n "${DSPREP_BIN:-}" ]; then
-  dsprep="$DSPREP_BIN"
-else
-  scratch="${DSPREP_SCRATCH_PATH:-.build}"
-  swift build -c release --scratch-path "$scratch" --product dsprep >&2
-  dsprep="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/dsprep"
-fi
+source tools/dsprep-binary.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -8,13 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${DSPREP_PYTHON:?set DSPREP_PYTHON to the reference venv python (tools/setup-peers.sh)}"
 shared="../shared"
-if [ -n "${DSPREP_BIN:-}" ]; then
-  dsprep="$DSPREP_BIN"  # an already built release binary
-else
-  scratch="${DSPREP_SCRATCH_PATH:-.build}"  # a private build folder when several people build at once
-  swift build -c release --scratch-path "$scratch" --product dsprep >&2
-  dsprep="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/dsprep"
-fi
+source tools/dsprep-binary.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
