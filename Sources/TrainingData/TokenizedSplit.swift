@@ -13,8 +13,10 @@ public enum TokenizedSplit {
     public static let evalSplits = ["validation", "dev", "test"]
 
     /// `path` is one split's folder, or a split collection, from which the first of
-    /// `preferredSplits` present is used.
-    public static func load(_ path: String, preferredSplits: [String], requireLabels: Bool = true) throws -> LabelledRows<ShardTokenRows> {
+    /// `preferredSplits` present is used. `extraListColumns` (name → pad value) are read in place
+    /// and padded into every batch next to the tokens.
+    public static func load(_ path: String, preferredSplits: [String], requireLabels: Bool = true,
+                            extraListColumns: [String: Int32] = [:]) throws -> LabelledRows<ShardTokenRows> {
         let folder = try resolve(path, preferredSplits: preferredSplits)
         let dataset = try Dataset.load(from: folder)
         let table = dataset.table
@@ -35,8 +37,12 @@ public enum TokenizedSplit {
         if requireLabels && labels == nil {
             throw InputError("no labels column", at: SourceLocation(path: folder), hint: "tokenize with the label column (see --label-column)")
         }
-        return LabelledRows(inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels, lengths: lengths,
-                            labelNames: labelColumn.flatMap { dataset.classLabelNames(of: $0) }, source: folder)
+        var rows = LabelledRows(inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels, lengths: lengths,
+                                labelNames: labelColumn.flatMap { dataset.classLabelNames(of: $0) }, source: folder)
+        rows.extraColumns = try extraListColumns.sorted { $0.key < $1.key }.map { name, padValue in
+            Collator.ListColumn(name: name, rows: try ShardTokenRows(table: table, column: name, source: folder), padValue: padValue)
+        }
+        return rows
     }
 
     static func resolve(_ path: String, preferredSplits: [String]) throws -> String {

@@ -28,6 +28,35 @@ final class CollatorTests: XCTestCase {
         XCTAssertThrowsError(try Collator().collate(rows: [0], inputIds: ids, tokenTypeIds: TokenRowArray([[0], [0], [0]]), labels: nil))
     }
 
+    /// Every other list column is padded with its own value to its own longest chosen row,
+    /// rounded to the same multiple as the tokens (HF's collator leaves such columns ragged).
+    func testExtraListColumnsArePaddedWithTheirOwnValues() throws {
+        let ids = TokenRowArray([[2, 5, 3], [2, 7, 8, 9, 3], [2, 3]])
+        let noTypes: TokenRowArray? = nil
+        let collator = Collator(padTokenId: 0)
+        let tokenLabels = Collator.ListColumn(name: "labels", rows: TokenRowArray([[-100, 4, -100], [-100, 1, 1, 2, -100], [-100, -100]]),
+                                              padValue: collator.defaultPadValue(forColumn: "labels"))
+        let special = Collator.ListColumn(name: "special_tokens_mask", rows: TokenRowArray([[1, 0, 1], [1, 0, 0, 0, 1], [1, 1]]),
+                                          padValue: collator.defaultPadValue(forColumn: "special_tokens_mask"))
+        let target = Collator.ListColumn(name: "target_ids", rows: TokenRowArray([[9], [8, 8, 8, 8, 8, 8, 8], [7, 7]]), padValue: 0)
+        let batch = try collator.collate(rows: [2, 0], inputIds: ids, tokenTypeIds: noTypes, labels: nil,
+                                         extraColumns: [tokenLabels, special, target])
+        XCTAssertEqual(batch.extraColumns["labels"], Batch.PaddedColumn(width: 3, values: [-100, -100, -100, -100, 4, -100]))
+        XCTAssertEqual(batch.extraColumns["special_tokens_mask"], Batch.PaddedColumn(width: 3, values: [1, 1, 1, 1, 0, 1]))
+        XCTAssertEqual(batch.extraColumns["target_ids"], Batch.PaddedColumn(width: 2, values: [7, 7, 9, 0]))
+
+        let rounded = try Collator(padTokenId: 0, padToMultipleOf: 4).collate(
+            rows: [1], inputIds: ids, tokenTypeIds: noTypes, labels: nil, extraColumns: [target])
+        XCTAssertEqual(rounded.extraColumns["target_ids"], Batch.PaddedColumn(width: 8, values: [8, 8, 8, 8, 8, 8, 8, 0]))
+
+        XCTAssertEqual(collator.defaultPadValue(forColumn: "input_ids"), 0)
+        XCTAssertEqual(Collator(padTokenId: 1).defaultPadValue(forColumn: "input_ids"), 1)
+        XCTAssertEqual(collator.defaultPadValue(forColumn: "offsets"), 0)
+        let short = Collator.ListColumn(name: "short", rows: TokenRowArray([[1]]), padValue: 0)
+        XCTAssertThrowsError(try collator.collate(rows: [2], inputIds: ids, tokenTypeIds: noTypes, labels: nil, extraColumns: [short]))
+        XCTAssertThrowsError(try collator.collate(rows: [0], inputIds: ids, tokenTypeIds: noTypes, labels: nil, extraColumns: [target, target]))
+    }
+
     /// HF LengthGroupedSampler's contract: a permutation; within each megabatch lengths do not
     /// increase after its head; the longest row of all comes first; the same seed gives the same order.
     func testLengthGroupedOrder() {

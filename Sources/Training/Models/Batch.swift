@@ -9,6 +9,12 @@ public struct Batch: Sendable {
         case values([Float])
     }
 
+    /// A list column padded to its own width: (B, width), row-major.
+    public struct PaddedColumn: Sendable, Equatable {
+        public let width: Int
+        public let values: [Int32]
+    }
+
     /// B
     public let size: Int
     /// T (the longest row after padding, or a multiple of `pad_to_multiple_of`)
@@ -21,9 +27,11 @@ public struct Batch: Sendable {
     public let tokenTypeIds: [Int32]?
     /// (B) or nil for prediction
     public let labels: Labels?
+    /// Other list columns the collator was given, by name, each with its own pad value.
+    public let extraColumns: [String: PaddedColumn]
 
     public init(size: Int, length: Int, inputIds: [Int32], attentionMask: [Int32]? = nil,
-                tokenTypeIds: [Int32]? = nil, labels: Labels? = nil) throws {
+                tokenTypeIds: [Int32]? = nil, labels: Labels? = nil, extraColumns: [String: PaddedColumn] = [:]) throws {
         let cells = size * length
         try check(size > 0 && length > 0, "a batch needs at least one row and one position (got \(size)×\(length))")
         try check(inputIds.count == cells, "input_ids has \(inputIds.count) values, expected \(size)×\(length)")
@@ -31,6 +39,10 @@ public struct Batch: Sendable {
         try check(mask.count == cells, "attention_mask has \(mask.count) values, expected \(size)×\(length)")
         if let tokenTypeIds {
             try check(tokenTypeIds.count == cells, "token_type_ids has \(tokenTypeIds.count) values, expected \(size)×\(length)")
+        }
+        for (name, column) in extraColumns {
+            try check(column.values.count == size * column.width,
+                      "\(name) has \(column.values.count) values, expected \(size)×\(column.width)")
         }
         switch labels {
         case .classes(let values)?: try check(values.count == size, "labels has \(values.count) values, expected \(size)")
@@ -43,6 +55,7 @@ public struct Batch: Sendable {
         self.attentionMask = mask
         self.tokenTypeIds = tokenTypeIds
         self.labels = labels
+        self.extraColumns = extraColumns
     }
 
     /// Throws unless every input id is in 0..<vocabularySize and every token type in 0..<typeCount.

@@ -13,6 +13,8 @@ public struct LabelledRows<Rows: TokenRows> {
     public var labelNames: [String]?
     /// Where the rows came from, for error messages.
     public var source: String
+    /// Other list columns padded into every batch (`Batch.extraColumns`).
+    public var extraColumns: [Collator.ListColumn] = []
 
     public init(inputIds: Rows, tokenTypeIds: TokenRowArray? = nil, labels: Batch.Labels?, lengths: [Int],
                 labelNames: [String]? = nil, source: String) {
@@ -55,7 +57,8 @@ public struct LabelledRows<Rows: TokenRows> {
 
     public func collate(_ rows: [Int], collator: Collator) throws -> Batch {
         do {
-            return try collator.collate(rows: rows, inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels)
+            return try collator.collate(rows: rows, inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels,
+                                        extraColumns: extraColumns)
         } catch let error as InputError {
             throw InputError(error.message, at: SourceLocation(path: source), hint: error.hint)
         }
