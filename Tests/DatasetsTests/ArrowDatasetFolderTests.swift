@@ -183,7 +183,7 @@ final class ArrowDatasetFolderTests: XCTestCase {
 
     func testFeatureJSONIsWhatHFWrites() throws {
         // The spelling datasets 5.2.0 writes (checked against save_to_disk output by the interop tests).
-        XCTAssertEqual(labelFeatures.json.rendered(),
+        XCTAssertEqual(labelFeatures.json.serialized(.pythonDumps(indent: nil)),
                        #"{"text": {"dtype": "string", "_type": "Value"}, "label": {"names": ["\ubd80\uc815", "\uae0d\uc815"], "_type": "ClassLabel"}, "ids": {"feature": {"dtype": "int32", "_type": "Value"}, "_type": "List"}}"#)
     }
 }

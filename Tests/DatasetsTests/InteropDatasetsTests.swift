@@ -7,7 +7,7 @@ import XCTest
 final class InteropDatasetsTests: XCTestCase {
     /// Our features as the JSON object `Features.to_dict()` prints.
     private func featureObject(_ features: Features) throws -> NSDictionary {
-        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(features.json.rendered().utf8)) as? NSDictionary)
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(features.json.serialized(.pythonDumps(indent: nil)).utf8)) as? NSDictionary)
     }
 
     private func assertSameDataset(_ dataset: Dataset, _ printed: [String: Any], line: UInt = #line) throws {

@@ -1,3 +1,4 @@
+import DSPrepSupport
 import Foundation
 @testable import Tokenizers
 import XCTest

@@ -50,7 +50,7 @@ public struct DatasetDict: Sendable {
     /// Writes `dataset_dict.json`, for callers that write split folders themselves (e.g. with a
     /// `DatasetWriter` per split inside `AtomicOutput.writeDirectory`).
     public static func writeSplitList(_ names: [String], in folder: String) throws {
-        let json = JSONText.object([("splits", .array(names.map { .string($0) }))])
-        try Data(json.rendered().utf8).write(to: URL(fileURLWithPath: folder + "/" + SaveToDiskFiles.dictionaryFile))
+        let json = JSONValue.object([("splits", .array(names.map { .string($0) }))])
+        try Data(json.serialized(.pythonDumps(indent: nil)).utf8).write(to: URL(fileURLWithPath: folder + "/" + SaveToDiskFiles.dictionaryFile))
     }
 }

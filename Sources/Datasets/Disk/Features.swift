@@ -63,7 +63,7 @@ public indirect enum Feature: Hashable, Sendable {
         }
     }
 
-    var json: JSONText {
+    var json: JSONValue {
         switch self {
         case .value(let type):
             return .object([("dtype", .string(Self.dtype(of: type) ?? type.description)), ("_type", .string("Value"))])
@@ -148,7 +148,7 @@ public struct Features: Hashable, Sendable {
         })
     }
 
-    var json: JSONText {
+    var json: JSONValue {
         .object(zip(names, features).map { ($0, $1.json) })
     }
 
@@ -165,6 +165,6 @@ public struct Features: Hashable, Sendable {
 
     /// The `huggingface` Arrow schema metadata HF writes: `{"info": {"features": {...}}}`.
     var arrowMetadata: [String: String] {
-        ["huggingface": JSONText.object([("info", .object([("features", json)]))]).rendered()]
+        ["huggingface": JSONValue.object([("info", .object([("features", json)]))]).serialized(.pythonDumps(indent: nil))]
     }
 }

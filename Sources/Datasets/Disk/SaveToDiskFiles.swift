@@ -52,8 +52,8 @@ enum SaveToDiskFiles {
         return object
     }
 
-    static func write(_ json: JSONText, to path: String) throws {
-        try Data(json.rendered(indent: 2).utf8).write(to: URL(fileURLWithPath: path))
+    static func write(_ json: JSONValue, to path: String) throws {
+        try Data(json.serialized(.pythonDumps(indent: 2)).utf8).write(to: URL(fileURLWithPath: path))
     }
 
     /// A name read from a metadata file that must be a plain entry of `folder` (no `/`, `..`).

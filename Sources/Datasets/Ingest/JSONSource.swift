@@ -229,12 +229,12 @@ struct JSONRecordReader {
         }
         if case .arrayStart = token {
             try scanner.readScalarElements(into: &elements)
-            for element in elements { type.element.merge(Self.kind(of: element)) }
+            for element in elements { type.element.merge(kind(of: element)) }
             type.hasList = true
         } else if case .null = token {
             return
         } else {
-            type.scalar.merge(Self.kind(of: token))
+            type.scalar.merge(kind(of: token))
             type.hasScalar = true
         }
         if type.hasList && type.hasScalar {
@@ -261,11 +261,13 @@ struct JSONRecordReader {
         }
     }
 
-    private static func kind(of token: JSONToken) -> CellKind {
+    /// An integer outside Int64 counts as a float.
+    private func kind(of token: JSONToken) -> CellKind {
         switch token {
         case .null, .arrayStart, .objectStart: return .empty
         case .bool: return .bool
-        case .number(_, let isInteger): return isInteger ? .integer : .float
+        case .number(let range, let isInteger):
+            return isInteger && CellText.parseInt64(UnsafeRawBufferPointer(rebasing: scanner.bytes[range])) != nil ? .integer : .float
         case .string: return .text
         }
     }

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Turns tokens back into text (HF `Decoder`).
 public protocol Decoder: Sendable {
     func decode(_ tokens: [String]) -> String

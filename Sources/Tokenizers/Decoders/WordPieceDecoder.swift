@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Joins WordPiece tokens: a token with the continuation prefix is glued to the previous one,
 /// others are separated by a space; `cleanup` removes the spaces BERT's tokenization put before
 /// punctuation and English contractions.

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// BERT's text cleanup (HF `BertNormalizer`): drop control characters and map whitespace to
 /// spaces, surround CJK ideographs with spaces, strip accents (NFD, then drop Mn), lowercase.
 public struct BertNormalizer: Normalizer {

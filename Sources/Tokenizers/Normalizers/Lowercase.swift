@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Unicode lowercasing (Rust `char::to_lowercase`, which may expand one scalar into several).
 public struct Lowercase: Normalizer {
     public init() {}

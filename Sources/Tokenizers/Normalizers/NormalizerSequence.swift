@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Several normalizers applied in order.
 public struct NormalizerSequence: Normalizer {
     public var normalizers: [Normalizer]

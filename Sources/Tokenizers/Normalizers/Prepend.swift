@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Puts a fixed prefix before non-empty text (e.g. sentencepiece's "▁").
 public struct Prepend: Normalizer {
     public var prefix: String

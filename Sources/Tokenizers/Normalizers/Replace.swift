@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Replaces every occurrence of a literal string (HF `Replace` with a `String` pattern).
 public struct Replace: Normalizer {
     public var pattern: String

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Removes leading and/or trailing whitespace.
 public struct Strip: Normalizer {
     public var left: Bool

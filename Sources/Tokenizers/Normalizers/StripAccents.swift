@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Removes combining marks (Mn, Mc, Me). Usually placed after NFD.
 public struct StripAccents: Normalizer {
     public init() {}

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// NFC, NFD, NFKC or NFKD through ICU, with HF's alignments.
 public struct UnicodeNormalizer: Normalizer {
     public var form: NormalizationForm

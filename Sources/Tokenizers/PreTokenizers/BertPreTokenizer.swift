@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// BERT's basic tokenization: split on whitespace (dropped), then isolate each punctuation mark.
 public struct BertPreTokenizer: PreTokenizer {
     public init() {}

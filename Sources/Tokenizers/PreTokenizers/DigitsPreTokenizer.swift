@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Splits numbers off: each digit alone, or runs of digits together.
 public struct DigitsPreTokenizer: PreTokenizer {
     public var individualDigits: Bool

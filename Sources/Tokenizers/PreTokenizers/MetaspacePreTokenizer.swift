@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// sentencepiece-style spaces: replace " " by "▁", prepend "▁" (always, only to the first
 /// piece, or never), then split before each "▁".
 public struct MetaspacePreTokenizer: PreTokenizer {

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Several pre-tokenizers applied in order.
 public struct PreTokenizerSequence: PreTokenizer {
     public var preTokenizers: [PreTokenizer]

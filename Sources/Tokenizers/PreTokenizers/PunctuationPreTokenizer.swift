@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Splits on punctuation (ASCII punctuation or Unicode P*), keeping it as the behavior says.
 public struct PunctuationPreTokenizer: PreTokenizer {
     public var behavior: SplitBehavior

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// HF `Whitespace`: the regex `\w+|[^\w\s]+`, i.e. maximal runs of word characters or of other
 /// non-space characters; whitespace is dropped.
 public struct WhitespacePreTokenizer: PreTokenizer {

@@ -1,10 +1,9 @@
-import DSPrepSupport
-
 /// A JSON value's first token, as read by `JSONScanner`. Strings and numbers are byte ranges of
 /// the file (no copy); arrays and objects are only opened, the caller reads their contents.
-enum JSONToken {
+package enum JSONToken {
     case null
     case bool(Bool)
+    /// `isInteger`: spelled without fraction or exponent (it may still exceed Int64).
     case number(Range<Int>, isInteger: Bool)
     /// The bytes between the quotes; `hasEscapes` says whether `decodeString` must be used.
     case string(Range<Int>, hasEscapes: Bool)
@@ -15,17 +14,17 @@ enum JSONToken {
 /// A small pull tokenizer for JSON (RFC 8259) over UTF-8 bytes, validating as it goes: escapes
 /// (including `\uXXXX` surrogate pairs), number syntax, and no raw control characters in strings.
 /// It tracks the physical line so errors name line and byte column.
-struct JSONScanner {
-    let bytes: UnsafeRawBufferPointer
-    let path: String
+package struct JSONScanner {
+    package let bytes: UnsafeRawBufferPointer
+    package let path: String
     /// JSON Lines: a record must not continue on the next line, so a line break where a token
     /// is expected is an error on the broken line rather than a confusing one on the next.
     let recordsEndAtNewline: Bool
-    var position: Int
-    private(set) var line = 1
+    package var position: Int
+    package private(set) var line = 1
     private var lineStart: Int
 
-    init(bytes: UnsafeRawBufferPointer, start: Int, path: String, recordsEndAtNewline: Bool) {
+    package init(bytes: UnsafeRawBufferPointer, start: Int, path: String, recordsEndAtNewline: Bool) {
         self.bytes = bytes
         self.path = path
         self.recordsEndAtNewline = recordsEndAtNewline
@@ -33,9 +32,9 @@ struct JSONScanner {
         lineStart = start
     }
 
-    var atEnd: Bool { position >= bytes.count }
+    package var atEnd: Bool { position >= bytes.count }
 
-    func error(_ message: String, at offset: Int? = nil, hint: String? = nil) -> InputError {
+    package func error(_ message: String, at offset: Int? = nil, hint: String? = nil) -> InputError {
         let offset = offset ?? position
         return InputError(
             message, at: SourceLocation(path: path, line: line, column: offset - lineStart + 1, byteOffset: offset),
@@ -44,15 +43,15 @@ struct JSONScanner {
 
     /// The byte at the cursor, or nil at the end of the file.
     @inline(__always)
-    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+    package var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     /// Skips spaces, tabs and CRs, and line feeds unless records end at them.
     @inline(__always)
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         skipWhitespace(includingNewlines: !recordsEndAtNewline)
     }
 
-    mutating func skipWhitespace(includingNewlines: Bool) {
+    package mutating func skipWhitespace(includingNewlines: Bool) {
         while position < bytes.count {
             switch bytes[position] {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
@@ -68,7 +67,7 @@ struct JSONScanner {
     }
 
     /// Describes the cursor's byte for "expected X, found Y" messages.
-    var foundDescription: String {
+    package var foundDescription: String {
         guard let byte = current else { return "the end of the file" }
         if byte == UInt8(ascii: "\n") { return "the end of the line" }
         if byte >= 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
@@ -76,14 +75,14 @@ struct JSONScanner {
     }
 
     /// Consumes `byte` after whitespace or fails with "expected `what`".
-    mutating func expect(_ byte: UInt8, _ what: String) throws {
+    package mutating func expect(_ byte: UInt8, _ what: String) throws {
         skipWhitespace()
         guard current == byte else { throw error("expected \(what), found \(foundDescription)") }
         position += 1
     }
 
     /// Reads the first token of a value after whitespace.
-    mutating func readValue() throws -> JSONToken {
+    package mutating func readValue() throws -> JSONToken {
         skipWhitespace()
         guard let byte = current else { throw error("expected a value, found the end of the file") }
         switch byte {
@@ -111,7 +110,7 @@ struct JSONScanner {
     }
 
     /// Reads the elements of an array whose `[` was just read; lists hold only scalars.
-    mutating func readScalarElements(into elements: inout [JSONToken]) throws {
+    package mutating func readScalarElements(into elements: inout [JSONToken]) throws {
         elements.removeAll(keepingCapacity: true)
         skipWhitespace()
         if current == UInt8(ascii: "]") {
@@ -149,7 +148,7 @@ struct JSONScanner {
         position += count
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`; an integer outside Int64 counts as a float.
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
     private mutating func readNumber() throws -> JSONToken {
         let start = position
         @inline(__always) func digits() -> Int {
@@ -175,9 +174,6 @@ struct JSONScanner {
             isInteger = false
             if current == UInt8(ascii: "-") || current == UInt8(ascii: "+") { position += 1 }
             guard digits() > 0 else { throw error("invalid number: expected exponent digits", at: position) }
-        }
-        if isInteger && CellText.parseInt64(UnsafeRawBufferPointer(rebasing: bytes[start..<position])) == nil {
-            isInteger = false
         }
         return .number(start..<position, isInteger: isInteger)
     }
@@ -258,7 +254,7 @@ struct JSONScanner {
 
     /// Writes a string token's text, escapes resolved, as UTF-8 to `output`. The token was
     /// checked by `readString`.
-    func decodeString(_ range: Range<Int>, into output: inout [UInt8]) {
+    package func decodeString(_ range: Range<Int>, into output: inout [UInt8]) {
         output.removeAll(keepingCapacity: true)
         var index = range.lowerBound
         while index < range.upperBound {
