@@ -75,6 +75,15 @@ final class TokenizerSerializationTests: XCTestCase {
         }
     }
 
+    /// The shipped tokenizer.json was written by this serializer: reading and writing it again
+    /// must give the same bytes (the layout is part of what `tools/reproduce-vocab.sh` checks).
+    func testShippedTokenizerJSONRoundTripsByteForByte() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("vocab/dsprep-ko-wordpiece-16k.json").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertEqual(try JSONValue.parse(text, path: path).serialized(), text)
+    }
+
     func testMalformedJSONNamesLineAndColumn() {
         XCTAssertThrowsError(try JSONValue.parse("{\n  \"a\": [1,\n  }", path: "bad.json")) { error in
             XCTAssertTrue("\(error)".hasPrefix("bad.json:3:3"), "\(error)")
