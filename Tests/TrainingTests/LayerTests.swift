@@ -86,23 +86,23 @@ final class LayerTests: XCTestCase {
         }
     }
 
-    /// Padding keys get no attention: with key 2 of row 0 masked, every query of row 0 reads only
+    /// Padding keys get no attention: with key 2 of the sequence masked, every query reads only
     /// V of keys 0 and 1; with Q = 0 the weights are uniform, so the output is their mean.
     func testAttentionMaskByHand() {
-        let b = 1, t = 3, c = 2, heads = 1
-        let qkv = FloatBuffer(count: b * t * 3 * c)
+        let t = 3, c = 2
+        let qkv = FloatBuffer(count: t * 3 * c)
         for ti in 0..<t {
             for j in 0..<c {
                 qkv[ti * 3 * c + c + j] = Float(ti + j)          // K: anything
                 qkv[ti * 3 * c + 2 * c + j] = Float(10 * ti + j)  // V
             }
         }
-        let mask: [Int32] = [1, 1, 0]
         let bias = FloatBuffer(count: t)
-        mask.withUnsafeBufferPointer { Attention.maskBias(bias.pointer, attentionMask: $0.baseAddress!, count: t) }
-        let out = FloatBuffer(count: b * t * c), att = FloatBuffer(count: b * heads * t * t)
-        Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, maskBias: bias.pointer, dropout: nil,
-                          b: b, t: t, c: c, heads: heads)
+        bias[2] = Attention.maskedBias
+        let spans = SequenceSpans(lengths: [t], heads: 1)
+        let out = FloatBuffer(count: t * c), att = FloatBuffer(count: spans.scoreCount)
+        Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, keyBias: bias.pointer, spans: spans,
+                          dropout: nil, c: c)
         for ti in 0..<t {
             XCTAssertEqual(out[ti * c], 5, accuracy: 1e-5)      // (0 + 10)/2
             XCTAssertEqual(out[ti * c + 1], 6, accuracy: 1e-5)  // (1 + 11)/2
@@ -110,29 +110,31 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// Sequences of different lengths packed together (one with a masked key), two heads.
     func testAttentionGradients() {
         for dropoutProbability in [Float(0), 0.3] {
-            let b = 2, t = 4, c = 6, heads = 2
-            let qkv = randomBuffer(b * t * 3 * c, seed: 11), dqkv = FloatBuffer(count: b * t * 3 * c)
-            let mask: [Int32] = [1, 1, 1, 1, 1, 1, 0, 0]
-            let bias = FloatBuffer(count: b * t)
-            mask.withUnsafeBufferPointer { Attention.maskBias(bias.pointer, attentionMask: $0.baseAddress!, count: b * t) }
-            let out = FloatBuffer(count: b * t * c), att = FloatBuffer(count: b * heads * t * t)
-            let datt = FloatBuffer(count: b * heads * t * t)
-            let dropMask = FloatBuffer(count: b * heads * t * t), dropped = FloatBuffer(count: b * heads * t * t)
+            let c = 6
+            let spans = SequenceSpans(lengths: [4, 2, 3], heads: 2)
+            let n = spans.rowCount
+            let qkv = randomBuffer(n * 3 * c, seed: 11), dqkv = FloatBuffer(count: n * 3 * c)
+            let bias = FloatBuffer(count: n)
+            bias[8] = Attention.maskedBias
+            let out = FloatBuffer(count: n * c), att = FloatBuffer(count: spans.scoreCount)
+            let datt = FloatBuffer(count: spans.scoreCount)
+            let dropMask = FloatBuffer(count: spans.scoreCount), dropped = FloatBuffer(count: spans.scoreCount)
             let dropout = dropoutProbability > 0
                 ? Attention.ProbabilityDropout(probability: dropoutProbability, random: CounterRandom(seed: 7), stream: 3,
                                                mask: dropMask.pointer, dropped: dropped.pointer)
                 : nil
-            let r = randomBuffer(b * t * c, seed: 12)
+            let r = randomBuffer(n * c, seed: 12)
             checkGradients([Checked(name: "qkv p=\(dropoutProbability)", value: qkv, grad: dqkv)], samples: 200, epsilon: 1e-3) {
-                Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, maskBias: bias.pointer,
-                                  dropout: dropout, b: b, t: t, c: c, heads: heads)
+                Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, keyBias: bias.pointer, spans: spans,
+                                  dropout: dropout, c: c)
                 return weightedSum(out.pointer, r)
             } backward: {
                 Attention.backward(dqkv: dqkv.pointer, datt: datt.pointer, dout: r.pointer, att: att.pointer,
                                    qkv: qkv.pointer, dropoutMask: dropout.map { UnsafePointer($0.mask) },
-                                   dropped: dropout.map { UnsafePointer($0.dropped) }, b: b, t: t, c: c, heads: heads)
+                                   dropped: dropout.map { UnsafePointer($0.dropped) }, spans: spans, c: c)
             }
         }
     }
@@ -158,27 +160,35 @@ final class LayerTests: XCTestCase {
         for i in 0..<n { XCTAssertEqual(dx[i], dy[i] * mask[i]) }
     }
 
+    /// Six packed rows of two sequences (positions 0, 1, 2 and 0, 2, 3: the second skipped a
+    /// padding position), repeated ids.
     func testEmbeddings() {
-        let b = 2, t = 3, c = 4, vocab = 5, positions = 4, types = 2
-        let ids: [Int32] = [1, 4, 1, 0, 2, 2], typeIds: [Int32] = [0, 0, 1, 0, 1, 1]
-        let wte = randomBuffer(vocab * c, seed: 15), wpe = randomBuffer(positions * c, seed: 16)
+        let n = 6, c = 4, vocab = 5, positionCount = 4, types = 2
+        let ids: [Int32] = [1, 4, 1, 0, 2, 2], typeIds: [Int32] = [0, 0, 1, 0, 1, 1], positions: [Int32] = [0, 1, 2, 0, 2, 3]
+        let wte = randomBuffer(vocab * c, seed: 15), wpe = randomBuffer(positionCount * c, seed: 16)
         let wtt = randomBuffer(types * c, seed: 17)
-        let dwte = FloatBuffer(count: vocab * c), dwpe = FloatBuffer(count: positions * c), dwtt = FloatBuffer(count: types * c)
-        let out = FloatBuffer(count: b * t * c), r = randomBuffer(b * t * c, seed: 18)
+        let dwte = FloatBuffer(count: vocab * c), dwpe = FloatBuffer(count: positionCount * c), dwtt = FloatBuffer(count: types * c)
+        let out = FloatBuffer(count: n * c), r = randomBuffer(n * c, seed: 18)
         ids.withUnsafeBufferPointer { ids in
             typeIds.withUnsafeBufferPointer { typeIds in
-                Embeddings.forward(out: out.pointer, ids: ids.baseAddress!, types: typeIds.baseAddress!, wte: wte.pointer,
-                                   wpe: wpe.pointer, wtt: wtt.pointer, b: b, t: t, c: c)
-                // row (b=1, t=2): word 2, position 2, type 1
-                for j in 0..<c { XCTAssertEqual(out[5 * c + j], wte[2 * c + j] + wpe[2 * c + j] + wtt[c + j]) }
-                checkGradients([Checked(name: "wte", value: wte, grad: dwte), Checked(name: "wpe", value: wpe, grad: dwpe),
-                                Checked(name: "wtt", value: wtt, grad: dwtt)]) {
-                    Embeddings.forward(out: out.pointer, ids: ids.baseAddress!, types: typeIds.baseAddress!, wte: wte.pointer,
-                                       wpe: wpe.pointer, wtt: wtt.pointer, b: b, t: t, c: c)
-                    return weightedSum(out.pointer, r)
-                } backward: {
-                    Embeddings.backward(dwte: dwte.pointer, dwpe: dwpe.pointer, dwtt: dwtt.pointer, dout: r.pointer,
-                                        ids: ids.baseAddress!, types: typeIds.baseAddress!, b: b, t: t, c: c)
+                positions.withUnsafeBufferPointer { positions in
+                    func forward() {
+                        Embeddings.forward(out: out.pointer, ids: ids.baseAddress!, positions: positions.baseAddress!,
+                                           types: typeIds.baseAddress!, wte: wte.pointer, wpe: wpe.pointer, wtt: wtt.pointer,
+                                           n: n, c: c)
+                    }
+                    forward()
+                    // row 5: word 2, position 3, type 1
+                    for j in 0..<c { XCTAssertEqual(out[5 * c + j], wte[2 * c + j] + wpe[3 * c + j] + wtt[c + j]) }
+                    checkGradients([Checked(name: "wte", value: wte, grad: dwte), Checked(name: "wpe", value: wpe, grad: dwpe),
+                                    Checked(name: "wtt", value: wtt, grad: dwtt)]) {
+                        forward()
+                        return weightedSum(out.pointer, r)
+                    } backward: {
+                        Embeddings.backward(dwte: dwte.pointer, dwpe: dwpe.pointer, dwtt: dwtt.pointer, dout: r.pointer,
+                                            ids: ids.baseAddress!, positions: positions.baseAddress!, types: typeIds.baseAddress!,
+                                            n: n, c: c)
+                    }
                 }
             }
         }
@@ -234,13 +244,15 @@ final class LayerTests: XCTestCase {
                 Pooling.meanBackward(dinp: dx.pointer, dout: r.pointer, mask: m, b: b, t: t, c: c)
             }
         }
-        Pooling.clsForward(out: out.pointer, inp: x.pointer, b: b, t: t, c: c)
-        XCTAssertEqual(out.toArray(), [x[0], x[1], x[6], x[7]])
+        // packed sequences of 2 and 1 rows: [CLS] rows are 0 and 2
+        let spans = SequenceSpans(lengths: [2, 1], heads: 1)
+        Pooling.clsForward(out: out.pointer, inp: x.pointer, spans: spans, c: c)
+        XCTAssertEqual(out.toArray(), [x[0], x[1], x[4], x[5]])
         checkGradients([Checked(name: "cls", value: x, grad: dx)]) {
-            Pooling.clsForward(out: out.pointer, inp: x.pointer, b: b, t: t, c: c)
+            Pooling.clsForward(out: out.pointer, inp: x.pointer, spans: spans, c: c)
             return weightedSum(out.pointer, r)
         } backward: {
-            Pooling.clsBackward(dinp: dx.pointer, dout: r.pointer, b: b, t: t, c: c)
+            Pooling.clsBackward(dinp: dx.pointer, dout: r.pointer, spans: spans, c: c)
         }
     }
 

@@ -24,6 +24,31 @@ final class MatmulTests: XCTestCase {
         }
     }
 
+    /// Products large enough to be split across cores (in blocks of rows) agree with one OpenBLAS
+    /// call to rounding, and repeat bit for bit.
+    func testSplitGemmMatchesOneCall() {
+        for (m, n, k) in [(300, 200, 64), (100, 333, 70), (1000, 77, 40)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let lda = transA ? m : k, ldb = transB ? k : n
+                    let a = randomBuffer(m * k, seed: 4), b = randomBuffer(k * n, seed: 5)
+                    let split = randomBuffer(m * n, seed: 6), again = randomBuffer(m * n, seed: 6)
+                    let whole = randomBuffer(m * n, seed: 6)
+                    for c in [split, again] {
+                        Matmul.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.pointer, lda: lda,
+                                    b: b.pointer, ldb: ldb, beta: 1, c: c.pointer, ldc: n)
+                    }
+                    Matmul.gemmOnThisThread(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.pointer,
+                                            lda: lda, b: b.pointer, ldb: ldb, beta: 1, c: whole.pointer, ldc: n)
+                    let name = "\(m)×\(n)×\(k) transA \(transA) transB \(transB)"
+                    XCTAssertEqual(split.toArray(), again.toArray(), name)
+                    let difference = zip(split.toArray(), whole.toArray()).map { abs($0 - $1) }.max() ?? 0
+                    XCTAssertLessThan(difference, 1e-5, name)
+                }
+            }
+        }
+    }
+
     /// The naive loop itself on a product worked by hand: [[1,2],[3,4]]·[[5,6],[7,8]].
     func testNaiveGemmByHand() {
         let a = FloatBuffer(count: 4), b = FloatBuffer(count: 4), c = FloatBuffer(count: 4)

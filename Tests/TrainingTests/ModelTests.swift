@@ -55,6 +55,34 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The encoder computes only unpadded tokens (`PackedBatch`); padding must change nothing:
+    /// each row of a padded batch gets the logits and (summed) gradients it gets alone, unpadded.
+    func testPaddingChangesNothing() throws {
+        let model = try tinyBert(task: .classification(labels: 2), dropout: 0, range: 0.3)
+        let batch = try syntheticBatch(size: 4, seed: 13)
+        guard case .classes(let labels)? = batch.labels else { throw XCTSkip("labels") }
+        XCTAssertTrue(batch.attentionMask.contains(0), "the batch has padding")
+        model.parameters.zeroGrads()
+        _ = try model.forward(batch, training: true)
+        model.backward(lossScale: 1)
+        let paddedLogits = Array(model.outputs), paddedGrads = model.parameters.grads.toArray()
+        model.parameters.zeroGrads()
+        var aloneLogits: [Float] = []
+        for row in 0..<4 {
+            let cells = (row * Self.length)..<((row + 1) * Self.length)
+            let used = batch.attentionMask[cells].filter { $0 != 0 }.count
+            let alone = try Batch(size: 1, length: used, inputIds: Array(batch.inputIds[cells].prefix(used)),
+                                  tokenTypeIds: Array(batch.tokenTypeIds![cells].prefix(used)), labels: .classes([labels[row]]))
+            _ = try model.forward(alone, training: true)
+            model.backward(lossScale: 0.25)  // the padded batch's loss is the mean over its 4 rows
+            aloneLogits += model.outputs
+        }
+        for (padded, alone) in zip(paddedLogits, aloneLogits) { XCTAssertEqual(padded, alone, accuracy: 1e-5) }
+        for i in 0..<model.parameters.count {
+            XCTAssertEqual(paddedGrads[i], model.parameters.grads[i], accuracy: 1e-5, "gradient \(i)")
+        }
+    }
+
     func testBagGradientsMatchFiniteDifferences() throws {
         for task in [Task.classification(labels: 2), .regression] {
             let model = BagModel(configuration: .init(vocabSize: Self.vocab, bigramBuckets: 7, dimension: 5),

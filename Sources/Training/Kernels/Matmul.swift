@@ -3,14 +3,54 @@ import COpenBLAS
 /// Matrix products, row-major throughout:
 ///   C (M,N) = alpha · op(A) · op(B) + beta · C,  op(A) is (M,K), op(B) is (K,N)
 /// where op(X) is X or Xᵀ. `lda`/`ldb`/`ldc` are the row strides of A, B, C as stored, which lets
-/// attention multiply one head's slice of the fused (B,T,3C) QKV buffer in place.
+/// attention multiply one head's slice of the fused (N,3C) QKV buffer in place.
+///
+/// Threads: OpenBLAS is kept at one thread and the cores are split here instead. Its own worker
+/// threads spin after every call and fought the `Parallel` tasks that run between the GEMMs, and
+/// a model's many small products (one per sequence and head) run better side by side, one per
+/// core, than each spread over all cores.
 public enum Matmul {
-    /// The tuned product, through OpenBLAS `cblas_sgemm`.
+    /// Products below this many multiply-adds run as one call on the calling thread.
+    static let minimumWorkToSplit = 1 << 21
+    /// Blocks of rows start on multiples of OpenBLAS's register tile. The split depends only on
+    /// the shape and the core count, so results repeat run after run; against one unsplit call
+    /// they can differ in the last bits (OpenBLAS picks its kernels by size).
+    static let tile = 16
+
+    /// Sets OpenBLAS to one thread, once, before the first product.
+    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
+    /// The tuned product through `cblas_sgemm`, split into blocks of rows of C that run in
+    /// parallel, each a single-threaded OpenBLAS call (which packs op(B) again: negligible for
+    /// blocks of 64 rows or more).
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        let blocks = min(Parallel.processorCount, m / (4 * tile))
+        if m * n * k < minimumWorkToSplit || blocks <= 1 {
+            gemmOnThisThread(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let tiles = (m + tile - 1) / tile
+        Parallel.tasks(blocks) { block in
+            let start = min(m, tiles * block / blocks * tile), end = min(m, tiles * (block + 1) / blocks * tile)
+            guard start < end else { return }
+            gemmOnThisThread(transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
+                             a: a + (transA ? start : start * lda), lda: lda, b: b, ldb: ldb,
+                             beta: beta, c: c + start * ldc, ldc: ldc)
+        }
+    }
+
+    /// One `cblas_sgemm` call on the calling thread (for callers that already run one task per core).
+    public static func gemmOnThisThread(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = singleThreadedBLAS
         if m == 0 || n == 0 { return }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,

@@ -22,6 +22,14 @@ public enum Parallel {
         }
     }
 
+    /// Runs `body(0)`, …, `body(count − 1)` as separate tasks in parallel, for work already cut into
+    /// pieces (GEMM blocks, attention's (sequence, head) units); idle cores take the next piece.
+    public static func tasks(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if count == 1 { body(0); return }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+
     /// Sums `partial(range)` over fixed-size chunks of 0..<count, in chunk order: the same
     /// Double result on any machine, whatever the number of cores.
     public static func sum(_ count: Int, chunk: Int = 16 * 1024, _ partial: (Range<Int>) -> Double) -> Double {

@@ -1,16 +1,17 @@
 /// BERT input embeddings: word + position + token type, summed (LayerNorm and dropout follow
 /// in the model). Ids are checked against the table sizes by the model before this runs.
 public enum Embeddings {
-    /// out: (B,T,C) = wte[ids] + wpe[t] + wtt[types];  ids, types: (B,T);  wte: (V,C), wpe: (maxT,C),
-    /// wtt: (TT,C). `types` nil means all zeros.
+    /// out: (N,C) = wte[ids] + wpe[positions] + wtt[types];  ids, positions, types: (N);
+    /// wte: (V,C), wpe: (maxT,C), wtt: (TT,C). `types` nil means all zeros.
     public static func forward(
-        out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, types: UnsafePointer<Int32>?,
-        wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, wtt: UnsafePointer<Float>, b: Int, t: Int, c: Int
+        out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
+        types: UnsafePointer<Int32>?, wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, wtt: UnsafePointer<Float>,
+        n: Int, c: Int
     ) {
-        Parallel.forRows(b * t, costPerRow: c) { rows in
+        Parallel.forRows(n, costPerRow: c) { rows in
             for r in rows {
                 let word = wte + Int(ids[r]) * c
-                let position = wpe + (r % t) * c
+                let position = wpe + Int(positions[r]) * c
                 let type = wtt + Int(types?[r] ?? 0) * c
                 let y = out + r * c
                 for j in 0..<c { y[j] = word[j] + position[j] + type[j] }
@@ -18,17 +19,18 @@ public enum Embeddings {
         }
     }
 
-    /// Accumulates dwte, dwpe, dwtt from dout: (B,T,C). Tasks own column ranges and visit tokens
+    /// Accumulates dwte, dwpe, dwtt from dout: (N,C). Tasks own column ranges and visit tokens
     /// in order, so repeated ids add up deterministically without locks.
     public static func backward(
         dwte: UnsafeMutablePointer<Float>, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>,
-        dout: UnsafePointer<Float>, ids: UnsafePointer<Int32>, types: UnsafePointer<Int32>?, b: Int, t: Int, c: Int
+        dout: UnsafePointer<Float>, ids: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
+        types: UnsafePointer<Int32>?, n: Int, c: Int
     ) {
-        Parallel.forRows(c, costPerRow: b * t * 3) { columns in
-            for r in 0..<(b * t) {
+        Parallel.forRows(c, costPerRow: n * 3) { columns in
+            for r in 0..<n {
                 let dy = dout + r * c
                 let word = dwte + Int(ids[r]) * c
-                let position = dwpe + (r % t) * c
+                let position = dwpe + Int(positions[r]) * c
                 let type = dwtt + Int(types?[r] ?? 0) * c
                 for j in columns {
                     word[j] += dy[j]

@@ -1,14 +1,14 @@
-/// Sequence pooling: (B,T,C) → (B,C).
+/// Sequence pooling: packed (N,C) or padded (B,T,C) rows → (B,C).
 public enum Pooling {
-    /// out: (B,C) = inp[:, 0, :]  (the [CLS] position)
-    public static func clsForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, b: Int, t: Int, c: Int) {
-        for bi in 0..<b { (out + bi * c).update(from: inp + bi * t * c, count: c) }
+    /// out: (B,C) = the first row of each sequence of inp: (N,C) (its [CLS] position)
+    public static func clsForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, spans: SequenceSpans, c: Int) {
+        for bi in 0..<spans.count { (out + bi * c).update(from: inp + spans.rowStarts[bi] * c, count: c) }
     }
 
-    /// dinp: (B,T,C) += dout placed at position 0
-    public static func clsBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, b: Int, t: Int, c: Int) {
-        for bi in 0..<b {
-            let dx = dinp + bi * t * c, dy = dout + bi * c
+    /// dinp: (N,C) += dout placed at the first row of each sequence
+    public static func clsBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, spans: SequenceSpans, c: Int) {
+        for bi in 0..<spans.count {
+            let dx = dinp + spans.rowStarts[bi] * c, dy = dout + bi * c
             for j in 0..<c { dx[j] += dy[j] }
         }
     }

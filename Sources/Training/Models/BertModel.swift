@@ -4,7 +4,8 @@ import DSPrepSupport
 /// and a linear head: HF `BertForSequenceClassification`, for classification or regression,
 /// single sentences or pairs (token_type_ids).
 ///
-/// Per layer, with x: (B,T,C), N = B·T:
+/// Activations are packed (`PackedBatch`): N rows, one per token attention can see, with no
+/// padding rows. Per layer, with x: (N,C):
 ///   qkv = x·Wqkvᵀ  (N,3C) → a = attention(qkv)  (N,C) → r1 = x + drop(a·Woᵀ)  → x1 = LN(r1)
 ///   h = x1·Wiᵀ  (N,F) → g = gelu(h) → r2 = x1 + drop(g·Wo2ᵀ) → x2 = LN(r2)
 public final class BertModel: Model {
@@ -65,8 +66,8 @@ public final class BertModel: Model {
 
     /// Saved tensors of one layer. Dropout masks are nil when dropout is off.
     struct LayerActivations {
-        var qkv, att: Pointer            // (N,3C), (B,NH,T,T)
-        var attDropout: (mask: Pointer, dropped: Pointer)?  // (B,NH,T,T) each
+        var qkv, att: Pointer            // (N,3C), (S) with S = Σ_b NH·L_b²
+        var attDropout: (mask: Pointer, dropped: Pointer)?  // (S) each
         var a: Pointer                   // (N,C) attention output, before the projection
         var r1: Pointer                  // (N,C) residual sum into LN1
         var r1Mask: Pointer?             // (N,C)
@@ -80,8 +81,8 @@ public final class BertModel: Model {
     }
 
     struct Activations {
-        var b = 0, t = 0
-        var maskBias, emb, embMean, embRstd, x0: Pointer  // (N), (N,C), (N), (N), (N,C)
+        var b = 0, n = 0
+        var keyBias, emb, embMean, embRstd, x0: Pointer   // (N), (N,C), (N), (N), (N,C)
         var x0Mask: Pointer?
         var layers: [LayerActivations]
         var cls, poolerPre, pooled: Pointer               // (B,C)
@@ -92,18 +93,20 @@ public final class BertModel: Model {
         var dxA, dxB, s1, s2, s3: Pointer                 // (N,C)
         var f1, f2: Pointer                               // (N,F)
         var dqkv: Pointer                                 // (N,3C)
-        var datt: Pointer                                 // (B,NH,T,T)
+        var datt: Pointer                                 // (S)
         var dpool1, dpool2, dpool3: Pointer               // (B,C)
     }
 
     private let arena = Arena()
     private var activations: Activations?
     private var batch: Batch?
+    private lazy var packed = PackedBatch(heads: configuration.numAttentionHeads)
 
-    /// Lays the arena out for a (B,T) batch. Two passes: the first only counts.
-    private func layout(b: Int, t: Int, training: Bool) -> Activations {
+    /// Lays the arena out for B sequences packed into N rows with S attention scores per layer.
+    /// Two passes: the first only counts.
+    private func layout(b: Int, n: Int, s: Int, training: Bool) -> Activations {
         let cfg = configuration
-        let n = b * t, c = cfg.hiddenSize, f = cfg.intermediateSize, nh = cfg.numAttentionHeads, k = task.outputCount
+        let c = cfg.hiddenSize, f = cfg.intermediateSize, k = task.outputCount
         let hiddenDrop = training && cfg.hiddenDropoutProb > 0
         let attDrop = training && cfg.attentionProbsDropoutProb > 0
         var total = 0
@@ -115,21 +118,21 @@ public final class BertModel: Model {
         func build() -> Activations {
             let layers = (0..<cfg.numHiddenLayers).map { _ in
                 LayerActivations(
-                    qkv: take(n * 3 * c), att: take(b * nh * t * t),
-                    attDropout: attDrop ? (take(b * nh * t * t), take(b * nh * t * t)) : nil,
+                    qkv: take(n * 3 * c), att: take(s),
+                    attDropout: attDrop ? (take(s), take(s)) : nil,
                     a: take(n * c), r1: take(n * c), r1Mask: hiddenDrop ? take(n * c) : nil,
                     ln1Mean: take(n), ln1Rstd: take(n), x1: take(n * c), h: take(n * f), g: take(n * f),
                     r2: take(n * c), r2Mask: hiddenDrop ? take(n * c) : nil, ln2Mean: take(n), ln2Rstd: take(n),
                     x2: take(n * c))
             }
             return Activations(
-                b: b, t: t,
-                maskBias: take(n), emb: take(n * c), embMean: take(n), embRstd: take(n), x0: take(n * c),
+                b: b, n: n,
+                keyBias: take(n), emb: take(n * c), embMean: take(n), embRstd: take(n), x0: take(n * c),
                 x0Mask: hiddenDrop ? take(n * c) : nil, layers: layers,
                 cls: take(b * c), poolerPre: take(b * c), pooled: take(b * c), pooledMask: hiddenDrop ? take(b * c) : nil,
                 headInput: take(b * c), logits: take(b * k), probs: take(b * k), dlogits: take(b * k),
                 dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c), s3: take(n * c),
-                f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(b * nh * t * t),
+                f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
                 dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c))
         }
         _ = build()
@@ -151,9 +154,10 @@ public final class BertModel: Model {
         try check(batch.length <= cfg.maxPositionEmbeddings,
                   "batch length \(batch.length) exceeds max_position_embeddings \(cfg.maxPositionEmbeddings)")
         if let labels = batch.labels { try loss.validate(labels) }
-        let b = batch.size, t = batch.length, n = b * t
-        let c = cfg.hiddenSize, f = cfg.intermediateSize, nh = cfg.numAttentionHeads, k = task.outputCount
-        let acts = layout(b: b, t: t, training: training)
+        packed.pack(batch)
+        let b = batch.size, n = packed.rowCount, spans = packed.spans
+        let c = cfg.hiddenSize, f = cfg.intermediateSize, k = task.outputCount
+        let acts = layout(b: b, n: n, s: spans.scoreCount, training: training)
         self.activations = acts
         self.batch = batch
         let p = parameters
@@ -167,12 +171,10 @@ public final class BertModel: Model {
                             random: random, stream: streamBase &+ site)
         }
 
-        batch.attentionMask.withUnsafeBufferPointer { Attention.maskBias(acts.maskBias, attentionMask: $0.baseAddress!, count: n) }
-        batch.inputIds.withUnsafeBufferPointer { ids in
-            withOptionalPointer(batch.tokenTypeIds) { types in
-                Embeddings.forward(out: acts.emb, ids: ids.baseAddress!, types: types, wte: p.value(wte), wpe: p.value(wpe),
-                                   wtt: p.value(wtt), b: b, t: t, c: c)
-            }
+        packed.keyBias.withUnsafeBufferPointer { acts.keyBias.update(from: $0.baseAddress!, count: n) }
+        withPackedTokens { ids, positions, types in
+            Embeddings.forward(out: acts.emb, ids: ids, positions: positions, types: types, wte: p.value(wte),
+                               wpe: p.value(wpe), wtt: p.value(wtt), n: n, c: c)
         }
         LayerNorm.forward(out: acts.x0, mean: acts.embMean, rstd: acts.embRstd, inp: acts.emb, weight: p.value(embLNWeight),
                           bias: p.value(embLNBias), n: n, c: c, epsilon: cfg.layerNormEps)
@@ -186,8 +188,8 @@ public final class BertModel: Model {
                 Attention.ProbabilityDropout(probability: cfg.attentionProbsDropoutProb, random: random,
                                              stream: streamBase &+ site, mask: $0.mask, dropped: $0.dropped)
             }
-            Attention.forward(out: la.a, att: la.att, qkv: la.qkv, maskBias: acts.maskBias, dropout: attDropout,
-                              b: b, t: t, c: c, heads: nh)
+            Attention.forward(out: la.a, att: la.att, qkv: la.qkv, keyBias: acts.keyBias, spans: spans,
+                              dropout: attDropout, c: c)
             Linear.forward(out: la.r1, inp: la.a, weight: p.value(lp.attnOutWeight), bias: p.value(lp.attnOutBias), n: n, c: c, oc: c)
             dropout(la.r1, la.r1Mask, n * c, site: site + 1)
             Elementwise.add(la.r1, la.r1, x, count: n * c)
@@ -203,7 +205,7 @@ public final class BertModel: Model {
             x = la.x2
         }
 
-        Pooling.clsForward(out: acts.cls, inp: x, b: b, t: t, c: c)
+        Pooling.clsForward(out: acts.cls, inp: x, spans: spans, c: c)
         Linear.forward(out: acts.poolerPre, inp: acts.cls, weight: p.value(poolerWeight), bias: p.value(poolerBias), n: b, c: c, oc: c)
         Tanh.forward(out: acts.pooled, inp: acts.poolerPre, count: b * c)
         acts.headInput.update(from: acts.pooled, count: b * c)
@@ -221,8 +223,8 @@ public final class BertModel: Model {
             preconditionFailure("BertModel.backward needs a forward pass with labels first")
         }
         let cfg = configuration
-        let b = acts.b, t = acts.t, n = b * t
-        let c = cfg.hiddenSize, f = cfg.intermediateSize, nh = cfg.numAttentionHeads, k = task.outputCount
+        let b = acts.b, n = acts.n, spans = packed.spans
+        let c = cfg.hiddenSize, f = cfg.intermediateSize, k = task.outputCount
         let p = parameters
         /// dinp = dout·mask (or dout when dropout was off), written.
         func dropoutBackward(_ dinp: Pointer, _ dout: Pointer, _ mask: Pointer?, _ count: Int) {
@@ -243,7 +245,7 @@ public final class BertModel: Model {
                         inp: acts.cls, weight: p.value(poolerWeight), n: b, c: c, oc: c)
         var dx = acts.dxA, dxIn = acts.dxB
         zero(dx, n * c)
-        Pooling.clsBackward(dinp: dx, dout: acts.dpool1, b: b, t: t, c: c)
+        Pooling.clsBackward(dinp: dx, dout: acts.dpool1, spans: spans, c: c)
 
         for l in stride(from: cfg.numHiddenLayers - 1, through: 0, by: -1) {
             let lp = layerParameters[l], la = acts.layers[l]
@@ -275,7 +277,7 @@ public final class BertModel: Model {
                             weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c)
             zero(acts.dqkv, n * 3 * c)
             Attention.backward(dqkv: acts.dqkv, datt: acts.datt, dout: da, att: la.att, qkv: la.qkv,
-                               dropoutMask: la.attDropout?.mask, dropped: la.attDropout?.dropped, b: b, t: t, c: c, heads: nh)
+                               dropoutMask: la.attDropout?.mask, dropped: la.attDropout?.dropped, spans: spans, c: c)
             Linear.backward(dinp: dxIn, dweight: p.grad(lp.qkvWeight), dbias: p.grad(lp.qkvBias), dout: acts.dqkv, inp: x,
                             weight: p.value(lp.qkvWeight), n: n, c: c, oc: 3 * c)
             swap(&dx, &dxIn)
@@ -287,17 +289,19 @@ public final class BertModel: Model {
         zero(demb, n * c)
         LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dLN, inp: acts.emb,
                            weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: c)
-        batch.inputIds.withUnsafeBufferPointer { ids in
-            withOptionalPointer(batch.tokenTypeIds) { types in
-                Embeddings.backward(dwte: p.grad(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids.baseAddress!,
-                                    types: types, b: b, t: t, c: c)
+        withPackedTokens { ids, positions, types in
+            Embeddings.backward(dwte: p.grad(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
+                                positions: positions, types: types, n: n, c: c)
+        }
+    }
+
+    /// Calls `body` with the packed token ids, positions and token types (nil when the batch has none).
+    private func withPackedTokens(_ body: (UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>?) -> Void) {
+        packed.inputIds.withUnsafeBufferPointer { ids in
+            packed.positions.withUnsafeBufferPointer { positions in
+                guard let types = packed.tokenTypeIds else { return body(ids.baseAddress!, positions.baseAddress!, nil) }
+                types.withUnsafeBufferPointer { body(ids.baseAddress!, positions.baseAddress!, $0.baseAddress!) }
             }
         }
     }
-}
-
-/// Calls `body` with a pointer to the array's elements, or nil for a nil array.
-func withOptionalPointer<R>(_ array: [Int32]?, _ body: (UnsafePointer<Int32>?) -> R) -> R {
-    guard let array else { return body(nil) }
-    return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }
