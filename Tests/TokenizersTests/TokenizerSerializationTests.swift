@@ -65,13 +65,13 @@ final class TokenizerSerializationTests: XCTestCase {
     }
 
     func testUnsupportedComponentsAreNamed() throws {
-        let json = #"{"normalizer": {"type": "Precompiled", "precompiled_charsmap": ""}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}"#
+        let json = #"{"normalizer": {"type": "Nmt"}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}"#
         XCTAssertThrowsError(try TokenizerJSON.make(try JSONValue.parse(json, path: "t.json"), path: "t.json")) { error in
-            XCTAssertTrue("\(error)".contains("unsupported normalizer type \"Precompiled\""), "\(error)")
+            XCTAssertTrue("\(error)".contains("unsupported normalizer type \"Nmt\""), "\(error)")
         }
-        let unigram = #"{"model": {"type": "Unigram", "vocab": [["a", 0.0]]}}"#
-        XCTAssertThrowsError(try TokenizerJSON.make(try JSONValue.parse(unigram, path: "u.json"), path: "u.json")) { error in
-            XCTAssertTrue("\(error)".contains("unsupported model type \"Unigram\""), "\(error)")
+        let bpe = #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}"#
+        XCTAssertThrowsError(try TokenizerJSON.make(try JSONValue.parse(bpe, path: "u.json"), path: "u.json")) { error in
+            XCTAssertTrue("\(error)".contains("unsupported model type \"BPE\""), "\(error)")
         }
     }
 

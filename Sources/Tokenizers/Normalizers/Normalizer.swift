@@ -1,4 +1,5 @@
 import DSPrepSupport
+import Foundation
 
 /// A normalization stage: edits the text in place, keeping alignments to the original.
 public protocol Normalizer: Sendable {
@@ -29,14 +30,22 @@ enum NormalizerFactory {
                          right: try context.bool(json, "strip_right", default: true))
         case "Prepend": return Prepend(prefix: try context.string(json, "prepend"))
         case "Replace":
-            return Replace(pattern: try context.literalPattern(json), content: try context.string(json, "content"))
+            let content = try context.string(json, "content")
+            if let regex = json["pattern"]?["Regex"]?.stringValue, let run = ReplaceRepeated(regex: regex, content: content) {
+                return run
+            }
+            return Replace(pattern: try context.literalPattern(json), content: content)
+        case "Precompiled":
+            guard let encoded = json["precompiled_charsmap"]?.stringValue, let blob = Data(base64Encoded: encoded) else {
+                throw context.failure("\"Precompiled\" needs \"precompiled_charsmap\", a base64 string")
+            }
+            return PrecompiledNormalizer(charsMap: try PrecompiledCharsMap(blob: [UInt8](blob), path: context.path))
         case "Sequence":
             let items = try context.array(json, "normalizers")
             return NormalizerSequence(try items.map { try make($0, context: context) })
         default:
             throw context.unsupported("normalizer", type, supported:
-                "BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace, Sequence",
-                owner: type == "Precompiled" ? "the sentencepiece Unigram support" : nil)
+                "BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace, Precompiled, Sequence")
         }
     }
 }

@@ -73,6 +73,46 @@ public struct PrecompiledCharsMap: Sendable {
         return (matchLength, matchValue..<end)
     }
 
+    /// The first (shortest) rule matching a prefix of `input`: its replacement range, or nil.
+    /// HF tokenizers' `Precompiled::transform` takes this one, not the longest.
+    static func shortestMatch(
+        units: UnsafeBufferPointer<UInt32>, replacements: UnsafeBufferPointer<UInt8>,
+        _ input: UnsafeBufferPointer<UInt8>
+    ) -> Range<Int>? {
+        var node = Int(offset(units[0]))
+        for byte in input {
+            // Keys are NUL-terminated in the double array: a NUL in the input ends the search.
+            if byte == 0 { return nil }
+            node ^= Int(byte)
+            guard node < units.count else { return nil }
+            let unit = units[node]
+            if unit & 0x8000_00FF != UInt32(byte) { return nil }
+            node ^= Int(offset(unit))
+            if unit & 0x100 != 0 {
+                guard node < units.count else { return nil }
+                let value = Int(units[node] & 0x7FFF_FFFF)
+                guard value < replacements.count else { return nil }
+                var end = value
+                while end < replacements.count, replacements[end] != 0 { end += 1 }
+                return value..<end
+            }
+        }
+        return nil
+    }
+
+    /// The serialized form: what `init(blob:)` reads (HF writes it base64 in tokenizer.json).
+    public var blob: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(4 + 4 * units.count + replacements.count)
+        let trieSize = UInt32(4 * units.count)
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: trieSize >> UInt32(shift))) }
+        for unit in units {
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: unit >> UInt32(shift))) }
+        }
+        bytes.append(contentsOf: replacements)
+        return bytes
+    }
+
     @inline(__always)
     private static func offset(_ unit: UInt32) -> UInt32 {
         (unit >> 10) << ((unit & (1 << 9)) >> 6)

@@ -13,6 +13,8 @@ public struct SentencePieceTokenizer: TextTokenizer {
     }
 
     public let model: UnigramModel
+    /// The model file as read (what `saveTokenizerJSON` converts).
+    public let proto: SentencePieceModelProto
     public let trainerSpec: SentencePieceModelProto.TrainerSpec
     public let normalizerSpec: SentencePieceModelProto.NormalizerSpec
     /// With `addSpecialTokens`, put BOS first / EOS last (sentencepiece's `--extra_options=bos:eos`).
@@ -50,6 +52,7 @@ public struct SentencePieceTokenizer: TextTokenizer {
                                    type: byteFallback && $0.bytes == [0] ? .unused : $0.type)
             },
             byteFallback: proto.trainerSpec.byteFallback, path: path)
+        self.proto = proto
         trainerSpec = proto.trainerSpec
         normalizerSpec = proto.normalizerSpec
         pieceStrings = proto.pieces.map(\.text)

@@ -6,7 +6,7 @@ import Foundation
 public final class SentencePieceWorkspace {
     let normalized = ScratchBuffer<UInt8>(capacity: 1024)
     let normToOrig = ScratchBuffer<Int32>(capacity: 1024)
-    let bestPath = ScratchBuffer<UnigramModel.BestPathNode>(capacity: 1024)
+    let bestPath = ScratchBuffer<UnigramModel.BestPathNode<Float>>(capacity: 1024)
     let segments = ScratchBuffer<UnigramModel.Segment>(capacity: 256)
     /// Output pieces: id and byte range in the original input.
     let output = ScratchBuffer<SentencePieceTokenizer.EncodedPiece>(capacity: 256)

@@ -45,9 +45,10 @@ public enum TokenizerJSON {
             return WordPiece(vocabulary: entries, unkToken: try context.optionalString(json, "unk_token") ?? "[UNK]",
                              continuingSubwordPrefix: try context.optionalString(json, "continuing_subword_prefix") ?? "##",
                              maxInputCharsPerWord: try context.optionalInt(json, "max_input_chars_per_word") ?? 100)
+        case "Unigram":
+            return try makeUnigram(json, context: context)
         default:
-            throw context.unsupported("model", type.isEmpty ? "(none)" : type, supported: "WordPiece",
-                                      owner: type == "Unigram" ? "the sentencepiece Unigram support" : nil)
+            throw context.unsupported("model", type.isEmpty ? "(none)" : type, supported: "WordPiece, Unigram")
         }
     }
 

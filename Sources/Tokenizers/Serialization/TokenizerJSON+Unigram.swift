@@ -1,0 +1,70 @@
+import DSPrepSupport
+import Foundation
+
+/// tokenizer.json files whose model is `Unigram`: reading them into `UnigramModel` (HF's
+/// conventions), and writing one for a sentencepiece Unigram model.
+extension TokenizerJSON {
+    /// `{"type": "Unigram", "unk_id": N|null, "vocab": [[piece, score], ...], "byte_fallback": bool}`.
+    static func makeUnigram(_ json: JSONValue, context: JSONContext) throws -> UnigramModel {
+        let entries = try context.array(json, "vocab")
+        let vocabulary = try entries.enumerated().map { index, entry -> (piece: String, score: Double) in
+            guard let pair = entry.arrayValue, pair.count == 2, let piece = pair[0].stringValue,
+                  case let .number(score) = pair[1] else {
+                throw context.failure("Unigram vocab entry \(index) is \(entry.serialized()), expected [piece, score]")
+            }
+            return (piece, score)
+        }
+        return try UnigramModel(huggingFaceVocabulary: vocabulary, unkID: try context.optionalInt(json, "unk_id"),
+                                byteFallback: try context.bool(json, "byte_fallback", default: false), path: context.path)
+    }
+
+    /// The HF pipeline that encodes like a sentencepiece Unigram model: the model's compiled
+    /// normalization rules (`Precompiled`), trailing spaces stripped and runs of spaces made one
+    /// (`remove_extra_whitespaces`), spaces as "▁" with one prepended (`add_dummy_prefix`), and
+    /// the pieces with their scores. HF's Unigram then differs from sentencepiece only where its
+    /// own rules do (Double sums, every piece matchable, grapheme-wise normalization).
+    ///
+    /// Throws for settings a tokenizer.json cannot express (`treat_whitespace_as_suffix`,
+    /// `escape_whitespaces: false`) and for non-Unigram models.
+    public static func unigramTokenizer(_ proto: SentencePieceModelProto, path: String) throws -> Tokenizer {
+        let location = SourceLocation(path: path)
+        guard proto.trainerSpec.modelType == .unigram else {
+            throw InputError("sentencepiece model_type \(proto.trainerSpec.modelType) cannot be written as a Unigram tokenizer.json",
+                             at: location)
+        }
+        let spec = proto.normalizerSpec
+        guard !proto.trainerSpec.treatWhitespaceAsSuffix, spec.escapeWhitespaces else {
+            throw InputError("treat_whitespace_as_suffix / escape_whitespaces: false have no tokenizer.json equivalent",
+                             at: location)
+        }
+        var normalizers: [Normalizer] = []
+        if !spec.precompiledCharsmap.isEmpty {
+            normalizers.append(PrecompiledNormalizer(charsMap: try PrecompiledCharsMap(blob: spec.precompiledCharsmap, path: path)))
+        }
+        if spec.removeExtraWhitespaces {
+            normalizers.append(Strip(left: false, right: true))
+            if let runs = ReplaceRepeated(regex: " {2,}", content: " ") { normalizers.append(runs) }
+        }
+        let unknown = proto.pieces.firstIndex { $0.type == .unknown }
+        let model = try UnigramModel(huggingFaceVocabulary: proto.pieces.map { ($0.text, Double($0.score)) },
+                                     unkID: unknown, byteFallback: proto.trainerSpec.byteFallback, path: path)
+        let scheme: MetaspacePreTokenizer.PrependScheme = spec.addDummyPrefix ? .always : .never
+        return try Tokenizer(normalizer: normalizers.isEmpty ? nil : NormalizerSequence(normalizers),
+                             preTokenizer: MetaspacePreTokenizer(prependScheme: scheme, split: true),
+                             model: model, postProcessor: nil,
+                             decoder: MetaspaceDecoder(stripLeadingSpace: spec.addDummyPrefix))
+    }
+
+    /// Writes `tokenizer.json` for a sentencepiece Unigram model (see `unigramTokenizer`),
+    /// atomically; HF tokenizers loads it.
+    public static func write(unigram proto: SentencePieceModelProto, to path: String) throws {
+        try save(try unigramTokenizer(proto, path: path), to: path)
+    }
+}
+
+extension SentencePieceTokenizer {
+    /// Writes this model as a HF `tokenizer.json` (see `TokenizerJSON.unigramTokenizer`).
+    public func saveTokenizerJSON(to path: String) throws {
+        try TokenizerJSON.write(unigram: proto, to: path)
+    }
+}

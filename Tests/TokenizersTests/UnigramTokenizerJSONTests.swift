@@ -1,0 +1,127 @@
+import Foundation
+@testable import Tokenizers
+import DSPrepSupport
+import XCTest
+
+/// Unigram tokenizer.json files: dsprep writes one for a sentencepiece model with the same
+/// components HF tokenizers serializes for that recipe, reads it back, and encodes as HF
+/// tokenizers 0.23.3 does (fixtures by tools/generate-unigram-fixtures.py).
+final class UnigramTokenizerJSONTests: XCTestCase {
+    static let fixtures = SentencePieceParityTests.fixtures
+
+    struct Record: Decodable {
+        var text: String
+        var ids: [Int32]
+        var tokens: [String]
+        var offsets: [[Int32]]
+        var decoded: String
+    }
+
+    private func records(_ name: String) throws -> [Record] {
+        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
+        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Record.self, from: Data($0)) }
+    }
+
+    private func model(_ name: String) throws -> SentencePieceTokenizer {
+        switch name {
+        case "nsmc16k":
+            guard FileManager.default.fileExists(atPath: SentencePieceParityTests.sharedModel) else {
+                throw XCTSkip("../shared/vocab/nsmc-unigram-16k.model is absent")
+            }
+            return try SentencePieceTokenizer.load(path: SentencePieceParityTests.sharedModel)
+        default:
+            return try SentencePieceTokenizer.load(path: SentencePieceParityTests.byteFallbackModel)
+        }
+    }
+
+    /// The written file, read back: what a user of the file gets.
+    private func writtenAndReloaded(_ name: String) throws -> Tokenizer {
+        let path = NSTemporaryDirectory() + "dsprep-unigram-\(name)-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model(name).saveTokenizerJSON(to: path)
+        return try TokenizerJSON.load(path: path)
+    }
+
+    private func check(_ tokenizer: Tokenizer, _ fixture: String, decoded: Bool) throws {
+        let records = try records(fixture)
+        XCTAssertFalse(records.isEmpty)
+        for (line, record) in records.enumerated() {
+            let context = "\(fixture) line \(line + 1): \(record.text.debugDescription)"
+            let encoding = try tokenizer.encode(record.text, addSpecialTokens: false)
+            XCTAssertEqual(encoding.ids, record.ids, context)
+            // HF names an unknown token by its text; dsprep's pipeline by the vocabulary's
+            // entry for the id (its token sink carries ids only).
+            let unknown = tokenizer.model.id(of: "<unk>")
+            let expectedTokens = zip(record.ids, record.tokens).map { $0 == unknown ? "<unk>" : $1 }
+            XCTAssertEqual(encoding.tokens, expectedTokens, context)
+            XCTAssertEqual(encoding.offsets.map { [$0.start, $0.end] }, record.offsets, context)
+            if decoded { XCTAssertEqual(tokenizer.decode(record.ids, skipSpecialTokens: false), record.decoded, context) }
+        }
+    }
+
+    func testWrittenComponentsAreWhatHFSerializes() throws {
+        let expected = try JSONValue.parse(String(contentsOf: Self.fixtures.appendingPathComponent("hf-unigram-pipeline.json"),
+                                                  encoding: .utf8), path: "hf-unigram-pipeline.json")
+        let document = TokenizerJSON.document(for: try TokenizerJSON.unigramTokenizer(try model("bytefallback").proto, path: "test"))
+        func withoutCharsmap(_ json: JSONValue) -> JSONValue {
+            guard case let .object(members) = json else { return json }
+            return .object(members.map { key, value in
+                if key == "precompiled_charsmap" { return (key, .string("(the model's charsmap)")) }
+                if case let .array(items) = value { return (key, .array(items.map(withoutCharsmap))) }
+                return (key, withoutCharsmap(value))
+            })
+        }
+        for key in ["normalizer", "pre_tokenizer", "post_processor", "decoder"] {
+            XCTAssertEqual(document[key].map(withoutCharsmap), expected[key], key)
+        }
+        guard case let .object(modelMembers)? = document["model"] else { return XCTFail("no model object") }
+        XCTAssertEqual(JSONValue.object(modelMembers.filter { $0.0 != "vocab" }), expected["model"])
+    }
+
+    func testCharsmapSurvivesTheRoundTrip() throws {
+        let proto = try model("bytefallback").proto
+        let map = try PrecompiledCharsMap(blob: proto.normalizerSpec.precompiledCharsmap, path: "test")
+        XCTAssertEqual(map.blob, proto.normalizerSpec.precompiledCharsmap)
+    }
+
+    func testAdversarialUnicodeMatchesHFTokenizers() throws {
+        try check(try writtenAndReloaded("nsmc16k"), "hf-adversarial-nsmc16k.jsonl", decoded: true)
+    }
+
+    func testReviewsMatchHFTokenizers() throws {
+        try check(try writtenAndReloaded("nsmc16k"), "hf-reviews-nsmc16k.jsonl", decoded: true)
+    }
+
+    func testByteFallbackMatchesHFTokenizers() throws {
+        let tokenizer = try writtenAndReloaded("bytefallback")
+        // HF's Metaspace decoder prints byte pieces as they are; dsprep's does too.
+        try check(tokenizer, "hf-adversarial-bytefallback.jsonl", decoded: true)
+        try check(tokenizer, "hf-reviews-bytefallback.jsonl", decoded: true)
+    }
+
+    func testUnsupportedPiecesAreNamed() throws {
+        let regex = #"{"type": "Replace", "pattern": {"Regex": "\\s+"}, "content": " "}"#
+        let json = #"{"normalizer": \#(regex), "model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0]]}}"#
+        XCTAssertThrowsError(try TokenizerJSON.make(try JSONValue.parse(json, path: "t.json"), path: "t.json")) { error in
+            XCTAssertTrue("\(error)".contains("regex"), "\(error)")
+        }
+        let badVocab = #"{"model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>"]]}}"#
+        XCTAssertThrowsError(try TokenizerJSON.make(try JSONValue.parse(badVocab, path: "t.json"), path: "t.json")) { error in
+            XCTAssertTrue("\(error)".contains("vocab entry 0"), "\(error)")
+        }
+        let badUnk = #"{"model": {"type": "Unigram", "unk_id": 3, "vocab": [["<unk>", 0.0]]}}"#
+        XCTAssertThrowsError(try TokenizerJSON.make(try JSONValue.parse(badUnk, path: "t.json"), path: "t.json"))
+    }
+
+    func testRunReplacementKeepsHFAlignments() throws {
+        // "a␣␣␣b␣c": the run becomes one space aligned with the run's last original space.
+        var string = NormalizedString("a   b c")
+        ReplaceRepeated(regex: " {2,}", content: " ")?.normalize(&string)
+        XCTAssertEqual(string.text, "a b c")
+        XCTAssertEqual(string.starts, [0, 3, 4, 5, 6])
+        XCTAssertEqual(string.ends, [1, 4, 5, 6, 7])
+        XCTAssertNil(ReplaceRepeated(regex: "\\s{2,}", content: " "))
+        XCTAssertNil(ReplaceRepeated(regex: "ab+", content: " "))
+        XCTAssertEqual(ReplaceRepeated(regex: "x+", content: "y")?.minimumCount, 1)
+    }
+}
