@@ -112,10 +112,17 @@ public struct SentencePieceTokenizer: TextTokenizer {
 
     /// Encodes UTF-8 bytes into `workspace.output` (ids and original byte ranges).
     func encodePieces(_ input: UnsafeBufferPointer<UInt8>, workspace: SentencePieceWorkspace) {
-        let output = workspace.output
-        output.count = 0
         normalizer.normalize(input, into: workspace.normalized, normToOrig: workspace.normToOrig)
         model.segment(workspace.normalized.buffer, bestPath: workspace.bestPath, into: workspace.segments)
+        emitPieces(workspace: workspace)
+    }
+
+    /// `workspace.segments` (of `workspace.normalized`) → `workspace.output`, as sentencepiece's
+    /// `PopulateSentencePieceText` does: a run of unknown pieces becomes one, or with byte
+    /// fallback each byte of it a `<0xNN>` piece; spans are mapped back to the input.
+    func emitPieces(workspace: SentencePieceWorkspace) {
+        let output = workspace.output
+        output.count = 0
         let segments = workspace.segments.buffer
         guard !segments.isEmpty else { return }
         let normToOrig = workspace.normToOrig.base
@@ -191,6 +198,19 @@ public struct SentencePieceTokenizer: TextTokenizer {
     }
 
     private func append(_ text: String, typeID: Int32, addSpecialTokens: Bool, to encoding: inout Encoding) {
+        var text = text
+        text.withUTF8 { bytes in
+            pool.withWorkspace { workspace in
+                encodePieces(bytes, workspace: workspace)
+                append(workspace.output.buffer, of: bytes, typeID: typeID, addSpecialTokens: addSpecialTokens, to: &encoding)
+            }
+        }
+    }
+
+    /// Appends encoded pieces of the UTF-8 `input` (BOS/EOS around them when asked), with
+    /// their spans as Unicode scalar offsets.
+    func append(_ pieces: UnsafeBufferPointer<EncodedPiece>, of input: UnsafeBufferPointer<UInt8>, typeID: Int32,
+                addSpecialTokens: Bool, to encoding: inout Encoding) {
         func appendSpecial(_ id: Int32) {
             guard id >= 0, Int(id) < pieceStrings.count else { return }
             encoding.ids.append(id)
@@ -201,32 +221,25 @@ public struct SentencePieceTokenizer: TextTokenizer {
             encoding.specialTokensMask.append(1)
         }
         if addSpecialTokens && addBOS { appendSpecial(trainerSpec.bosID) }
-        var text = text
-        text.withUTF8 { bytes in
-            pool.withWorkspace { workspace in
-                encodePieces(bytes, workspace: workspace)
-                let pieces = workspace.output.buffer
-                encoding.ids.reserveCapacity(encoding.ids.count + pieces.count + 2)
-                // Byte offsets → Unicode scalar offsets; both only move forward.
-                var scalarIndex: Int32 = 0
-                var byteIndex = 0
-                func scalars(upTo offset: Int32) -> Int32 {
-                    while byteIndex < Int(offset) && byteIndex < bytes.count {
-                        if bytes[byteIndex] & 0xC0 != 0x80 { scalarIndex += 1 }
-                        byteIndex += 1
-                    }
-                    return scalarIndex
-                }
-                for piece in pieces {
-                    encoding.ids.append(piece.id)
-                    encoding.tokens.append(pieceStrings[Int(piece.id)])
-                    let start = scalars(upTo: piece.begin)
-                    encoding.offsets.append((start, scalars(upTo: piece.end)))
-                    encoding.typeIds.append(typeID)
-                    encoding.attentionMask.append(1)
-                    encoding.specialTokensMask.append(0)
-                }
+        encoding.ids.reserveCapacity(encoding.ids.count + pieces.count + 2)
+        // Byte offsets → Unicode scalar offsets; both only move forward.
+        var scalarIndex: Int32 = 0
+        var byteIndex = 0
+        func scalars(upTo offset: Int32) -> Int32 {
+            while byteIndex < Int(offset) && byteIndex < input.count {
+                if input[byteIndex] & 0xC0 != 0x80 { scalarIndex += 1 }
+                byteIndex += 1
             }
+            return scalarIndex
+        }
+        for piece in pieces {
+            encoding.ids.append(piece.id)
+            encoding.tokens.append(pieceStrings[Int(piece.id)])
+            let start = scalars(upTo: piece.begin)
+            encoding.offsets.append((start, scalars(upTo: piece.end)))
+            encoding.typeIds.append(typeID)
+            encoding.attentionMask.append(1)
+            encoding.specialTokensMask.append(0)
         }
         if addSpecialTokens && addEOS { appendSpecial(trainerSpec.eosID) }
     }
