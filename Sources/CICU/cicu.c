@@ -1,6 +1,7 @@
 #include "cicu.h"
 #include <unicode/unorm2.h>
 #include <unicode/utf16.h>
+#include <unicode/uscript.h>
 
 static const UNormalizer2 *instance(int form, UErrorCode *status) {
     switch (form) {
@@ -65,4 +66,10 @@ int32_t dsp_compose_pair(uint32_t a, uint32_t b) {
     if (U_FAILURE(status) || a > 0x10FFFF || b > 0x10FFFF) return -1;
     UChar32 result = unorm2_composePair(normalizer, (UChar32)a, (UChar32)b);
     return result < 0 ? -1 : (int32_t)result;
+}
+
+int32_t dsp_script(uint32_t cp) {
+    UErrorCode status = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript((UChar32)cp, &status);
+    return U_SUCCESS(status) ? (int32_t)script : -1;
 }

@@ -13,18 +13,21 @@ struct VocabCommand: ParsableCommand {
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train a WordPiece vocabulary (HF WordPieceTrainer conventions) on a text column.",
+            abstract: "Train a WordPiece (HF WordPieceTrainer conventions) or sentencepiece Unigram vocabulary on a text column.",
             discussion: """
-                Inputs are csv, tsv, jsonl, json or text files, or dataset folders (save_to_disk). The words are
-                what the tokenizer being trained sees: BertNormalizer (cased unless --lowercase), then BertPreTokenizer. The output is
+                Inputs are csv, tsv, jsonl, json or text files, or dataset folders (save_to_disk). The output is
                 the same bytes for the same inputs and options, whatever the thread count.
-                With --out NAME.json only the tokenizer.json is written; otherwise --out is a folder that gets
-                tokenizer.json and vocab.txt.
+                WordPiece: the words are what the tokenizer being trained sees: BertNormalizer (cased unless
+                --lowercase), then BertPreTokenizer. With --out NAME.json only the tokenizer.json is written;
+                otherwise --out is a folder that gets tokenizer.json and vocab.txt.
+                Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback,
+                --split-digits, --user-defined-symbols; special pieces <unk>=0 <s>=1 </s>=2). With --out NAME.model
+                only that file is written; otherwise --out is a folder that gets tokenizer.model.
                 """)
 
         enum ModelKind: String, ExpressibleByArgument, CaseIterable { case wordpiece, unigram }
 
-        @Option(help: "wordpiece (unigram is not implemented yet).")
+        @Option(help: "wordpiece or unigram (sentencepiece .model).")
         var model: ModelKind = .wordpiece
 
         @Option(help: "Vocabulary size, special tokens included.")
@@ -49,7 +52,22 @@ struct VocabCommand: ParsableCommand {
         @Flag(help: "Uncased BERT: lowercase and strip accents (default: cased, text kept as is).")
         var lowercase = false
 
-        @Option(help: "Output: a .json file, or a folder for tokenizer.json and vocab.txt.")
+        @Option(help: "Unigram: sentencepiece's normalization rule (nmt_nfkc, nfkc, identity).")
+        var normalization: String = "nmt_nfkc"
+
+        @Option(help: "Unigram: share of the characters the alphabet covers (0.98...1).")
+        var characterCoverage: Double = 0.9995
+
+        @Flag(help: "Unigram: add the 256 <0xNN> byte pieces for unknown characters.")
+        var byteFallback = false
+
+        @Flag(help: "Unigram: every digit is a piece of its own.")
+        var splitDigits = false
+
+        @Option(help: "Unigram: pieces kept whole, comma separated.")
+        var userDefinedSymbols: String = ""
+
+        @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file, or a folder.")
         var out: String
 
         @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
@@ -70,9 +88,7 @@ struct VocabCommand: ParsableCommand {
         }
 
         func run() throws {
-            guard model == .wordpiece else {
-                throw InputError("--model unigram is not implemented yet", hint: "use --model wordpiece")
-            }
+            if model == .unigram { return try trainUnigram() }
             let start = Date()
             var trainer = WordPieceTrainer(vocabularySize: vocabSize)
             trainer.minFrequency = Int64(minFrequency)
@@ -86,7 +102,7 @@ struct VocabCommand: ParsableCommand {
             }
             var counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer,
                                       threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            for path in files { try countWords(in: path, into: &counter) }
+            for path in files { try forEachBatch(in: path) { try counter.add($0, utf8: $1) } }
 
             let merging = ProgressBar("train wordpiece", total: vocabSize, unit: "tokens", quiet: quiet)
             let vocabulary = try trainer.train(counter.words) { merging.update(to: $0) }
@@ -106,14 +122,44 @@ struct VocabCommand: ParsableCommand {
             }
         }
 
-        private func countWords(in path: String, into counter: inout WordCounter) throws {
+        private func trainUnigram() throws {
+            let start = Date()
+            guard let rule = UnigramTrainerOptions.NormalizationRule(rawValue: normalization) else {
+                throw ValidationError("--normalization must be one of \(UnigramTrainerOptions.NormalizationRule.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var options = UnigramTrainerOptions(vocabularySize: vocabSize)
+            options.normalization = rule
+            options.characterCoverage = characterCoverage
+            options.byteFallback = byteFallback
+            options.splitDigits = splitDigits
+            options.userDefinedSymbols = userDefinedSymbols.split(separator: ",").map(String.init)
+            var trainer = try UnigramTrainer(options: options, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            for path in files { try forEachBatch(in: path) { try trainer.add($0, utf8: $1) } }
+            let bar = ProgressBar("train unigram", total: 100, unit: "%", quiet: quiet)
+            let model = try trainer.trainModelFile { done, total in bar.update(to: 100 * done / max(total, 1)) }
+            bar.finish()
+            if out.hasSuffix(".model") {
+                try AtomicOutput.writeFile(Data(model), to: out)
+            } else {
+                try AtomicOutput.writeDirectory(at: out) { folder in
+                    try AtomicOutput.writeFile(Data(model), to: folder + "/tokenizer.model")
+                }
+            }
+            if !quiet {
+                print(String(format: "%d pieces from %d texts in %.1f s → %@", vocabSize, trainer.sentenceCount,
+                             Date().timeIntervalSince(start), out))
+            }
+        }
+
+        /// Calls `body(count, utf8)` with each batch of texts of the text column of `path`.
+        private func forEachBatch(in path: String, _ body: (Int, (Int) -> UnsafeRawBufferPointer) throws -> Void) throws {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                 let datasets = DatasetDict.isDatasetDict(at: path)
                     ? try DatasetDict.load(from: path).datasets : [try Dataset.load(from: path)]
                 for dataset in datasets {
                     let text = try textColumn(dataset.schema, path: path)
-                    for batch in dataset.table.batches { try count(batch, column: text, path: path, into: &counter) }
+                    for batch in dataset.table.batches { try texts(of: batch, column: text, path: path, body) }
                 }
                 return
             }
@@ -122,7 +168,7 @@ struct VocabCommand: ParsableCommand {
             let progress = ProgressBar("read \(URL(fileURLWithPath: path).lastPathComponent)", total: reader.byteCount,
                                        unit: "bytes", quiet: quiet)
             while let batch = try reader.nextBatch(maxRows: 1 << 20) {
-                try count(batch, column: text, path: path, into: &counter)
+                try texts(of: batch, column: text, path: path, body)
                 progress.update(to: reader.bytesRead)
             }
             progress.finish()
@@ -137,12 +183,13 @@ struct VocabCommand: ParsableCommand {
             return name
         }
 
-        private func count(_ batch: RecordBatch, column name: String, path: String, into counter: inout WordCounter) throws {
+        private func texts(of batch: RecordBatch, column name: String, path: String,
+                           _ body: (Int, (Int) -> UnsafeRawBufferPointer) throws -> Void) throws {
             guard let column = batch.column(name) else {
                 throw InputError("no column named '\(name)'", at: SourceLocation(path: path))
             }
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-            try counter.add(batch.count) { column.isNull($0) ? empty : column.stringBytes($0) }
+            try body(batch.count) { column.isNull($0) ? empty : column.stringBytes($0) }
         }
     }
 }

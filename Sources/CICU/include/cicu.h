@@ -25,4 +25,8 @@ uint8_t dsp_combining_class(uint32_t cp);
 /* The primary composite of `a` followed by `b`, or -1 when they do not compose. */
 int32_t dsp_compose_pair(uint32_t a, uint32_t b);
 
+/* ICU script code (UScriptCode: 0 Common, 1 Inherited, 17 Han, 20 Hiragana, 22 Katakana, ...)
+   of a code point, or -1 on error. */
+int32_t dsp_script(uint32_t cp);
+
 #endif

@@ -1,0 +1,85 @@
+"""Benchmark: sentencepiece Unigram vocabulary training, dsprep against sentencepiece 0.2.3's own
+trainer, in the same run, on the NSMC train documents at the same vocabulary size and options
+(model_type=unigram, character_coverage 0.9995, nmt_nfkc, both on all cores). Reports wall and
+CPU time (end to end: read, train, write), tokens per character and unknown-token rate on the
+NSMC test documents (both models encoded by sentencepiece), and checks that dsprep encodes the
+test documents with its own model exactly as sentencepiece does.
+
+usage: $DSPREP_PYTHON tools/bench-vocab-unigram.py [--dsprep BIN] [--vocab-size 16000]
+       (BIN defaults to a release build in $DSPREP_SCRATCH_PATH or .build)
+"""
+import argparse, importlib.util, os, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "bench"))
+from measure import run  # noqa: E402
+
+# The shared helpers of the WordPiece benchmark (document reading, timing, quality).
+_spec = importlib.util.spec_from_file_location("bench_vocab", os.path.join(os.path.dirname(__file__), "bench-vocab.py"))
+bench_vocab = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_vocab)
+
+
+def spm_train(train_path, vocab_size, prefix):
+    import sentencepiece as spm
+    docs = bench_vocab.documents(train_path)
+    text = prefix + ".txt"
+    with open(text, "w", encoding="utf-8") as f:
+        f.write("\n".join(docs) + "\n")
+    spm.SentencePieceTrainer.train(input=text, model_prefix=prefix, vocab_size=vocab_size, model_type="unigram",
+                                   character_coverage=0.9995, normalization_rule_name="nmt_nfkc",
+                                   minloglevel=2, num_threads=os.cpu_count())
+
+
+def encode_parity(binary, model, docs, work):
+    """Number of test documents whose ids differ between `dsprep encode` and sentencepiece."""
+    import sentencepiece as spm
+    lines = os.path.join(work, "test-docs.txt")
+    with open(lines, "w", encoding="utf-8", newline="\n") as f:
+        f.write("".join(d + "\n" for d in docs))
+    out = subprocess.run([binary, "encode", "--tokenizer", model, lines], check=True,
+                         capture_output=True, text=True).stdout.splitlines()
+    sp = spm.SentencePieceProcessor(model_file=model)
+    expected = [" ".join(map(str, ids)) for ids in sp.encode(docs)]
+    return sum(1 for a, b in zip(out, expected) if a != b) + abs(len(out) - len(expected))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dsprep")
+    parser.add_argument("--vocab-size", type=int, default=16000)
+    args = parser.parse_args()
+    binary = args.dsprep
+    if not binary:
+        scratch = os.environ.get("DSPREP_SCRATCH_PATH", ".build")
+        root = bench_vocab.ROOT
+        subprocess.run(["swift", "build", "-c", "release", "--scratch-path", scratch, "--product", "dsprep"], cwd=root,
+                       check=True, stdout=sys.stderr)
+        binary = subprocess.run(["swift", "build", "-c", "release", "--scratch-path", scratch, "--show-bin-path"], cwd=root,
+                                check=True, capture_output=True, text=True).stdout.strip() + "/dsprep"
+    train = os.path.join(bench_vocab.SHARED, "data", "nsmc", "train.tsv")
+    test_docs = bench_vocab.documents(os.path.join(bench_vocab.SHARED, "data", "nsmc", "test.tsv"))
+    with tempfile.TemporaryDirectory() as work:
+        ours = os.path.join(work, "dsprep.model")
+        cpu = bench_vocab.children_cpu()
+        seconds, rss, _ = run([binary, "vocab", "train", "--model", "unigram", "--vocab-size", str(args.vocab_size),
+                               "--column", "document", "--quiet", train, "--out", ours])
+        rows = [("dsprep vocab train (unigram)", seconds, bench_vocab.children_cpu() - cpu,
+                 *bench_vocab.spm_quality(ours, test_docs))]
+        prefix = os.path.join(work, "spm")
+        rows.append(("sentencepiece trainer (unigram)", *bench_vocab.cpu_of(lambda: spm_train(train, args.vocab_size, prefix)),
+                     *bench_vocab.spm_quality(prefix + ".model", test_docs)))
+        mismatches = encode_parity(binary, ours, test_docs, work)
+
+    print(f"vocab {args.vocab_size}, train {train} ({os.path.getsize(train) / 1e6:.1f} MB), test {len(test_docs)} documents")
+    print(f"{'trainer':36} {'wall s':>7} {'CPU s':>7} {'tokens/char':>12} {'unk rate':>9}")
+    for name, seconds, cpu_seconds, per_char, unk in rows:
+        print(f"{name:36} {seconds:7.2f} {cpu_seconds:7.2f} {per_char:12.4f} {unk:9.5f}")
+    print(f"speed-up over sentencepiece: {rows[1][1] / rows[0][1]:.2f}x wall, {rows[1][2] / rows[0][2]:.2f}x CPU; "
+          f"tokens/char vs sentencepiece: {100 * (rows[0][3] / rows[1][3] - 1):+.2f}%")
+    print(f"dsprep peak RSS {rss:.0f} MB; test documents encoded differently by dsprep and sentencepiece with dsprep's model: {mismatches}")
+    if mismatches:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
