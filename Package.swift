@@ -39,12 +39,14 @@ let package = Package(
                 "Datasets", "Tokenizers", "Preprocessing", "DSPrepSupport", "Training", "TrainingData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // What every test target shares: the repository and ../shared, the Python reference venv, child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["DSPrepSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport", "TestSupport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["dsprep"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "CLITests", dependencies: ["dsprep", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

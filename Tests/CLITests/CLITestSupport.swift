@@ -1,13 +1,7 @@
 import Foundation
-import XCTest
+import TestSupport
 
 /// Runs the built `dsprep` binary, as a user would, and captures its output and exit code.
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
 enum DSPrepBinary {
     /// The `dsprep` built beside the test runner (same products folder, whatever the scratch path).
     static var url: URL {
@@ -17,54 +11,8 @@ enum DSPrepBinary {
 
     @discardableResult
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                    currentDirectory: String? = nil) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        final class Captured: @unchecked Sendable { var data = Data() }
-        let stderrData = Captured()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { stderrData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus,
-                             stdout: String(decoding: stdoutData, as: UTF8.self),
-                             stderr: String(decoding: stderrData.data, as: UTF8.self))
-    }
-}
-
-/// Test environment: the Python reference venv and ../shared, when present.
-enum TestEnvironment {
-    static var python: String? { ProcessInfo.processInfo.environment["DSPREP_PYTHON"] }
-
-    /// The repository root (two levels above this file's folder).
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
-    static var shared: URL? {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dsprep-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+                    currentDirectory: String? = nil) throws -> ProcessResult {
+        try ChildProcess.run(url.path, arguments, stdin: stdin.map { Data($0.utf8) }, environment: environment,
+                             currentDirectory: currentDirectory)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `dsprep encode` and `dsprep inspect`, run as a user runs them.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 final class TokenizeCommandTests: XCTestCase {
@@ -15,7 +16,7 @@ final class TokenizeCommandTests: XCTestCase {
         return shared.appendingPathComponent(path).path
     }
 
-    private func tokenize(_ arguments: [String]) throws -> CommandResult {
+    private func tokenize(_ arguments: [String]) throws -> ProcessResult {
         try DSPrepBinary.run(["tokenize"] + arguments, environment: ["DSPREP_CACHE": cache])
     }
 
@@ -31,18 +32,8 @@ final class TokenizeCommandTests: XCTestCase {
 
     /// Runs tools/interop/check_tokenized.py and returns its JSON.
     private func checkAgainstHF(_ arguments: [String]) throws -> [String: Any] {
-        guard let python = TestEnvironment.python else { throw XCTSkip("needs DSPREP_PYTHON (tools/setup-peers.sh)") }
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/interop/check_tokenized.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let printed = try PythonPeer.json([PythonPeer.tool("interop/check_tokenized.py")] + arguments)
+        return try XCTUnwrap(printed as? [String: Any])
     }
 
     func testHandwrittenVocabularyGivesExpectedIdsAndClassLabels() throws {

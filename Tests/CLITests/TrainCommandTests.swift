@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `dsprep train / evaluate / predict` as a user runs them, on the bundled NSMC sample tokenized

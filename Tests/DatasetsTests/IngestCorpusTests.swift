@@ -1,15 +1,12 @@
 @testable import Datasets
 import DSPrepSupport
 import Foundation
+import TestSupport
 import XCTest
 
 /// Reads NSMC from ../shared and checks every row against Python's `csv` module reading the
 /// same file with `quoting=csv.QUOTE_NONE` (the way ../shared/data/README.md says to read it).
 final class IngestCorpusTests: XCTestCase {
-    private static let shared = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared")
-
     /// Python's reading of the file: one JSON array of [id, document, label] per row.
     private static let pythonReader = """
         import csv, json, sys
@@ -21,11 +18,8 @@ final class IngestCorpusTests: XCTestCase {
         """
 
     func testNSMCTrainMatchesPythonCSVModule() throws {
-        let path = Self.shared.appendingPathComponent("data/nsmc/train.tsv").path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("../shared/data/nsmc/train.tsv is absent") }
-        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"], !python.isEmpty else {
-            throw XCTSkip("DSPREP_PYTHON is not set (tools/setup-peers.sh builds the reference venv)")
-        }
+        let path = try TestEnvironment.requireShared().appendingPathComponent("data/nsmc/train.tsv").path
+        _ = try TestEnvironment.requirePython()
 
         let reader = try TabularReader(path: path)
         XCTAssertEqual(reader.format, .tsv)
@@ -45,14 +39,8 @@ final class IngestCorpusTests: XCTestCase {
         XCTAssertEqual(ids.count, 150_000)
 
         let scratch = try IngestScratch()
-        let script = try scratch.write("read.py", Self.pythonReader)
         let output = scratch.directory.appendingPathComponent("rows.json").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, path, output]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "the Python reader failed")
+        try PythonPeer.run(["-c", Self.pythonReader, path, output])
 
         let decoded = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output)))
         let reference = try XCTUnwrap(decoded as? [String: Any])

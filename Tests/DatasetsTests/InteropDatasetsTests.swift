@@ -1,6 +1,7 @@
 import DSPrepSupport
 @testable import Datasets
 import Foundation
+import TestSupport
 import XCTest
 
 /// `save_to_disk` folders checked against HF `datasets` 5.2.0 (`tools/interop/arrow_peer.py`).
@@ -34,7 +35,7 @@ final class InteropDatasetsTests: XCTestCase {
     }
 
     func testDatasetsLoadsWhatWeSaveInSeveralShards() throws {
-        _ = try ArrowPeer.requirePython()
+        _ = try TestEnvironment.requirePython()
         let folder = try makeTemporaryFolder(self) + "/ours"
         let dataset = try ourDataset(split: "train")
         try dataset.save(to: folder, maxShardBytes: 20_000)

@@ -1,12 +1,13 @@
 import DSPrepSupport
 @testable import Datasets
 import Foundation
+import TestSupport
 import XCTest
 
 /// Arrow IPC streams checked against pyarrow (`tools/interop/arrow_peer.py`).
 final class InteropPyArrowTests: XCTestCase {
     func testPyArrowReadsWhatWeWriteWithIdenticalTypesAndValues() throws {
-        _ = try ArrowPeer.requirePython()
+        _ = try TestEnvironment.requirePython()
         let path = try makeTemporaryFolder(self) + "/ours.arrow"
         let writer = try ArrowStreamWriter(path: path, schema: ArrowFixtures.schema, metadata: ["huggingface": "{}", "키": "값"])
         let batches = [try ArrowFixtures.batch(start: 0, rows: 40), try ArrowFixtures.batch(start: 40, rows: 0),

@@ -1,42 +1,14 @@
 @testable import Datasets
 import DSPrepSupport
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs `tools/interop/arrow_peer.py` with the reference venv's Python and parses its JSON.
 enum ArrowPeer {
-    static var python: String? {
-        guard let path = ProcessInfo.processInfo.environment["DSPREP_PYTHON"], !path.isEmpty else { return nil }
-        return path
-    }
-
-    static func requirePython() throws -> String {
-        guard let python else { throw XCTSkip("DSPREP_PYTHON is not set (tools/setup-peers.sh builds the reference venv)") }
-        return python
-    }
-
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tools/interop/arrow_peer.py").path
-    }
-
     static func run(_ arguments: String...) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try requirePython())
-        process.arguments = [script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw InputError("arrow_peer.py \(arguments.joined(separator: " ")) failed: \(errorText.suffix(2000))")
-        }
-        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw InputError("arrow_peer.py printed no JSON object")
+        guard let json = try PythonPeer.json([PythonPeer.tool("interop/arrow_peer.py")] + arguments) as? [String: Any] else {
+            throw PythonPeer.Failure(description: "arrow_peer.py printed no JSON object")
         }
         return json
     }

@@ -1,6 +1,7 @@
 import DSPrepSupport
 import Foundation
 @testable import Tokenizers
+import TestSupport
 import XCTest
 
 final class TokenizerSerializationTests: XCTestCase {
@@ -28,31 +29,21 @@ final class TokenizerSerializationTests: XCTestCase {
 
     /// The saved file must be one HF tokenizers loads and encodes with identically.
     func testHFTokenizersLoadsTheSavedFile() throws {
-        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"] else {
-            throw XCTSkip("DSPREP_PYTHON is unset (tools/setup-peers.sh builds the reference venv)")
-        }
+        _ = try TestEnvironment.requirePython()
         let source = try vocabulary("krbert-char16424.txt")
         let tokenizer = try VocabularyText.load(path: source, lowercase: false)
         let path = temporaryPath("tokenizer.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try TokenizerJSON.save(tokenizer, to: path)
         let inputs = TokenizerParityTests.fixtures.appendingPathComponent("tokenizer-inputs.txt").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", """
+        let output = try PythonPeer.run(["-c", """
             import json, sys
             from tokenizers import Tokenizer
             tok = Tokenizer.from_file(sys.argv[1])
             for line in open(sys.argv[2], encoding="utf-8", newline="\\n"):
                 e = tok.encode(line[:-1] if line.endswith("\\n") else line)
                 print(json.dumps([e.ids, [list(o) for o in e.offsets]]))
-            """, path, inputs]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+            """, path, inputs])
         let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
         let inputsText = try TokenizerParityTests.inputLines()
         XCTAssertEqual(lines.count, inputsText.count)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tokenizers
+import TestSupport
 import XCTest
 
 /// The WordPiece trainer: HF WordPieceTrainer conventions on small corpora worked out by hand,
@@ -133,9 +134,7 @@ final class WordPieceTrainerTests: XCTestCase {
     /// exactly as dsprep does; HF's own trainer on the same documents learns the same vocabulary
     /// (as a set: the ids of `##` symbols follow HF's hash order).
     func testHFLoadsAndEncodesLikeDSPrepAndLearnsTheSameVocabulary() throws {
-        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"], !python.isEmpty else {
-            throw XCTSkip("DSPREP_PYTHON is unset (tools/setup-peers.sh builds the reference venv)")
-        }
+        _ = try TestEnvironment.requirePython()
         let train = Self.shared.appendingPathComponent("data/nsmc/train.tsv").path
         guard FileManager.default.fileExists(atPath: train) else { throw XCTSkip("../shared/data/nsmc is absent") }
         let lines = try String(contentsOfFile: train, encoding: .utf8).split(separator: "\n").dropFirst().prefix(3500)
@@ -167,16 +166,8 @@ final class WordPieceTrainerTests: XCTestCase {
             vocab = sorted(hf.get_vocab(), key=hf.get_vocab().get)
             print(json.dumps({"ids": ids, "vocab": vocab}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, work.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        let reference = try XCTUnwrap(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let printed = try PythonPeer.json(["-c", script, work.path])
+        let reference = try XCTUnwrap(printed as? [String: Any])
         let hfIDs = try XCTUnwrap(reference["ids"] as? [[Int]])
         let hfVocabulary = try XCTUnwrap(reference["vocab"] as? [String])
         XCTAssertEqual(hfIDs.count, testDocs.count)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -26,9 +27,6 @@ final class MetricsTests: XCTestCase {
     /// Random logits and labels (with a class that never occurs, and batches of uneven size)
     /// against scikit-learn; random regression pairs with ties against scikit-learn and scipy.
     func testAgainstScikitLearnAndScipy() throws {
-        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"] else {
-            throw XCTSkip("DSPREP_PYTHON is unset (tools/setup-peers.sh builds the reference venv)")
-        }
         let random = CounterRandom(seed: 2024)
         var index: UInt64 = 0
         func uniform() -> Float { index += 1; return random.uniform(stream: 0, index: index) }
@@ -64,7 +62,7 @@ final class MetricsTests: XCTestCase {
                 try regression.add(outputs: $0, labels: .values(Array(targets[start..<end])))
             }
         }
-        let references = try reference(python, [classificationRequest, [
+        let references = try reference([classificationRequest, [
             "task": "regression", "labels": targets.map(Double.init), "outputs": predictions.map(Double.init),
         ]])
         let expected = references[0], expectedRegression = references[1]
@@ -82,22 +80,11 @@ final class MetricsTests: XCTestCase {
     }
 
     /// Runs tools/training-metrics-reference.py on the requests, written to a temporary JSON file.
-    func reference(_ python: String, _ requests: [[String: Any]]) throws -> [[String: Any]] {
-        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+    func reference(_ requests: [[String: Any]]) throws -> [[String: Any]] {
         let requestFile = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: requests).write(to: requestFile)
         defer { try? FileManager.default.removeItem(at: requestFile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("tools/training-metrics-reference.py").path, requestFile.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "reference script failed")
-        let results = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+        let results = try PythonPeer.json([PythonPeer.tool("training-metrics-reference.py"), requestFile.path]) as? [[String: Any]] ?? []
         XCTAssertEqual(results.count, requests.count)
         return results.count == requests.count ? results : requests.map { _ in [:] }
     }

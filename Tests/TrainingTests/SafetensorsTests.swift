@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -42,25 +43,13 @@ final class SafetensorsTests: XCTestCase {
     /// The file read back by numpy from the documented layout: every tensor's shape, sum and
     /// first values.
     func testNumpyReadsTheLayout() throws {
-        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"] else {
-            throw XCTSkip("DSPREP_PYTHON is unset (tools/setup-peers.sh builds the reference venv)")
-        }
+        _ = try TestEnvironment.requirePython()
         let model = try tinyModel(seed: 3)
         let path = temporaryPath("model.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Safetensors.write(model.parameters, to: path)
-        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [root.appendingPathComponent("tools/training-safetensors-reference.py").path, path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let printed = try PythonPeer.json([PythonPeer.tool("training-safetensors-reference.py"), path])
+        let result = try XCTUnwrap(printed as? [String: Any])
         let tensors = try XCTUnwrap(result["tensors"] as? [String: [String: Any]])
         XCTAssertEqual(result["metadata"] as? [String: String], ["format": "pt"])
         XCTAssertEqual(Set(tensors.keys), Set(model.parameters.specs.map(\.name)))

@@ -1,0 +1,37 @@
+import Foundation
+import XCTest
+
+/// Where the tests find the repository, `../shared` (the big data and reference tokenizers, beside
+/// the clone in CI) and the pinned Python reference venv (`DSPREP_PYTHON`, built by
+/// `tools/setup-peers.sh`). Tests that need one of them skip, saying why, when it is absent.
+public enum TestEnvironment {
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static var shared: URL? {
+        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    public static var python: String? {
+        guard let path = ProcessInfo.processInfo.environment["DSPREP_PYTHON"], !path.isEmpty else { return nil }
+        return path
+    }
+
+    public static func requireShared() throws -> URL {
+        guard let shared else { throw XCTSkip("needs ../shared beside the repository (its data and reference tokenizers)") }
+        return shared
+    }
+
+    public static func requirePython() throws -> String {
+        guard let python else { throw XCTSkip("DSPREP_PYTHON is not set (tools/setup-peers.sh builds the reference venv)") }
+        return python
+    }
+
+    /// A fresh folder under the system temporary directory; the caller removes it.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dsprep-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
