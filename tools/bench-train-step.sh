@@ -2,8 +2,8 @@
 # Training throughput of dsprep's BERT encoder (release build): samples/s of forward + backward +
 # AdamW on random tokens, and GFLOPS reached against cblas_sgemm's peak on this machine.
 # Default shape is the issue's tiny BERT: 4 layers, hidden 256, 4 heads, ffn 1024, batch 32, length 128.
-# Extra arguments go to the benchmark (e.g. --length 48 for an NSMC-like padded length).
-# The PyTorch + HF Trainer peer is not in the reference venv (no torch); see the report for its number.
+# Extra arguments go to the benchmark (e.g. --length 48, or --lengths FILE --order random|grouped for
+# rows of real token counts). tools/bench-train.sh races it against PyTorch + HF Trainer on NSMC.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch="${SCRATCH_PATH:-.build}"
