@@ -9,46 +9,54 @@ struct SeedPieces {
     var offsets: [Int32] = []
     var lengths: [UInt8] = []
     var scores: [Float] = []
-    /// Substring entry → seed piece id, or -1.
-    var pieceOfEntry: [Int32]
+    /// Per substring partition: entry → seed piece id, or -1.
+    var pieceOfEntry: [[Int32]]
 
     init(substrings: SubstringCounts, required: RequiredCharacters, seedPieceCount: Int) {
-        pieceOfEntry = [Int32](repeating: -1, count: substrings.count)
-        var weights: [Int64] = []
+        pieceOfEntry = substrings.tables.map { [Int32](repeating: -1, count: $0.entries.count) }
         // Single-character entries, by scalar, to give the required characters their spans.
-        var characterEntry: [UInt32: Int] = [:]
-        var candidates: [UInt64] = []
+        var characterEntry: [UInt32: (partition: Int, index: Int)] = [:]
+        var candidates: [(weight: Int64, offset: Int32, length: UInt8, partition: Int, index: Int)] = []
         required.words.scalars.withUnsafeBufferPointer { arena in
-            for entry in 0..<substrings.count {
-                let length = Int(substrings.lengths[entry])
-                if length == 1 {
-                    characterEntry[arena[Int(substrings.offsets[entry])]] = entry
-                } else if substrings.frequencies[entry] >= 2 && substrings.followers[entry] == SubstringCounts.branching {
-                    // Sort key: highest weight first, then entry order (weights stay far below 2^32).
-                    let weight = UInt64(substrings.frequencies[entry]) * UInt64(length)
-                    candidates.append((UInt64(UInt32.max) - min(weight, UInt64(UInt32.max))) << 32 | UInt64(entry))
+            for (partition, table) in substrings.tables.enumerated() {
+                for (index, entry) in table.entries.enumerated() {
+                    if entry.length == 1 {
+                        characterEntry[arena[Int(entry.offset)]] = (partition, index)
+                    } else if entry.frequency >= 2 && entry.follower == SubstringCounts.branching {
+                        candidates.append((entry.frequency * Int64(entry.length), entry.offset, entry.length, partition, index))
+                    }
                 }
             }
         }
+        var weights: [Int64] = []
         for character in required.characters {
-            guard let entry = characterEntry[character.scalar] else { continue }
-            add(entry, substrings)
+            guard let (partition, index) = characterEntry[character.scalar] else { continue }
+            add(substrings.tables[partition].entries[index], partition: partition, index: index)
             weights.append(character.count)
         }
-        candidates.sort()
-        for key in candidates.prefix(seedPieceCount) {
-            let entry = Int(key & 0xFFFF_FFFF)
-            let weight = substrings.frequencies[entry] * Int64(substrings.lengths[entry])
-            add(entry, substrings)
-            weights.append(weight)
+        // First seen = lowest (offset, length): the words are walked in order, start by start.
+        candidates.sort {
+            $0.weight != $1.weight ? $0.weight > $1.weight : ($0.offset != $1.offset ? $0.offset < $1.offset : $0.length < $1.length)
         }
-        let logTotal = Foundation.log(Double(weights.reduce(0, +)))
-        scores = weights.map { Float(Foundation.log(Double($0)) - logTotal) }
+        for candidate in candidates.prefix(seedPieceCount) {
+            add(substrings.tables[candidate.partition].entries[candidate.index], partition: candidate.partition,
+                index: candidate.index)
+            weights.append(candidate.weight)
+        }
+        let logTotal = log(Double(weights.reduce(0, +)))
+        scores = weights.map { Float(log(Double($0)) - logTotal) }
     }
 
-    private mutating func add(_ entry: Int, _ substrings: SubstringCounts) {
-        pieceOfEntry[entry] = Int32(offsets.count)
-        offsets.append(substrings.offsets[entry])
-        lengths.append(substrings.lengths[entry])
+    private mutating func add(_ entry: SubstringCounts.Entry, partition: Int, index: Int) {
+        pieceOfEntry[partition][index] = Int32(offsets.count)
+        offsets.append(entry.offset)
+        lengths.append(entry.length)
+    }
+
+    /// The seed piece an occurrence of `SubstringCounts` is, or -1.
+    @inline(__always)
+    func piece(of occurrence: UInt32) -> Int32 {
+        pieceOfEntry[Int(occurrence >> UInt32(SubstringCounts.partitionShift))][
+            Int(occurrence & (1 << UInt32(SubstringCounts.partitionShift) - 1))]
     }
 }

@@ -1,3 +1,4 @@
+import DSPrepSupport
 import Foundation
 
 /// One pruning round of sentencepiece's Unigram training (`Trainer::PruneSentencePieces`):
@@ -14,42 +15,20 @@ enum UnigramPruner {
     static func prune(_ lattices: WordLattices, scores: [Float], unknownScore: Float, desiredSize: Int,
                       shrinkingFactor: Double) throws -> [Int32] {
         let pieceCount = scores.count
-        var removable = [Bool](repeating: false, count: pieceCount)
-        var alternatives: [[Int32]] = Array(repeating: [], count: pieceCount)
-        lattices.nodes.withUnsafeBufferPointer { nodes in
-            scores.withUnsafeBufferPointer { scores in
-                var best: [(score: Float, node: Int)] = []
-                for piece in 0..<pieceCount {
-                    let word = Int(lattices.occurrenceWord[piece])
-                    let start = Int(lattices.occurrenceStart[piece])
-                    guard word >= 0 else { continue }
-                    let wordNodes = lattices.nodeStarts[word]..<lattices.nodeStarts[word + 1]
-                    // Nodes of the word from `start` on, up to the end of the piece.
-                    var low = wordNodes.lowerBound
-                    while low < wordNodes.upperBound && nodes[low].start < start { low += 1 }
-                    var high = low
-                    var own = -1
-                    var length = 0
-                    while high < wordNodes.upperBound && (own < 0 || nodes[high].start < start + length) {
-                        if nodes[high].piece == Int32(piece) && nodes[high].start == start {
-                            own = high
-                            length = Int(nodes[high].span & 0xFF)
-                        }
-                        high += 1
-                    }
-                    guard own >= 0 else { continue }
-                    guard let path = WordLattices.bestPath(low..<high, offset: start, length: length, nodes: nodes,
-                                                           excluding: own, scores: scores, unknownScore: unknownScore,
-                                                           best: &best) else { continue }
-                    let alternativeScore = best[length].score
-                    if alternativeScore > scores[piece] {
-                        removable[piece] = true
-                    } else {
-                        alternatives[piece] = path.map { nodes[$0].piece }
+        // Per piece: nil when a split of its text beats it, else its best split ([] when none).
+        let chunks = WordLattices.chunks(pieceCount, threads: lattices.threads)
+        let alternatives: [[Int32]?] = try lattices.nodes.withUnsafeBufferPointer { nodes in
+            try scores.withUnsafeBufferPointer { scores in
+                try Parallel.map(chunks.count, threads: lattices.threads) { chunk in
+                    var best: [(score: Float, node: Int)] = []
+                    var path: [Int] = []
+                    return chunks[chunk].map { piece -> [Int32]? in
+                        alternative(of: piece, lattices, nodes: nodes, scores: scores, unknownScore: unknownScore,
+                                    best: &best, path: &path)
                     }
                 }
             }
-        }
+        }.flatMap { $0 }
 
         let frequencies = try lattices.viterbiCounts(scores: scores, unknownScore: unknownScore)
         let wordTotal = Double(lattices.counts.reduce(0, +))
@@ -60,8 +39,8 @@ enum UnigramPruner {
         var candidates: [(piece: Int, loss: Float)] = []
         for piece in 0..<pieceCount {
             let frequency = frequencies[piece]
-            if frequency == 0 || removable[piece] { continue }
-            if alternatives[piece].isEmpty {
+            guard frequency > 0, let split = alternatives[piece] else { continue }
+            if split.isEmpty {
                 newID[piece] = nextID
                 nextID += 1
                 continue
@@ -69,9 +48,9 @@ enum UnigramPruner {
             let share = frequency / wordTotal
             let logProbability = log(frequency) - logTotal
             // Without the piece, its uses go to each alternative piece (unknown ones have no count).
-            let logTotalWithout = log(total + frequency * Double(alternatives[piece].count - 1))
+            let logTotalWithout = log(total + frequency * Double(split.count - 1))
             var logProbabilityWithout = 0.0
-            for alternative in alternatives[piece] {
+            for alternative in split {
                 let count = alternative >= 0 ? frequencies[Int(alternative)] : 0
                 logProbabilityWithout += log(count + frequency) - logTotalWithout
             }
@@ -84,5 +63,34 @@ enum UnigramPruner {
             nextID += 1
         }
         return newID
+    }
+
+    /// The best split of `piece`'s own text without the piece (its pieces, unknowns as -1): [] when
+    /// the text has no other split, nil when a split scores higher than the piece.
+    private static func alternative(of piece: Int, _ lattices: WordLattices, nodes: UnsafeBufferPointer<WordLattices.Node>,
+                                    scores: UnsafeBufferPointer<Float>, unknownScore: Float,
+                                    best: inout [(score: Float, node: Int)], path: inout [Int]) -> [Int32]? {
+        let word = Int(lattices.occurrenceWord[piece])
+        let start = Int(lattices.occurrenceStart[piece])
+        guard word >= 0 else { return [] }
+        let wordNodes = lattices.nodeStarts[word]..<lattices.nodeStarts[word + 1]
+        // The word's nodes from `start` on, up to the end of the piece.
+        var low = wordNodes.lowerBound
+        while low < wordNodes.upperBound && nodes[low].start < start { low += 1 }
+        var high = low
+        var own = -1
+        var length = 0
+        while high < wordNodes.upperBound && (own < 0 || nodes[high].start < start + length) {
+            if nodes[high].piece == Int32(piece) && nodes[high].start == start {
+                own = high
+                length = Int(nodes[high].span & 0xFF)
+            }
+            high += 1
+        }
+        guard own >= 0, WordLattices.bestPath(low..<high, offset: start, length: length, nodes: nodes, excluding: own,
+                                              scores: scores, unknownScore: unknownScore, best: &best, path: &path)
+        else { return [] }
+        if best[length].score > scores[piece] { return nil }
+        return path.reversed().map { nodes[$0].piece }
     }
 }

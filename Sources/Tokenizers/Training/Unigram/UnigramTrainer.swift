@@ -123,7 +123,7 @@ public struct UnigramTrainer {
         }
         let words = required.words
         let validity = PieceValidity(words: words, options: options)
-        let substrings = SubstringCounts.count(words: words, validity: validity)
+        let substrings = try SubstringCounts(words: words, validity: validity, threads: threads)
         let seeds = SeedPieces(substrings: substrings, required: required, seedPieceCount: options.seedPieceCount)
         var lattices = try WordLattices(words: words, validity: validity, substrings: substrings, seeds: seeds,
                                         threads: threads)
@@ -133,6 +133,11 @@ public struct UnigramTrainer {
         var scores = seeds.scores
         func keep(_ newID: [Int32], scores newScores: [Float]? = nil) {
             let count = newID.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+            // The M step keeps the order: when it drops nothing, only the scores change.
+            if let newScores, count == newID.count {
+                scores = newScores
+                return
+            }
             var keptOffsets = [Int32](repeating: 0, count: count)
             var keptLengths = [UInt8](repeating: 0, count: count)
             var keptScores = [Float](repeating: 0, count: count)

@@ -39,33 +39,26 @@ struct WordLattices {
         counts = words.counts
         wordLengths = (0..<words.count).map { Int(words.starts[$0 + 1] - words.starts[$0]) }
         let chunks = Self.chunks(words.count, threads: threads)
-        let parts = try words.scalars.withUnsafeBufferPointer { arena in
-            try validity.classes.withUnsafeBufferPointer { classes in
-                try Parallel.map(chunks.count, threads: threads) { chunk -> ([Node], [Int]) in
-                    var local: [Node] = []
-                    var ends: [Int] = []
-                    for word in chunks[chunk] {
-                        let wordStart = Int(words.starts[word]), end = Int(words.starts[word + 1])
-                        for start in wordStart..<end {
-                            var hash = SubstringCounts.emptyHash
-                            var hashed = 0
-                            validity.forEachValidLength(start: start, end: end, classes: classes) { length in
-                                while hashed < length {
-                                    hash = SubstringCounts.extend(hash, arena[start + hashed])
-                                    hashed += 1
-                                }
-                                guard let entry = substrings.find(arena, start: start, length: length,
-                                                                  hash: SubstringCounts.finish(hash)) else { return }
-                                let piece = seeds.pieceOfEntry[entry]
-                                if piece >= 0 {
-                                    local.append(Node(piece: piece, span: UInt32(start - wordStart) << 8 | UInt32(length)))
-                                }
+        let parts = try validity.classes.withUnsafeBufferPointer { classes in
+            try Parallel.map(chunks.count, threads: threads) { chunk -> ([Node], [Int]) in
+                var local: [Node] = []
+                var ends: [Int] = []
+                for word in chunks[chunk] {
+                    // The same walk as the counting one, reading the entry each occurrence recorded.
+                    var next = substrings.occurrenceStarts[word]
+                    let wordStart = Int(words.starts[word]), end = Int(words.starts[word + 1])
+                    for start in wordStart..<end {
+                        validity.forEachValidLength(start: start, end: end, classes: classes) { length in
+                            let piece = seeds.piece(of: substrings.occurrences[next])
+                            next += 1
+                            if piece >= 0 {
+                                local.append(Node(piece: piece, span: UInt32(start - wordStart) << 8 | UInt32(length)))
                             }
                         }
-                        ends.append(local.count)
                     }
-                    return (local, ends)
+                    ends.append(local.count)
                 }
+                return (local, ends)
             }
         }
         nodes.reserveCapacity(parts.reduce(0) { $0 + $1.0.count })
@@ -136,15 +129,28 @@ struct WordLattices {
     func expectedCounts(scores: [Float], unknownScore: Float) throws -> [Double] {
         var marginals = [Float](repeating: 0, count: nodes.count)
         let chunks = Self.chunks(counts.count, threads: threads)
+        let probabilities = scores.map { exp(Double($0)) }
+        // Every position has a node scoring at least `unknownScore`, so a path sum over n
+        // characters is at least exp(n × unknownScore): plain probabilities cannot underflow
+        // below this length, and save every exp/log of the log-space pass.
+        let linearLength = Int(600 / max(1, -Double(unknownScore)))
         try marginals.withUnsafeMutableBufferPointer { marginals in
             try nodes.withUnsafeBufferPointer { nodes in
                 try scores.withUnsafeBufferPointer { scores in
-                    _ = try Parallel.map(chunks.count, threads: threads) { chunk in
-                        var alpha: [Double] = []
-                        var beta: [Double] = []
-                        for word in chunks[chunk] {
-                            forwardBackward(word, nodes: nodes, scores: scores, unknownScore: Double(unknownScore),
-                                            alpha: &alpha, beta: &beta, marginals: marginals)
+                    try probabilities.withUnsafeBufferPointer { probabilities in
+                        _ = try Parallel.map(chunks.count, threads: threads) { chunk in
+                            var alpha: [Double] = []
+                            var beta: [Double] = []
+                            for word in chunks[chunk] {
+                                if wordLengths[word] <= linearLength {
+                                    forwardBackward(word, nodes: nodes, probabilities: probabilities,
+                                                    unknownProbability: exp(Double(unknownScore)),
+                                                    alpha: &alpha, beta: &beta, marginals: marginals)
+                                } else {
+                                    forwardBackward(word, nodes: nodes, scores: scores, unknownScore: Double(unknownScore),
+                                                    alpha: &alpha, beta: &beta, marginals: marginals)
+                                }
+                            }
                         }
                     }
                 }
@@ -162,6 +168,39 @@ struct WordLattices {
         return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b))
     }
 
+    /// Forward-backward on probabilities (short words).
+    private func forwardBackward(_ word: Int, nodes: UnsafeBufferPointer<Node>, probabilities: UnsafeBufferPointer<Double>,
+                                 unknownProbability: Double, alpha: inout [Double], beta: inout [Double],
+                                 marginals: UnsafeMutableBufferPointer<Float>) {
+        let length = wordLengths[word]
+        let first = nodeStarts[word], end = nodeStarts[word + 1]
+        alpha.removeAll(keepingCapacity: true)
+        alpha.append(contentsOf: repeatElement(0, count: length + 1))
+        beta.removeAll(keepingCapacity: true)
+        beta.append(contentsOf: repeatElement(0, count: length + 1))
+        alpha[0] = 1
+        beta[length] = 1
+        @inline(__always) func probability(_ node: Node) -> Double {
+            node.piece >= 0 ? probabilities[Int(node.piece)] : unknownProbability
+        }
+        for index in first..<end {
+            let node = nodes[index]
+            alpha[node.end] += alpha[node.start] * probability(node)
+        }
+        var index = end
+        while index > first {
+            index -= 1
+            let node = nodes[index]
+            beta[node.start] += probability(node) * beta[node.end]
+        }
+        let scale = Double(counts[word]) / alpha[length]
+        for index in first..<end {
+            let node = nodes[index]
+            marginals[index] = Float(alpha[node.start] * probability(node) * beta[node.end] * scale)
+        }
+    }
+
+    /// Forward-backward in log space (long texts, where probabilities could underflow).
     private func forwardBackward(_ word: Int, nodes: UnsafeBufferPointer<Node>, scores: UnsafeBufferPointer<Float>,
                                  unknownScore: Double, alpha: inout [Double], beta: inout [Double],
                                  marginals: UnsafeMutableBufferPointer<Float>) {
@@ -203,12 +242,12 @@ struct WordLattices {
                 try scores.withUnsafeBufferPointer { scores in
                     _ = try Parallel.map(chunks.count, threads: threads) { chunk in
                         var best: [(score: Float, node: Int)] = []
+                        var path: [Int] = []
                         for word in chunks[chunk] {
                             let range = nodeStarts[word]..<nodeStarts[word + 1]
-                            for index in Self.bestPath(range, length: wordLengths[word], nodes: nodes, excluding: -1,
-                                                       scores: scores, unknownScore: unknownScore, best: &best) ?? [] {
-                                onPath[index] = true
-                            }
+                            guard Self.bestPath(range, length: wordLengths[word], nodes: nodes, excluding: -1, scores: scores,
+                                                unknownScore: unknownScore, best: &best, path: &path) else { continue }
+                            for index in path { onPath[index] = true }
                         }
                     }
                 }
@@ -223,12 +262,13 @@ struct WordLattices {
         return frequencies
     }
 
-    /// The node indices of the best path through `range` (nodes starting at `offset` or later
-    /// and ending by `offset + length`), leaving out node `excluding`; nil when there is none.
-    /// Ties keep the earlier node.
+    /// Puts in `path` the node indices of the best path through `range` (nodes starting at
+    /// `offset` or later and ending by `offset + length`), leaving out node `excluding`, last
+    /// node first; false when there is no path. Ties keep the earlier node. `best[length].score`
+    /// is then the path's score.
     static func bestPath(_ range: Range<Int>, offset: Int = 0, length: Int, nodes: UnsafeBufferPointer<Node>,
                          excluding: Int, scores: UnsafeBufferPointer<Float>, unknownScore: Float,
-                         best: inout [(score: Float, node: Int)]) -> [Int]? {
+                         best: inout [(score: Float, node: Int)], path: inout [Int]) -> Bool {
         best.removeAll(keepingCapacity: true)
         best.append(contentsOf: repeatElement((score: -Float.infinity, node: -1), count: length + 1))
         best[0].score = 0
@@ -239,14 +279,14 @@ struct WordLattices {
             let candidate = best[start].score + (node.piece >= 0 ? scores[Int(node.piece)] : unknownScore)
             if best[end].node < 0 || candidate > best[end].score { best[end] = (candidate, index) }
         }
-        guard best[length].node >= 0 || length == 0 else { return nil }
-        var path: [Int] = []
+        path.removeAll(keepingCapacity: true)
+        guard best[length].node >= 0 || length == 0 else { return false }
         var position = length
         while position > 0 {
             let index = best[position].node
             path.append(index)
             position = nodes[index].start - offset
         }
-        return path.reversed()
+        return true
     }
 }
