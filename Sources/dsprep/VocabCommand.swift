@@ -22,7 +22,8 @@ struct VocabCommand: ParsableCommand {
                 otherwise --out is a folder that gets tokenizer.json and vocab.txt.
                 Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback,
                 --split-digits, --user-defined-symbols; special pieces <unk>=0 <s>=1 </s>=2). With --out NAME.model
-                only that file is written; otherwise --out is a folder that gets tokenizer.model.
+                only that file is written; otherwise --out is a folder that gets tokenizer.model and its HF
+                tokenizer.json form (Precompiled normalizer, Metaspace, Unigram).
                 """)
 
         enum ModelKind: String, ExpressibleByArgument, CaseIterable { case wordpiece, unigram }
@@ -136,13 +137,15 @@ struct VocabCommand: ParsableCommand {
             var trainer = try UnigramTrainer(options: options, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             for path in files { try forEachBatch(in: path) { try trainer.add($0, utf8: $1) } }
             let bar = ProgressBar("train unigram", total: 100, unit: "%", quiet: quiet)
-            let model = try trainer.trainModelFile { done, total in bar.update(to: 100 * done / max(total, 1)) }
+            let proto = try trainer.train { done, total in bar.update(to: 100 * done / max(total, 1)) }
             bar.finish()
+            let model = Data(proto.serialized(trainerFields: trainer.trainerSpecFields))
             if out.hasSuffix(".model") {
-                try AtomicOutput.writeFile(Data(model), to: out)
+                try AtomicOutput.writeFile(model, to: out)
             } else {
                 try AtomicOutput.writeDirectory(at: out) { folder in
-                    try AtomicOutput.writeFile(Data(model), to: folder + "/tokenizer.model")
+                    try AtomicOutput.writeFile(model, to: folder + "/tokenizer.model")
+                    try TokenizerJSON.write(unigram: proto, to: folder + "/tokenizer.json")
                 }
             }
             if !quiet {

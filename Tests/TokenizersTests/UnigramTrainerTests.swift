@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Tokenizers
 import XCTest
 
@@ -6,8 +7,7 @@ import XCTest
 /// loads in dsprep and in the real `sentencepiece` (which segments a sample exactly as dsprep
 /// does), training is deterministic whatever the thread count, and the options shape the pieces.
 final class UnigramTrainerTests: XCTestCase {
-    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../data/nsmc-sample/train.tsv").standardized.path
+    static let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/train.tsv").path
 
     /// The `document` column of the project's NSMC sample (3,000 CC0 reviews).
     static let documents: [String] = {
@@ -31,7 +31,7 @@ final class UnigramTrainerTests: XCTestCase {
 
     /// Trained once per class: a debug build needs a few seconds.
     static let defaultModel = Result { () throws -> [UInt8] in
-        var trainer = try UnigramTrainer(options: UnigramTrainerOptions(vocabularySize: 1000), threads: 2)
+        var trainer = try UnigramTrainer(options: UnigramTrainerOptions(vocabularySize: 2000), threads: 2)
         try trainer.add(documents)
         return try trainer.trainModelFile()
     }
@@ -74,7 +74,7 @@ final class UnigramTrainerTests: XCTestCase {
 
     func testTrainedModelHasTheLayoutAndLoads() throws {
         let (proto, tokenizer) = try load(try Self.defaultModel.get())
-        XCTAssertEqual(proto.pieces.count, 1000)
+        XCTAssertEqual(proto.pieces.count, 2000)
         XCTAssertEqual(proto.pieces[0...2].map(\.text), ["<unk>", "<s>", "</s>"])
         XCTAssertEqual(proto.pieces[0...2].map(\.type), [.unknown, .control, .control])
         XCTAssertEqual(proto.normalizerSpec.name, "nmt_nfkc")
@@ -99,12 +99,12 @@ final class UnigramTrainerTests: XCTestCase {
 
     func testOutputIsTheSameWhateverTheThreadCount() throws {
         let documents = Array(Self.documents.prefix(1500))
-        let options = UnigramTrainerOptions(vocabularySize: 600)
+        let options = UnigramTrainerOptions(vocabularySize: 1600)
         XCTAssertEqual(try train(options, threads: 1, documents: documents), try train(options, threads: 2, documents: documents))
     }
 
     func testOptionsShapeThePieces() throws {
-        var options = UnigramTrainerOptions(vocabularySize: 900)
+        var options = UnigramTrainerOptions(vocabularySize: 1800)
         options.splitDigits = true
         options.byteFallback = true
         options.userDefinedSymbols = ["[MASK]", "ㅋㅋ"]
@@ -140,11 +140,8 @@ final class UnigramTrainerTests: XCTestCase {
     /// The real sentencepiece loads the model, reads the options back, and segments the sample
     /// exactly as dsprep does.
     func testSentencePieceLoadsTheModelAndSegmentsIdentically() throws {
-        guard let python = ProcessInfo.processInfo.environment["DSPREP_PYTHON"] else {
-            throw XCTSkip("DSPREP_PYTHON is not set (the sentencepiece peer)")
-        }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("unigram-trainer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        _ = try TestEnvironment.requirePython()
+        let work = try TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let modelBytes = try Self.defaultModel.get()
         let model = work.appendingPathComponent("trained.model")
@@ -162,17 +159,9 @@ final class UnigramTrainerTests: XCTestCase {
             for line in open(sys.argv[2], encoding="utf-8").read().split("\\n")[:-1]:
                 print(" ".join(map(str, sp.encode(line))))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, model.path, input.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let data = try PythonPeer.run(["-c", script, model.path, input.path])
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        XCTAssertEqual(lines.first, "1 1000 0.9995 16 True nmt_nfkc")
+        XCTAssertEqual(lines.first, "1 2000 0.9995 16 True nmt_nfkc")
         let (_, tokenizer) = try load(modelBytes)
         XCTAssertGreaterThanOrEqual(lines.count, texts.count + 1)
         for (index, text) in texts.enumerated() where index + 1 < lines.count {

@@ -19,6 +19,7 @@ struct RequiredCharacters {
                 let times = input.counts[index]
                 for offset in Int(input.starts[index])..<Int(input.starts[index + 1]) {
                     let scalar = scalars[offset]
+                    if scalar == 0 { continue }  // sentencepiece neither counts nor keeps NUL
                     if scalar < 0x10000 { bmpCounts[Int(scalar)] += times } else { otherCounts[scalar, default: 0] += times }
                     total += times
                 }

@@ -24,12 +24,12 @@ enum UnigramMaximization {
         return (newID, kept.map { Float(digamma(Double($0)) - logTotal) })
     }
 
-    /// ψ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 6, then the asymptotic
+    /// ψ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic
     /// series ln x − 1/(2x) − Σ B₂ₖ / (2k x²ᵏ).
     static func digamma(_ x: Double) -> Double {
         var x = x
         var result = 0.0
-        while x < 6 {
+        while x < 10 {
             result -= 1 / x
             x += 1
         }
