@@ -21,7 +21,7 @@ struct VocabCommand: ParsableCommand {
                 --lowercase), then BertPreTokenizer. With --out NAME.json only the tokenizer.json is written;
                 otherwise --out is a folder that gets tokenizer.json and vocab.txt.
                 Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback,
-                --split-digits, --user-defined-symbols; special pieces <unk>=0 <s>=1 </s>=2). With --out NAME.model
+                --split-digits, --no-split-by-whitespace, --user-defined-symbols; special pieces <unk>=0 <s>=1 </s>=2). With --out NAME.model
                 only that file is written; otherwise --out is a folder that gets tokenizer.model and its HF
                 tokenizer.json form (Precompiled normalizer, Metaspace, Unigram).
                 """)
@@ -64,6 +64,9 @@ struct VocabCommand: ParsableCommand {
 
         @Flag(help: "Unigram: every digit is a piece of its own.")
         var splitDigits = false
+
+        @Flag(inversion: .prefixedNo, help: "Unigram: pieces never cross a word start (sentencepiece's split_by_whitespace).")
+        var splitByWhitespace = true
 
         @Option(help: "Unigram: pieces kept whole, comma separated.")
         var userDefinedSymbols: String = ""
@@ -133,6 +136,7 @@ struct VocabCommand: ParsableCommand {
             options.characterCoverage = characterCoverage
             options.byteFallback = byteFallback
             options.splitDigits = splitDigits
+            options.splitByWhitespace = splitByWhitespace
             options.userDefinedSymbols = userDefinedSymbols.split(separator: ",").map(String.init)
             var trainer = try UnigramTrainer(options: options, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             for path in files { try forEachBatch(in: path) { try trainer.add($0, utf8: $1) } }

@@ -128,6 +128,17 @@ final class UnigramTrainerTests: XCTestCase {
         XCTAssertEqual(tokenizer.encodePieces("鬱").suffix(3), ["<0xE9>", "<0xAC>", "<0xB1>"])
     }
 
+    func testWithoutWhitespaceSplittingPiecesSpanWords() throws {
+        var options = UnigramTrainerOptions(vocabularySize: 1600)
+        options.splitByWhitespace = false
+        let (proto, tokenizer) = try load(try train(options, documents: Array(Self.documents.prefix(1500))))
+        let normal = proto.pieces.filter { $0.type == .normal }.map(\.text)
+        XCTAssertTrue(normal.contains { $0.unicodeScalars.dropFirst().contains("\u{2581}") })
+        // U+2581 is never last in a multi-character piece.
+        XCTAssertFalse(normal.contains { $0.unicodeScalars.count > 1 && $0.hasSuffix("\u{2581}") })
+        XCTAssertFalse(tokenizer.encodeIDs("이 영화 정말 재밌어요").isEmpty)
+    }
+
     func testTooSmallVocabularyIsAnInputError() {
         XCTAssertThrowsError(try train(UnigramTrainerOptions(vocabularySize: 50), documents: Array(Self.documents.prefix(200)))) {
             XCTAssertTrue("\($0)".contains("required characters"), "\($0)")
