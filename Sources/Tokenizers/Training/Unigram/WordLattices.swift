@@ -125,7 +125,7 @@ struct WordLattices {
     // MARK: - E step
 
     /// Expected count of every piece under the current scores (forward-backward over each word,
-    /// weighted by the word's count), and the number of pieces in the Viterbi segmentations.
+    /// weighted by the word's count).
     func expectedCounts(scores: [Float], unknownScore: Float) throws -> [Double] {
         var marginals = [Float](repeating: 0, count: nodes.count)
         let chunks = Self.chunks(counts.count, threads: threads)
