@@ -37,9 +37,10 @@ public final class Arena: @unchecked Sendable {
     public init() {}
 
     /// Starts a new layout; pointers handed out before are invalid afterwards.
-    /// `capacity` is the total the caller is about to take (so the buffer is grown once).
+    /// `capacity` is the total the caller is about to take (so the buffer is grown once). It grows
+    /// with a quarter to spare: packed batches vary in size, and each growth zero-fills fresh pages.
     public func reset(capacity: Int) {
-        if capacity > storage.count { storage = FloatBuffer(count: capacity) }
+        if capacity > storage.count { storage = FloatBuffer(count: capacity + capacity / 4) }
         used = 0
     }
 

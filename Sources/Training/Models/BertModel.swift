@@ -88,8 +88,13 @@ public final class BertModel: Model {
         var cls, poolerPre, pooled: Pointer               // (B,C)
         var pooledMask: Pointer?                          // (B,C)
         var headInput: Pointer                            // (B,C) pooled after dropout
-        var logits, probs, dlogits: Pointer               // (B,K)
-        // backward scratch
+        var logits, probs: Pointer                        // (B,K)
+        /// nil after an evaluation forward, which needs no backward buffers
+        var scratch: BackwardScratch?
+    }
+
+    struct BackwardScratch {
+        var dlogits: Pointer                              // (B,K)
         var dxA, dxB, s1, s2, s3: Pointer                 // (N,C)
         var f1, f2: Pointer                               // (N,F)
         var dqkv: Pointer                                 // (N,3C)
@@ -130,10 +135,12 @@ public final class BertModel: Model {
                 keyBias: take(n), emb: take(n * c), embMean: take(n), embRstd: take(n), x0: take(n * c),
                 x0Mask: hiddenDrop ? take(n * c) : nil, layers: layers,
                 cls: take(b * c), poolerPre: take(b * c), pooled: take(b * c), pooledMask: hiddenDrop ? take(b * c) : nil,
-                headInput: take(b * c), logits: take(b * k), probs: take(b * k), dlogits: take(b * k),
-                dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c), s3: take(n * c),
-                f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
-                dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c))
+                headInput: take(b * c), logits: take(b * k), probs: take(b * k),
+                scratch: !training ? nil : BackwardScratch(
+                    dlogits: take(b * k),
+                    dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c), s3: take(n * c),
+                    f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
+                    dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c)))
         }
         _ = build()
         counting = false
@@ -219,8 +226,8 @@ public final class BertModel: Model {
     // MARK: - Backward
 
     public func backward(lossScale: Float) {
-        guard let batch, let labels = batch.labels, let acts = activations else {
-            preconditionFailure("BertModel.backward needs a forward pass with labels first")
+        guard let batch, let labels = batch.labels, let acts = activations, let scratch = acts.scratch else {
+            preconditionFailure("BertModel.backward needs a training forward pass with labels first")
         }
         let cfg = configuration
         let b = acts.b, n = acts.n, spans = packed.spans
@@ -233,31 +240,31 @@ public final class BertModel: Model {
         func zero(_ x: Pointer, _ count: Int) { x.update(repeating: 0, count: count) }
 
         // Head: logits ← dropout(tanh(cls·Wpᵀ + bp))
-        loss.backward(dlogits: acts.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
-        zero(acts.dpool1, b * c)
-        Linear.backward(dinp: acts.dpool1, dweight: p.grad(classifierWeight), dbias: p.grad(classifierBias), dout: acts.dlogits,
+        loss.backward(dlogits: scratch.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
+        zero(scratch.dpool1, b * c)
+        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(classifierWeight), dbias: p.grad(classifierBias), dout: scratch.dlogits,
                         inp: acts.headInput, weight: p.value(classifierWeight), n: b, c: c, oc: k)
-        dropoutBackward(acts.dpool2, acts.dpool1, acts.pooledMask, b * c)
-        zero(acts.dpool3, b * c)
-        Tanh.backward(dinp: acts.dpool3, dout: acts.dpool2, out: acts.pooled, count: b * c)
-        zero(acts.dpool1, b * c)
-        Linear.backward(dinp: acts.dpool1, dweight: p.grad(poolerWeight), dbias: p.grad(poolerBias), dout: acts.dpool3,
+        dropoutBackward(scratch.dpool2, scratch.dpool1, acts.pooledMask, b * c)
+        zero(scratch.dpool3, b * c)
+        Tanh.backward(dinp: scratch.dpool3, dout: scratch.dpool2, out: acts.pooled, count: b * c)
+        zero(scratch.dpool1, b * c)
+        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(poolerWeight), dbias: p.grad(poolerBias), dout: scratch.dpool3,
                         inp: acts.cls, weight: p.value(poolerWeight), n: b, c: c, oc: c)
-        var dx = acts.dxA, dxIn = acts.dxB
+        var dx = scratch.dxA, dxIn = scratch.dxB
         zero(dx, n * c)
-        Pooling.clsBackward(dinp: dx, dout: acts.dpool1, spans: spans, c: c)
+        Pooling.clsBackward(dinp: dx, dout: scratch.dpool1, spans: spans, c: c)
 
         for l in stride(from: cfg.numHiddenLayers - 1, through: 0, by: -1) {
             let lp = layerParameters[l], la = acts.layers[l]
             let x = l == 0 ? acts.x0 : acts.layers[l - 1].x2
             // x2 = LN2(r2), r2 = x1 + drop(g·Wo2ᵀ)
-            let dr2 = acts.s1, dx1 = acts.s2, dOut2 = acts.s3
+            let dr2 = scratch.s1, dx1 = scratch.s2, dOut2 = scratch.s3
             zero(dr2, n * c)
             LayerNorm.backward(dinp: dr2, dweight: p.grad(lp.ln2Weight), dbias: p.grad(lp.ln2Bias), dout: dx, inp: la.r2,
                                weight: p.value(lp.ln2Weight), mean: la.ln2Mean, rstd: la.ln2Rstd, n: n, c: c)
             dx1.update(from: dr2, count: n * c)
             dropoutBackward(dOut2, dr2, la.r2Mask, n * c)
-            let dg = acts.f1, dh = acts.f2
+            let dg = scratch.f1, dh = scratch.f2
             zero(dg, n * f)
             Linear.backward(dinp: dg, dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dOut2, inp: la.g,
                             weight: p.value(lp.ffnOutWeight), n: n, c: f, oc: c)
@@ -266,7 +273,7 @@ public final class BertModel: Model {
             Linear.backward(dinp: dx1, dweight: p.grad(lp.ffnInWeight), dbias: p.grad(lp.ffnInBias), dout: dh, inp: la.x1,
                             weight: p.value(lp.ffnInWeight), n: n, c: c, oc: f)
             // x1 = LN1(r1), r1 = x + drop(a·Woᵀ)
-            let dr1 = acts.s1, dOut1 = acts.s3, da = acts.s2
+            let dr1 = scratch.s1, dOut1 = scratch.s3, da = scratch.s2
             zero(dr1, n * c)
             LayerNorm.backward(dinp: dr1, dweight: p.grad(lp.ln1Weight), dbias: p.grad(lp.ln1Bias), dout: dx1, inp: la.r1,
                                weight: p.value(lp.ln1Weight), mean: la.ln1Mean, rstd: la.ln1Rstd, n: n, c: c)
@@ -275,16 +282,16 @@ public final class BertModel: Model {
             zero(da, n * c)
             Linear.backward(dinp: da, dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dOut1, inp: la.a,
                             weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c)
-            zero(acts.dqkv, n * 3 * c)
-            Attention.backward(dqkv: acts.dqkv, datt: acts.datt, dout: da, att: la.att, qkv: la.qkv,
+            zero(scratch.dqkv, n * 3 * c)
+            Attention.backward(dqkv: scratch.dqkv, datt: scratch.datt, dout: da, att: la.att, qkv: la.qkv,
                                dropoutMask: la.attDropout?.mask, dropped: la.attDropout?.dropped, spans: spans, c: c)
-            Linear.backward(dinp: dxIn, dweight: p.grad(lp.qkvWeight), dbias: p.grad(lp.qkvBias), dout: acts.dqkv, inp: x,
+            Linear.backward(dinp: dxIn, dweight: p.grad(lp.qkvWeight), dbias: p.grad(lp.qkvBias), dout: scratch.dqkv, inp: x,
                             weight: p.value(lp.qkvWeight), n: n, c: c, oc: 3 * c)
             swap(&dx, &dxIn)
         }
 
         // x0 = drop(LN(embeddings))
-        let dLN = acts.s3, demb = acts.s1
+        let dLN = scratch.s3, demb = scratch.s1
         dropoutBackward(dLN, dx, acts.x0Mask, n * c)
         zero(demb, n * c)
         LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dLN, inp: acts.emb,
