@@ -35,6 +35,19 @@ struct Encode: ParsableCommand {
     @Option(help: "With --input-format jsonl: the string field to encode.")
     var field: String?
 
+    @Option(help: ArgumentHelp("sentencepiece .model only: the N best segmentations of each line, tab-separated (json: an array).",
+                               valueName: "N"))
+    var nbest: Int?
+
+    @Flag(help: "sentencepiece .model only: draw one segmentation per line (subword regularization), from all of them or, with --nbest N, from the N best; probability ∝ exp(alpha · score).")
+    var sample = false
+
+    @Option(help: "With --sample: the smoothing parameter alpha.")
+    var alpha: Float = 0.1
+
+    @Option(help: "With --sample: the random seed (each line draws from its own stream, so output does not depend on threads).")
+    var seed: UInt64 = 0
+
     @Flag(help: "vocab.txt only: keep case (no lowercasing, no accent stripping).")
     var cased = false
 
@@ -48,6 +61,13 @@ struct Encode: ParsableCommand {
         if inputFormat == .jsonl && field == nil { throw ValidationError("--input-format jsonl needs --field NAME") }
         if inputFormat == .lines && field != nil { throw ValidationError("--field is only for --input-format jsonl") }
         if cased && uncased { throw ValidationError("--cased and --uncased exclude each other") }
+        if let nbest, nbest < 1 || nbest > (sample ? 512 : 1024) {
+            throw ValidationError("--nbest takes 1...\(sample ? 512 : 1024)\(sample ? " with --sample" : "")")
+        }
+        if (nbest != nil || sample) && !tokenizer.hasSuffix(".model") {
+            throw ValidationError("--nbest and --sample need a sentencepiece .model tokenizer")
+        }
+        if (nbest != nil || sample) && pad { throw ValidationError("--pad does not apply to --nbest or --sample") }
     }
 
     func run() throws {
@@ -60,7 +80,14 @@ struct Encode: ParsableCommand {
         } else if pad {
             throw InputError("--pad needs a tokenizer.json with a padding configuration", at: SourceLocation(path: tokenizer))
         }
-        let encoder = LineEncoder(tokenizer: loaded, format: outputFormat, addSpecialTokens: !noSpecialTokens)
+        var segmentation = LineEncoder.Segmentation.best
+        if sample {
+            segmentation = .sample(nbestSize: nbest ?? -1, alpha: alpha, seed: seed)
+        } else if let nbest {
+            segmentation = .nbest(nbest)
+        }
+        let encoder = LineEncoder(tokenizer: loaded, format: outputFormat, addSpecialTokens: !noSpecialTokens,
+                                  segmentation: segmentation)
         let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
         // Everything that can fail on user data (UTF-8, JSON fields) is checked before the first
         // byte is written, so an error never leaves partial output behind.
@@ -175,6 +202,13 @@ struct LineEncoder {
     let tokenizer: TextTokenizer
     let format: Encode.OutputFormat
     let addSpecialTokens: Bool
+    /// Which segmentations of a sentencepiece model to print.
+    enum Segmentation {
+        case best
+        case nbest(Int)
+        case sample(nbestSize: Int, alpha: Float, seed: UInt64)
+    }
+    let segmentation: Segmentation
     /// The pipeline, when its flat `encodeIDs` path applies (no `Encoding` per line).
     private let pipeline: Tokenizer?
     /// Token text by id, raw (piece output) or as JSON string literals (json output).
@@ -184,10 +218,11 @@ struct LineEncoder {
     static let chunkLines = 2048
     static let chunksPerWindow = 64
 
-    init(tokenizer: TextTokenizer, format: Encode.OutputFormat, addSpecialTokens: Bool) {
+    init(tokenizer: TextTokenizer, format: Encode.OutputFormat, addSpecialTokens: Bool, segmentation: Segmentation = .best) {
         self.tokenizer = tokenizer
         self.format = format
         self.addSpecialTokens = addSpecialTokens
+        self.segmentation = segmentation
         let pipeline = (tokenizer as? Tokenizer).flatMap { $0.supportsEncodeIDs ? $0 : nil }
         self.pipeline = pipeline
         var texts: [[UInt8]] = []
@@ -249,21 +284,51 @@ struct LineEncoder {
             }
         } else {
             for index in lines {
-                var encoding = try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens)
-                if let padLength, let pipeline = tokenizer as? Tokenizer { encoding = pipeline.padded(encoding, to: padLength) }
-                var texts: [[UInt8]] = []
-                if format != .id {
-                    texts = encoding.tokens.map { text in
-                        var bytes: [UInt8] = []
-                        if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
-                        return bytes
-                    }
+                buffer.beginLine(format: format, isList: isList)
+                for (number, encoding) in try encodings(documents, index, padLength: padLength).enumerated() {
+                    if number > 0 { buffer.appendSeparator(format: format) }
+                    appendEncoding(encoding, to: &buffer)
                 }
-                buffer.appendLine(format: format, count: encoding.ids.count, id: { encoding.ids[$0] }, token: { texts[$0] },
-                                  offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) })
+                buffer.endLine(format: format, isList: isList)
             }
         }
         return buffer.data
+    }
+
+    /// --nbest prints a list per line (tab-separated, or a JSON array).
+    private var isList: Bool { if case .nbest = segmentation { return true } else { return false } }
+
+    /// What one input line becomes: one encoding, or the n best.
+    private func encodings(_ documents: Documents, _ index: Int, padLength: Int?) throws -> [Encoding] {
+        let text = documents.text(index)
+        switch segmentation {
+        case .best:
+            var encoding = try tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
+            if let padLength, let pipeline = tokenizer as? Tokenizer { encoding = pipeline.padded(encoding, to: padLength) }
+            return [encoding]
+        case let .nbest(size):
+            guard let model = tokenizer as? SentencePieceTokenizer else { return [] }
+            return model.nbestEncode(text, size: size, addSpecialTokens: addSpecialTokens).map(\.encoding)
+        case let .sample(nbestSize, alpha, seed):
+            guard let model = tokenizer as? SentencePieceTokenizer else { return [] }
+            // Each line its own stream: the same output whatever the chunking and threads.
+            var generator = SeededGenerator(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+            return [try model.sampleEncode(text, nbestSize: nbestSize, alpha: alpha, addSpecialTokens: addSpecialTokens,
+                                           using: &generator)]
+        }
+    }
+
+    private func appendEncoding(_ encoding: Encoding, to buffer: inout OutputBuffer) {
+        var texts: [[UInt8]] = []
+        if format != .id {
+            texts = encoding.tokens.map { text in
+                var bytes: [UInt8] = []
+                if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
+                return bytes
+            }
+        }
+        buffer.appendItems(format: format, count: encoding.ids.count, id: { encoding.ids[$0] }, token: { texts[$0] },
+                           offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) })
     }
 
     private func longestEncoding(_ documents: Documents) throws -> Int {
@@ -303,6 +368,28 @@ struct OutputBuffer {
     /// One output line: ids, pieces or the JSON object, then a newline.
     mutating func appendLine(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
                              offset: (Int) -> (Int32, Int32)) {
+        appendItems(format: format, count: count, id: id, token: token, offset: offset)
+        bytes.append(0x0A)
+    }
+
+    /// Starts a line of `appendItems` output; a list (--nbest) in JSON is an array.
+    mutating func beginLine(format: Encode.OutputFormat, isList: Bool) {
+        if isList && format == .json { bytes.append(UInt8(ascii: "[")) }
+    }
+
+    /// Between two encodings of one line (--nbest): a tab, or a comma in the JSON array.
+    mutating func appendSeparator(format: Encode.OutputFormat) {
+        bytes.append(format == .json ? UInt8(ascii: ",") : 0x09)
+    }
+
+    mutating func endLine(format: Encode.OutputFormat, isList: Bool) {
+        if isList && format == .json { bytes.append(UInt8(ascii: "]")) }
+        bytes.append(0x0A)
+    }
+
+    /// Ids, pieces or the JSON object of one encoding, without the newline.
+    mutating func appendItems(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
+                              offset: (Int) -> (Int32, Int32)) {
         switch format {
         case .id:
             for index in 0..<count {
@@ -337,7 +424,6 @@ struct OutputBuffer {
             }
             bytes.append(contentsOf: "]}".utf8)
         }
-        bytes.append(0x0A)
     }
 
     mutating func appendInteger(_ value: Int) {

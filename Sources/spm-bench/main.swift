@@ -3,6 +3,7 @@
 // Used by tools/spm-parity.sh (full-corpus parity) and tools/spm-bench.sh (throughput).
 //
 //   spm-bench --model M.model [--format id|piece|none] [--threads N] [--repeat R] FILE
+//   spm-bench --model M.model --write-tokenizer-json OUT.json    (the model as a HF tokenizer.json)
 //
 // Timing (stderr) covers encoding only: the file is read into memory first and output is
 // written after the clock stops, so the number is the tokenizer's own throughput.
@@ -16,6 +17,7 @@ struct Options {
     var threads = 1
     var repeats = 1
     var file = ""
+    var tokenizerJSON = ""
 }
 
 func parseOptions() throws -> Options {
@@ -31,12 +33,14 @@ func parseOptions() throws -> Options {
         case "--format": options.format = try value(argument)
         case "--threads": options.threads = Int(try value(argument)) ?? 0
         case "--repeat": options.repeats = Int(try value(argument)) ?? 0
+        case "--write-tokenizer-json": options.tokenizerJSON = try value(argument)
         default: options.file = argument
         }
     }
-    guard !options.model.isEmpty, !options.file.isEmpty, options.threads >= 1, options.repeats >= 1,
+    guard !options.model.isEmpty, !options.file.isEmpty || !options.tokenizerJSON.isEmpty, options.threads >= 1, options.repeats >= 1,
           ["id", "piece", "none"].contains(options.format) else {
-        throw InputError("usage: spm-bench --model M.model [--format id|piece|none] [--threads N] [--repeat R] FILE")
+        throw InputError("usage: spm-bench --model M.model [--format id|piece|none] [--threads N] [--repeat R] FILE\n"
+            + "       spm-bench --model M.model --write-tokenizer-json OUT.json")
     }
     return options
 }
@@ -44,6 +48,10 @@ func parseOptions() throws -> Options {
 do {
     let options = try parseOptions()
     let tokenizer = try SentencePieceTokenizer.load(path: options.model)
+    if !options.tokenizerJSON.isEmpty {
+        try tokenizer.saveTokenizerJSON(to: options.tokenizerJSON)
+        exit(0)
+    }
     let file = try MappedFile(path: options.file)
     // Lines as byte ranges of the mapped file ("\n" separated, as reference_encode.py reads).
     var lines: [Range<Int>] = []

@@ -92,6 +92,19 @@ final class UnigramTokenizerJSONTests: XCTestCase {
         try check(try writtenAndReloaded("nsmc16k"), "hf-reviews-nsmc16k.jsonl", decoded: true)
     }
 
+    func testTiesBreakAsHFReadsItsScores() throws {
+        try check(try writtenAndReloaded("nsmc16k"), "hf-ties-nsmc16k.jsonl", decoded: false)
+    }
+
+    func testScoresAreReadAsSerdeJSONReadsThem() {
+        // serde_json without float_roundtrip: 11112524032592773 as f64 (rounded), / 1e15.
+        XCTAssertEqual(TokenizerJSON.huggingFaceParsed(-11.112524032592773), Double(11_112_524_032_592_773) / -1e15)
+        XCTAssertNotEqual(TokenizerJSON.huggingFaceParsed(-11.112524032592773), -11.112524032592773)
+        XCTAssertEqual(TokenizerJSON.huggingFaceParsed(-9.564846992492676), -9.564846992492676)
+        XCTAssertEqual(TokenizerJSON.huggingFaceParsed(0), 0)
+        XCTAssertEqual(TokenizerJSON.huggingFaceParsed(-1e-05), -1.0 / 1e5)
+    }
+
     func testByteFallbackMatchesHFTokenizers() throws {
         let tokenizer = try writtenAndReloaded("bytefallback")
         // HF's Metaspace decoder prints byte pieces as they are; dsprep's does too.

@@ -12,10 +12,42 @@ extension TokenizerJSON {
                   case let .number(score) = pair[1] else {
                 throw context.failure("Unigram vocab entry \(index) is \(entry.serialized()), expected [piece, score]")
             }
-            return (piece, score)
+            return (piece, huggingFaceParsed(score))
         }
         return try UnigramModel(huggingFaceVocabulary: vocabulary, unkID: try context.optionalInt(json, "unk_id"),
                                 byteFallback: try context.bool(json, "byte_fallback", default: false), path: context.path)
+    }
+
+    /// The value HF tokenizers reads for a JSON number whose shortest text is that of `value`.
+    /// serde_json (as HF builds it, without `float_roundtrip`) does not round correctly: it
+    /// reads the digits as an integer, converts that to f64, then multiplies or divides by a
+    /// power of ten, which can land one ulp off (-11.112524032592773 → -11.112524032592772).
+    /// Unigram ties are broken by these last bits, so dsprep reads the scores the same way.
+    static func huggingFaceParsed(_ value: Double) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        let text = "\(value.magnitude)"
+        var significand: UInt64 = 0
+        var exponent = 0
+        var seenPoint = false
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            if character == "." {
+                seenPoint = true
+            } else if character == "e" || character == "E" {
+                exponent += Int(text[text.index(after: index)...]) ?? 0
+                break
+            } else if let digit = character.wholeNumberValue {
+                let (scaled, overflow) = significand.multipliedReportingOverflow(by: 10)
+                guard !overflow, scaled <= UInt64.max - UInt64(digit) else { return value }
+                significand = scaled + UInt64(digit)
+                if seenPoint { exponent -= 1 }
+            }
+            index = text.index(after: index)
+        }
+        guard exponent.magnitude <= 308, let power = Double("1e\(exponent.magnitude)") else { return value }
+        let magnitude = exponent >= 0 ? Double(significand) * power : Double(significand) / power
+        return value < 0 ? -magnitude : magnitude
     }
 
     /// The HF pipeline that encodes like a sentencepiece Unigram model: the model's compiled

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Full-corpus parity of dsprep's Unigram tokenizer.json path with HF tokenizers 0.23.3, on every
+# document of ../shared/data/reviews/reviews.tsv (4th column), for each sentencepiece model:
+#   1. `spm-bench --write-tokenizer-json` converts the .model (dsprep's writer); HF tokenizers
+#      loads that file and encodes; `dsprep encode` loads the same file and encodes: ids and
+#      offsets must be equal (reference: HF).
+#   2. the same with the tokenizer.json HF's own `SentencePieceUnigramTokenizer.from_spm`
+#      recipe builds (Precompiled + Replace " {2,}" + Metaspace, no Strip).
+# It also counts the documents where HF's Unigram (on dsprep's file) disagrees with
+# sentencepiece itself: HF's own rules (Double sums, grapheme-wise normalization, every piece
+# matchable), not a dsprep difference.
+#
+#   tools/spm-hf-parity.sh [MODEL.model ...]   (default: ../shared/vocab/nsmc-unigram-16k.model
+#                                                and the tests' byte-fallback fixture model)
+# Exits 1 when dsprep and HF differ on any document.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared="${DSPREP_SHARED:-../shared}"
+python="${DSPREP_PYTHON:-$(tools/setup-peers.sh)}"
+corpus="$shared/data/reviews/reviews.tsv"
+[ -f "$corpus" ] || { echo "spm-hf-parity: $corpus not found (needs ../shared)" >&2; exit 2; }
+models=("$@")
+if [ ${#models[@]} -eq 0 ]; then
+  models=("$shared/vocab/nsmc-unigram-16k.model" Tests/TokenizersTests/Fixtures/spm/nsmc-bytefallback-2k.model)
+fi
+source tools/dsprep-binary.sh
+scratch="${DSPREP_SCRATCH_PATH:-.build}"
+swift build -c release --scratch-path "$scratch" --product spm-bench >&2
+bench="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/spm-bench"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+tail -n +2 "$corpus" | cut -f4 > "$work/docs.txt"
+status=0
+for model in "${models[@]}"; do
+  name="$(basename "$model" .model)"
+  "$bench" --model "$model" --write-tokenizer-json "$work/dsprep.json"
+  "$python" - "$model" "$work" <<'PY'
+import json, sys
+import sentencepiece as spm
+from sentencepiece import sentencepiece_model_pb2 as model_pb2
+from tokenizers import Tokenizer, Regex, decoders, models, normalizers, pre_tokenizers
+model_path, work = sys.argv[1:]
+lines = open(f"{work}/docs.txt", encoding="utf-8", newline="\n").read().split("\n")
+if lines and lines[-1] == "":
+    lines.pop()
+# HF's from_spm recipe (tokenizers/implementations/sentencepiece_unigram.py), built here
+# because from_spm wants sentencepiece_model_pb2 on sys.path.
+proto = model_pb2.ModelProto()
+proto.ParseFromString(open(model_path, "rb").read())
+unk = proto.trainer_spec.unk_id
+tok = Tokenizer(models.Unigram([(p.piece, p.score) for p in proto.pieces], unk, proto.trainer_spec.byte_fallback))
+tok.normalizer = normalizers.Sequence([normalizers.Precompiled(proto.normalizer_spec.precompiled_charsmap),
+                                       normalizers.Replace(Regex(" {2,}"), " ")])
+tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+tok.save(f"{work}/from_spm.json")
+for kind in ("dsprep", "from_spm"):
+    hf = Tokenizer.from_file(f"{work}/{kind}.json")
+    with open(f"{work}/hf-{kind}.txt", "w", encoding="utf-8") as out:
+        for e in hf.encode_batch(lines, add_special_tokens=False):
+            out.write(json.dumps([e.ids, [list(o) for o in e.offsets]]) + "\n")
+sp = spm.SentencePieceProcessor(model_file=model_path)
+with open(f"{work}/spm.txt", "w", encoding="utf-8") as out:
+    for ids in sp.encode(lines, num_threads=1):
+        out.write(json.dumps(ids) + "\n")
+PY
+  for kind in dsprep from_spm; do
+    "$dsprep" encode --tokenizer "$work/$kind.json" --output-format json "$work/docs.txt" > "$work/ours-$kind.jsonl"
+  done
+  "$python" - "$name" "$work" <<'PY' || status=1
+import json, sys
+name, work = sys.argv[1:]
+docs = open(f"{work}/docs.txt", encoding="utf-8", newline="\n").read().split("\n")
+spm_ids = [json.loads(line) for line in open(f"{work}/spm.txt", encoding="utf-8")]
+failed = False
+for kind in ("dsprep", "from_spm"):
+    hf = [json.loads(line) for line in open(f"{work}/hf-{kind}.txt", encoding="utf-8")]
+    ours = [json.loads(line) for line in open(f"{work}/ours-{kind}.jsonl", encoding="utf-8")]
+    assert len(hf) == len(ours) == len(spm_ids), (len(hf), len(ours), len(spm_ids))
+    ids = sum(1 for h, o in zip(hf, ours) if h[0] != o["ids"])
+    offsets = sum(1 for h, o in zip(hf, ours) if h[1] != o["offsets"])
+    versus_spm = sum(1 for h, s in zip(hf, spm_ids) if h[0] != s)
+    print(f"spm-hf-parity: {name} {kind}.json: dsprep vs HF tokenizers: {ids} ids / {offsets} offsets "
+          f"mismatching of {len(hf)} documents; HF vs sentencepiece ids: {versus_spm} "
+          f"({100 * versus_spm / len(hf):.3f}%)")
+    shown = 0
+    for number, (h, o) in enumerate(zip(hf, ours), 1):
+        if (h[0] != o["ids"] or h[1] != o["offsets"]) and shown < 3:
+            shown += 1
+            print(f"  line {number}: {docs[number - 1]!r}\n    HF     {h}\n    dsprep {[o['ids'], o['offsets']]}")
+    failed = failed or ids or offsets
+sys.exit(1 if failed else 0)
+PY
+done
+exit $status
