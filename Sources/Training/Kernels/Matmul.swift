@@ -22,13 +22,14 @@ public enum Matmul {
 
     /// The tuned product through `cblas_sgemm`, split into blocks of rows of C that run in
     /// parallel, each a single-threaded OpenBLAS call (which packs op(B) again: negligible for
-    /// blocks of 64 rows or more).
+    /// blocks of 128 rows or more). Up to two blocks per core, so that when another process slows
+    /// one core the other takes more of the work (on a loaded machine: 62–65 → 68–71 samples/s).
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let blocks = min(Parallel.processorCount, m / (4 * tile))
+        let blocks = min(2 * Parallel.processorCount, m / (8 * tile))
         if m * n * k < minimumWorkToSplit || blocks <= 1 {
             gemmOnThisThread(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                              b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
