@@ -9,6 +9,10 @@
 /// sentencepiece's `norm_to_orig` does (and, like it, stays empty for an all-space input).
 struct SentencePieceNormalizer: Sendable {
     let charsMap: PrecompiledCharsMap?
+    /// Without a compiled map, the rules of the spec's named rule set, built from ICU.
+    /// (sentencepiece 0.2.3 itself applies no rules then: it compiles the map only when it
+    /// trains; a model that names a rule is normalized here as that rule's map would.)
+    let namedRules: NamedNormalizationRules?
     /// User-defined symbols: matched before the charsmap and never normalized.
     let userDefinedSymbols: DoubleArrayTrie?
     let addDummyPrefix: Bool
@@ -29,6 +33,7 @@ struct SentencePieceNormalizer: Sendable {
     init(spec: SentencePieceModelProto.NormalizerSpec, treatWhitespaceAsSuffix: Bool,
          userDefinedSymbols: DoubleArrayTrie?, path: String) throws {
         charsMap = spec.precompiledCharsmap.isEmpty ? nil : try PrecompiledCharsMap(blob: spec.precompiledCharsmap, path: path)
+        namedRules = charsMap == nil ? NamedNormalizationRules.rules(named: spec.name) : nil
         self.userDefinedSymbols = userDefinedSymbols
         addDummyPrefix = spec.addDummyPrefix
         removeExtraWhitespaces = spec.removeExtraWhitespaces
@@ -42,7 +47,7 @@ struct SentencePieceNormalizer: Sendable {
         normToOrig.count = 0
         guard let text = input.baseAddress, input.count > 0 else { return }
         let units = charsMap?.units ?? [0]
-        let replacements = charsMap?.replacements ?? []
+        let replacements = charsMap?.replacements ?? namedRules?.replacements ?? []
         units.withUnsafeBufferPointer { units in
             replacements.withUnsafeBufferPointer { replacements in
                 Self.replacementCharacter.withUnsafeBufferPointer { fffd in
@@ -72,6 +77,11 @@ struct SentencePieceNormalizer: Sendable {
             if hasCharsMap, let match = PrecompiledCharsMap.longestMatch(
                 units: units, replacements: replacements, start, count: remaining) {
                 let replacement = replacements.baseAddress! + match.replacement.lowerBound
+                return (replacement, match.replacement.count, match.length)
+            }
+            if let namedRules, let match = namedRules.longestMatch(start, count: remaining) {
+                // An empty replacement (a removed control character) still needs a pointer.
+                let replacement = replacements.baseAddress.map { $0 + match.replacement.lowerBound } ?? fffd.baseAddress!
                 return (replacement, match.replacement.count, match.length)
             }
             let length = Self.validSequenceLength(start, remaining)
