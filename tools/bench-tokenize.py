@@ -3,7 +3,8 @@
 
 usage: tools/bench-tokenize.py [TSV] [--tokenizer PATH] [--max-length N] [--runs N]
   defaults: ../shared/data/reviews/reviews.tsv (639k rows), ../shared/vocab/krbert-char16424.json, 128
-Run with the peer venv's python (tools/setup-peers.sh prints it); builds dsprep in release mode.
+Run with the peer venv's python (tools/setup-peers.sh prints it); uses $DSPREP_BIN, else builds dsprep
+in release mode (scratch folder $DSPREP_SCRATCH_PATH, default .build).
 HF: load_dataset("csv", delimiter="\\t", quoting=3) with an empty cache, map(tokenize, batched=True)
 with tokenizers' encode_batch (all cores), save_to_disk. dsprep: `dsprep tokenize` with an empty
 cache (cold), then again (warm: served from the cache). Medians of N runs, each a fresh process;
@@ -54,9 +55,13 @@ def main():
     parser.add_argument("--max-length", default="128")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--product", "dsprep"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    dsprep = str(ROOT / ".build/release/dsprep")
+    dsprep = os.environ.get("DSPREP_BIN")
+    if not dsprep:  # as tools/dsprep-binary.sh: build in $DSPREP_SCRATCH_PATH (default .build)
+        scratch = os.environ.get("DSPREP_SCRATCH_PATH", ".build")
+        build = ["swift", "build", "-c", "release", "--scratch-path", scratch, "--product", "dsprep"]
+        subprocess.run(build, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        dsprep = subprocess.run(build[:-2] + ["--show-bin-path"], cwd=ROOT, check=True, capture_output=True,
+                                text=True).stdout.strip() + "/dsprep"
     size_mb = os.path.getsize(args.tsv) / 1e6
     work = pathlib.Path(tempfile.mkdtemp(prefix="dsprep-bench-"))
     try:

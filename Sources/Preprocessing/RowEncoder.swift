@@ -42,10 +42,9 @@ struct RowEncoder {
         truncated = false
         switch route {
         case .pipeline:
-            // Drop the last row's reference to the workspace's buffer, so encoding does not copy it.
-            ids = []
             try pipeline?.encodeIDs(utf8: text, addSpecialTokens: true, workspace: &pipelineWorkspace)
-            ids = pipelineWorkspace.ids
+            ids.removeAll(keepingCapacity: true)
+            ids.append(contentsOf: pipelineWorkspace.ids)
             truncated = pipelineWorkspace.truncated
             typeIds = []
         case .sentencePiece:

@@ -2,13 +2,8 @@
 /// canonical equivalence: "é" precomposed and decomposed would collide). Open addressing with
 /// linear probing; lookups allocate nothing.
 ///
-/// Besides tokens it can hold prefix-only entries (value -1), which lets WordPiece find the
-/// longest match in one forward walk with an incrementally updated hash (see `WordPiece`).
-///
-/// Layout, for cache behaviour on the hot path: each slot holds the hash, the value and where
-/// its key bytes are, so a probe touches one slot and then the key bytes; a prefix entry points
-/// into the bytes of the token it was made from, so the successive probes of one walk read the
-/// same bytes.
+/// Layout: each slot holds the hash, the id and where its key bytes are, so a probe touches
+/// one slot and then the key bytes.
 public struct ByteVocabulary: Sendable {
     private struct Slot {
         var hash: UInt32
@@ -21,9 +16,8 @@ public struct ByteVocabulary: Sendable {
     private var arena: [UInt8] = []
     private var slots: [Slot]
     private var mask: Int
-    private var used = 0
 
-    /// Entries that are tokens (not prefix-only).
+    /// Entries.
     public private(set) var count = 0
 
     public init(capacity: Int) {
@@ -33,48 +27,29 @@ public struct ByteVocabulary: Sendable {
         mask = size - 1
     }
 
-    // FNV-1a: keys are short (a few scalars), and it extends one byte at a time, which the
-    // forward longest-match walk relies on.
-    public static let initialHash: UInt32 = 2_166_136_261
-
-    @inline(__always)
-    public static func hash(_ hash: UInt32, adding byte: UInt8) -> UInt32 { (hash ^ UInt32(byte)) &* 16_777_619 }
-
+    // FNV-1a: keys are short (a few scalars).
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var result = initialHash
-        for byte in bytes { result = hash(result, adding: byte) }
+        var result: UInt32 = 2_166_136_261
+        for byte in bytes { result = (result ^ UInt32(byte)) &* 16_777_619 }
         return result
     }
 
-    /// Adds `token` with `id`, and each of its proper prefixes that ends on a scalar boundary as a
-    /// prefix-only entry (when `withPrefixes`). An existing token takes the new id (as a HF
-    /// vocabulary map does when a vocab.txt repeats a line). Empty tokens are ignored.
-    public mutating func insert<Bytes: Collection>(_ token: Bytes, id: Int32, withPrefixes: Bool = false) where Bytes.Element == UInt8 {
-        let bytes = Array(token)
-        guard !bytes.isEmpty else { return }
-        let start = Int32(arena.count)
-        arena.append(contentsOf: bytes)
-        if withPrefixes {
-            for end in 1..<bytes.count where bytes[end] & 0xC0 != 0x80 { set(start: start, length: end, value: -1, overwrite: false) }
-        }
-        set(start: start, length: bytes.count, value: id, overwrite: true)
-    }
-
-    private mutating func set(start: Int32, length: Int, value: Int32, overwrite: Bool) {
-        let key = Array(arena[Int(start)..<Int(start) + length])
+    /// Adds `token` with `id`. An existing token takes the new id (as a HF vocabulary map does
+    /// when a vocab.txt repeats a line). Empty tokens are ignored.
+    public mutating func insert<Bytes: Collection>(_ token: Bytes, id: Int32) where Bytes.Element == UInt8 {
+        let key = Array(token)
+        guard !key.isEmpty else { return }
         let hash = key.withUnsafeBufferPointer { ByteVocabulary.hash($0) }
         if let slot = key.withUnsafeBufferPointer({ slotIndex($0, hash: hash) }) {
-            if overwrite {
-                if slots[slot].value < 0 && value >= 0 { count += 1 }
-                slots[slot].value = value
-            }
+            slots[slot].value = id
             return
         }
-        if (used + 1) * 8 > slots.count * 5 { grow() }
-        place(Slot(hash: hash, value: value, start: start, length: Int32(length)))
-        used += 1
-        if value >= 0 { count += 1 }
+        let start = Int32(arena.count)
+        arena.append(contentsOf: key)
+        if (count + 1) * 8 > slots.count * 5 { grow() }
+        place(Slot(hash: hash, value: id, start: start, length: Int32(key.count)))
+        count += 1
     }
 
     private mutating func place(_ entry: Slot) {
@@ -90,22 +65,15 @@ public struct ByteVocabulary: Sendable {
         for entry in old where entry.length != 0 { place(entry) }
     }
 
-    /// The id of token `key`, or nil (also for prefix-only entries).
+    /// The id of token `key`, or nil.
     @inline(__always)
     public func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard let value = lookup(key, hash: ByteVocabulary.hash(key)), value >= 0 else { return nil }
-        return value
+        slotIndex(key, hash: ByteVocabulary.hash(key)).map { slots[$0].value }
     }
 
     public func lookup(_ key: String) -> Int32? {
         var copy = key
         return copy.withUTF8 { lookup($0) }
-    }
-
-    /// The stored value of `key` whose hash is `hash`: an id, -1 for a prefix-only entry, nil when absent.
-    @inline(__always)
-    public func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int32? {
-        slotIndex(key, hash: hash).map { slots[$0].value }
     }
 
     @inline(__always)

@@ -114,27 +114,80 @@ public struct WordBuffer: @unchecked Sendable {
 }
 
 /// Where tokens go: ids with their [start, end) in original scalars.
-public struct TokenSink: Sendable {
-    public internal(set) var ids: [Int32] = []
-    public internal(set) var starts: [Int32] = []
-    public internal(set) var ends: [Int32] = []
+///
+/// Per-thread scratch reused from text to text, so like `WordBuffer` it owns raw buffers that
+/// only grow: clearing is setting a count, appending is three stores (no uniqueness or capacity
+/// checks of three arrays per token). Copies share the buffers; use one per thread.
+public struct TokenSink: @unchecked Sendable {
+    final class Storage {
+        var count = 0, capacity = 0
+        var ids = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        var starts = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        var ends = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+
+        init() { reserve(256) }
+
+        deinit {
+            ids.deallocate()
+            starts.deallocate()
+            ends.deallocate()
+        }
+
+        @inline(never)
+        func reserve(_ needed: Int) {
+            guard needed > capacity else { return }
+            let newCapacity = max(needed, capacity * 2)
+            ids = reallocate(ids, capacity: newCapacity)
+            starts = reallocate(starts, capacity: newCapacity)
+            ends = reallocate(ends, capacity: newCapacity)
+            capacity = newCapacity
+        }
+
+        private func reallocate(_ pointer: UnsafeMutablePointer<Int32>, capacity: Int) -> UnsafeMutablePointer<Int32> {
+            let fresh = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            fresh.moveInitialize(from: pointer, count: count)
+            pointer.deallocate()
+            return fresh
+        }
+    }
+
+    let storage = Storage()
 
     public init() {}
 
+    public var count: Int { storage.count }
+    /// The tokens so far; valid until the sink changes.
+    public var ids: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: storage.ids, count: storage.count) }
+    public var starts: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: storage.starts, count: storage.count) }
+    public var ends: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: storage.ends, count: storage.count) }
+
     @inline(__always)
-    mutating func append(_ id: Int32, start: Int32, end: Int32) {
-        ids.append(id)
-        starts.append(start)
-        ends.append(end)
+    func append(_ id: Int32, start: Int32, end: Int32) {
+        let storage = storage
+        let index = storage.count
+        if index == storage.capacity { storage.reserve(index + 1) }
+        // Safety: index < capacity after the check.
+        storage.ids[index] = id
+        storage.starts[index] = start
+        storage.ends[index] = end
+        storage.count = index + 1
     }
 
-    mutating func removeAll() {
-        ids.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+    /// Appends tokens `range` of `other` (another sink).
+    func append(contentsOf other: TokenSink, _ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        let storage = storage
+        storage.reserve(storage.count + range.count)
+        (storage.ids + storage.count).update(from: other.storage.ids + range.lowerBound, count: range.count)
+        (storage.starts + storage.count).update(from: other.storage.starts + range.lowerBound, count: range.count)
+        (storage.ends + storage.count).update(from: other.storage.ends + range.lowerBound, count: range.count)
+        storage.count += range.count
     }
 
-    var count: Int { ids.count }
+    @inline(__always)
+    func removeAll() { storage.count = 0 }
+
+    func removeLast(_ k: Int) { storage.count -= min(k, storage.count) }
 }
 
 /// A subword model: turns one word into tokens.

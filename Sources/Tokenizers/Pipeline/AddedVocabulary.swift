@@ -72,6 +72,8 @@ struct AddedVocabulary: Sendable {
     }
 
     var isEmpty: Bool { tokens.isEmpty }
+    /// The contents of the tokens matched in the original text.
+    var originalContents: [String] { original.map(\.token.content) }
     var hasNormalizedTokens: Bool { !normalizedPatterns.isEmpty }
 
     /// Splits original text on original-text tokens.

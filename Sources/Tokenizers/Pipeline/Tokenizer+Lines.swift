@@ -1,10 +1,7 @@
 extension Tokenizer {
     /// Reusable per-thread buffers for `encodeIDs`; read the result from `ids`, `starts`, `ends`.
     public struct Workspace {
-        var scalars: [UInt32] = []
-        var sink = TokenSink()
-        var word = WordBuffer()
-        var fast = BertFastPath.Scratch()
+        var scratch = Scratch()
         var output = TokenSink()
 
         /// Whether the last `encodeIDs` dropped tokens to truncation.
@@ -12,16 +9,28 @@ extension Tokenizer {
 
         public init() {}
 
-        public var ids: [Int32] { output.ids }
-        public var starts: [Int32] { output.starts }
-        public var ends: [Int32] { output.ends }
+        /// The last text's tokens; valid until the workspace encodes again.
+        public var ids: UnsafeBufferPointer<Int32> { output.ids }
+        public var starts: UnsafeBufferPointer<Int32> { output.starts }
+        public var ends: UnsafeBufferPointer<Int32> { output.ends }
         public var count: Int { output.count }
     }
 
-    /// The single-sequence template, when the post-processor is one `encodeIDs` can apply.
-    private var singleTemplate: TemplateProcessing? {
-        if let template = postProcessor as? TemplateProcessing { return template }
-        return (postProcessor as? BertProcessing)?.template
+    /// One step of a single-sequence template, special tokens resolved to their ids.
+    enum SingleTemplateStep: Sendable {
+        case tokens([Int32])
+        case sequence
+    }
+
+    /// The single-sequence template of `postProcessor`, when it is one `encodeIDs` can apply.
+    static func singleTemplate(of postProcessor: PostProcessor?) -> [SingleTemplateStep]? {
+        guard let template = postProcessor as? TemplateProcessing ?? (postProcessor as? BertProcessing)?.template else { return nil }
+        return template.single.map { piece in
+            switch piece {
+            case let .special(id, _): return .tokens(template.specialTokens[id]?.ids ?? [])
+            case let .sequence(isFirst, _): return isFirst ? .sequence : .tokens([])
+            }
+        }
     }
 
     /// Whether `encodeIDs` gives what `encode` gives (ids, tokens and offsets) for this tokenizer.
@@ -37,17 +46,13 @@ extension Tokenizer {
     /// padding (to `batchLongest` for batch-longest padding). Check `supportsEncodeIDs` first.
     public func encodeIDs(utf8: UnsafeRawBufferPointer, addSpecialTokens: Bool, batchLongest: Int? = nil,
                           workspace: inout Workspace) throws {
-        Tokenizer.decodeUTF8(utf8, into: &workspace.scalars)
-        workspace.sink.removeAll()
-        try workspace.scalars.withUnsafeBufferPointer {
-            try tokenize($0, into: &workspace.sink, word: &workspace.word, fast: &workspace.fast)
-        }
+        try tokenize(utf8: utf8.assumingMemoryBound(to: UInt8.self), scratch: &workspace.scratch)
         let template = addSpecialTokens ? singleTemplate : nil
-        var keep = workspace.sink.count
+        var keep = workspace.scratch.sink.count
         var first = 0
         workspace.truncated = false
         if let truncation {
-            let added = template?.addedTokenCount(isPair: false) ?? 0
+            let added = template?.reduce(0) { count, step in if case let .tokens(ids) = step { count + ids.count } else { count } } ?? 0
             let limit = max(0, truncation.maxLength - added)
             if keep > limit {
                 workspace.truncated = true
@@ -56,17 +61,15 @@ extension Tokenizer {
             }
         }
         workspace.output.removeAll()
-        let sink = workspace.sink
+        let sink = workspace.scratch.sink
         func appendSequence(_ output: inout TokenSink) {
-            for index in first..<first + keep { output.append(sink.ids[index], start: sink.starts[index], end: sink.ends[index]) }
+            output.append(contentsOf: sink, first..<first + keep)
         }
         if let template {
-            for piece in template.single {
-                switch piece {
-                case let .special(id, _):
-                    for tokenID in template.specialTokens[id]?.ids ?? [] { workspace.output.append(tokenID, start: 0, end: 0) }
-                case let .sequence(isFirst, _):
-                    if isFirst { appendSequence(&workspace.output) }
+            for step in template {
+                switch step {
+                case let .tokens(ids): for id in ids { workspace.output.append(id, start: 0, end: 0) }
+                case .sequence: appendSequence(&workspace.output)
                 }
             }
         } else {
@@ -79,11 +82,9 @@ extension Tokenizer {
                 if padding.direction == .right {
                     for _ in 0..<missing { workspace.output.append(padding.padID, start: 0, end: 0) }
                 } else {
-                    var padded = TokenSink()
+                    let padded = TokenSink()
                     for _ in 0..<missing { padded.append(padding.padID, start: 0, end: 0) }
-                    for index in 0..<workspace.output.count {
-                        padded.append(workspace.output.ids[index], start: workspace.output.starts[index], end: workspace.output.ends[index])
-                    }
+                    padded.append(contentsOf: workspace.output, 0..<workspace.output.count)
                     workspace.output = padded
                 }
             }

@@ -18,6 +18,8 @@ public struct Tokenizer: TextTokenizer {
     let tokenStrings: [String?]
     /// The fused BERT path, when the pipeline is exactly BertNormalizer + BertPreTokenizer + WordPiece.
     let bertFastPath: BertFastPath?
+    /// The post-processor's single-sequence template with ids resolved, for `encodeIDs`.
+    let singleTemplate: [SingleTemplateStep]?
 
     public init(normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: Model, postProcessor: PostProcessor?,
                 decoder: Decoder?, addedTokens: [AddedToken] = [], truncation: Truncation? = nil, padding: Padding? = nil) throws {
@@ -40,10 +42,11 @@ public struct Tokenizer: TextTokenizer {
         tokenStrings = strings
         if let bert = normalizer as? BertNormalizer, preTokenizer is BertPreTokenizer, let wordPiece = model as? WordPiece,
            !addedVocabulary.hasNormalizedTokens {
-            bertFastPath = BertFastPath(normalizer: bert, model: wordPiece)
+            bertFastPath = BertFastPath(normalizer: bert, model: wordPiece, addedTokens: addedVocabulary.originalContents)
         } else {
             bertFastPath = nil
         }
+        singleTemplate = Tokenizer.singleTemplate(of: postProcessor)
     }
 
     public func withTruncation(_ truncation: Truncation?) -> Tokenizer {
@@ -94,6 +97,8 @@ public struct Tokenizer: TextTokenizer {
     /// Per-thread buffers reused from one text to the next.
     struct Scratch {
         var scalars: [UInt32] = []
+        /// The UTF-8 of one segment between added tokens.
+        var segment: [UInt8] = []
         var sink = TokenSink()
         var word = WordBuffer()
         var fast = BertFastPath.Scratch()
@@ -126,19 +131,15 @@ public struct Tokenizer: TextTokenizer {
     }
 
     func encodeSequence(_ text: String, typeID: Int32, scratch: inout Scratch) throws -> Encoding {
-        scratch.scalars.removeAll(keepingCapacity: true)
-        for scalar in text.unicodeScalars { scratch.scalars.append(scalar.value) }
-        scratch.sink.removeAll()
-        try scratch.scalars.withUnsafeBufferPointer {
-            try tokenize($0, into: &scratch.sink, word: &scratch.word, fast: &scratch.fast)
-        }
+        var text = text
+        try text.withUTF8 { try tokenize(utf8: $0, scratch: &scratch) }
         return makeEncoding(scratch.sink, typeID: typeID)
     }
 
     func makeEncoding(_ sink: TokenSink, typeID: Int32) -> Encoding {
         var encoding = Encoding()
         let count = sink.count
-        encoding.ids = sink.ids
+        encoding.ids = Array(sink.ids)
         encoding.tokens = sink.ids.map { token(of: $0) ?? "" }
         encoding.offsets = (0..<count).map { (sink.starts[$0], sink.ends[$0]) }
         encoding.typeIds = Array(repeating: typeID, count: count)
@@ -147,23 +148,43 @@ public struct Tokenizer: TextTokenizer {
         return encoding
     }
 
-    /// Tokens of one sequence (no special tokens), offsets in scalars of `scalars`.
-    func tokenize(_ scalars: UnsafeBufferPointer<UInt32>, into sink: inout TokenSink, word: inout WordBuffer,
-                  fast: inout BertFastPath.Scratch) throws {
-        for segment in addedVocabulary.split(scalars) {
-            switch segment {
-            case let .token(token, range):
-                sink.append(token.id, start: Int32(range.lowerBound), end: Int32(range.upperBound))
-            case let .text(range):
-                if let bertFastPath,
-                   try bertFastPath.tokenize(UnsafeBufferPointer(rebasing: scalars[range]), offset: range.lowerBound,
-                                             into: &sink, scratch: &fast) {
-                    continue
+    /// Tokens of one sequence of valid UTF-8 (no special tokens) into `scratch.sink`, offsets in
+    /// scalars: in one pass over the bytes on the BERT fast path, else split on added tokens and
+    /// run through the stages.
+    func tokenize(utf8 text: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) throws {
+        scratch.sink.removeAll()
+        if let bertFastPath,
+           try bertFastPath.tokenize(utf8: text, scalarOffset: 0, stopAtAddedTokens: true, into: &scratch.sink,
+                                     scratch: &scratch.fast) {
+            return
+        }
+        Tokenizer.decodeUTF8(UnsafeRawBufferPointer(text), into: &scratch.scalars)
+        let scalars = scratch.scalars
+        try scalars.withUnsafeBufferPointer { scalars in
+            for segment in addedVocabulary.split(scalars) {
+                switch segment {
+                case let .token(token, range):
+                    scratch.sink.append(token.id, start: Int32(range.lowerBound), end: Int32(range.upperBound))
+                case let .text(range):
+                    let segment = UnsafeBufferPointer(rebasing: scalars[range])
+                    if let bertFastPath {
+                        scratch.segment.removeAll(keepingCapacity: true)
+                        for scalar in segment { Tokenizer.appendUTF8(scalar, to: &scratch.segment) }
+                        if try scratch.segment.withUnsafeBufferPointer({
+                            try bertFastPath.tokenize(utf8: $0, scalarOffset: range.lowerBound, stopAtAddedTokens: false,
+                                                      into: &scratch.sink, scratch: &scratch.fast)
+                        }) {
+                            continue
+                        }
+                    }
+                    try tokenizeGeneric(segment, offset: range.lowerBound, into: &scratch.sink, word: &scratch.word)
                 }
-                try tokenizeGeneric(UnsafeBufferPointer(rebasing: scalars[range]), offset: range.lowerBound,
-                                    into: &sink, word: &word)
             }
         }
+    }
+
+    private static func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
+        UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}") { bytes.append($0) }
     }
 
     /// The stage-by-stage path, exactly as HF runs it.

@@ -11,11 +11,9 @@ public struct WordPiece: Model {
     let tokens: [String?]
     /// Every vocabulary entry, as written (for `id(of:)`).
     let vocabulary: ByteVocabulary
-    /// Matching tables with prefix-only entries: every entry and its scalar-boundary prefixes
-    /// (for a word's first piece), and the same for entries with the continuation prefix, keyed
-    /// without it (so lookups never build "##" + piece).
-    let firstPieces: ByteVocabulary
-    let continuations: ByteVocabulary
+    /// The entries as tries over scalars for the greedy match: first pieces, and continuation
+    /// pieces keyed without their prefix (so matching never builds "##" + piece).
+    let trie: WordPieceTrie
     let unkID: Int32?
 
     /// `vocabulary` lists (token, id) pairs; ids need not be dense.
@@ -25,25 +23,23 @@ public struct WordPiece: Model {
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
         var full = ByteVocabulary(capacity: entries.count)
-        var first = ByteVocabulary(capacity: entries.count * 3)
-        var continuing = ByteVocabulary(capacity: entries.count * 2)
         var byID = [String?](repeating: nil, count: (entries.map { Int($0.1) }.max() ?? -1) + 1)
-        let prefix = Array(continuingSubwordPrefix.utf8)
+        var firstEntries: [([UInt32], Int32)] = [], continuationEntries: [([UInt32], Int32)] = []
+        let prefix = continuingSubwordPrefix.unicodeScalars.map(\.value)
         for (token, id) in entries where id >= 0 {
             byID[Int(id)] = token
-            let bytes = Array(token.utf8)
-            full.insert(bytes, id: id)
-            first.insert(bytes, id: id, withPrefixes: true)
-            if !prefix.isEmpty, bytes.count > prefix.count, bytes.starts(with: prefix) {
-                continuing.insert(bytes[prefix.count...], id: id, withPrefixes: true)
+            full.insert(token.utf8, id: id)
+            let scalars = token.unicodeScalars.map(\.value)
+            firstEntries.append((scalars, id))
+            if !prefix.isEmpty, scalars.count > prefix.count, scalars.starts(with: prefix) {
+                continuationEntries.append((Array(scalars[prefix.count...]), id))
             }
         }
         // A repeated token keeps its last id (HF builds a map); the earlier id then has no token.
         for (token, id) in entries where id >= 0 && full.lookup(token) != id { byID[Int(id)] = nil }
         tokens = byID
         vocabulary = full
-        firstPieces = first
-        continuations = prefix.isEmpty ? first : continuing
+        trie = WordPieceTrie(firstEntries: firstEntries, continuationEntries: continuationEntries, sharedRoots: prefix.isEmpty)
         unkID = full.lookup(unkToken)
     }
 
@@ -54,54 +50,86 @@ public struct WordPiece: Model {
     public func tokenize(_ word: WordBuffer, into sink: inout TokenSink) throws {
         let count = word.scalarCount
         guard count > 0 else { return }
-        if count > maxInputCharsPerWord { return try appendUnknown(word, into: &sink) }
-        let rollback = sink.count
-        // Greedy longest match, walking forward: extend the candidate one scalar at a time while
-        // it is still a prefix of some entry, remembering the last extension that is a whole
-        // entry. This finds the same piece as HF's "try the longest substring first, then
-        // shorter", in O(piece length) incremental hash probes instead of O(length²) hashes.
-        let utf8 = word.utf8, boundaries = word.boundaries, starts = word.starts, ends = word.ends
-        let matched: Bool = {
-            var start = 0
-            while start < count {
-                let continuing = start > 0
-                let pieceStart = Int(boundaries[start])
-                var hash = ByteVocabulary.initialHash
-                var end = start, byte = pieceStart
-                var found: Int32 = -1, foundEnd = start
-                while end < count {
-                    let next = Int(boundaries[end + 1])
-                    while byte < next {
-                        hash = ByteVocabulary.hash(hash, adding: utf8[byte])
-                        byte += 1
-                    }
-                    end += 1
-                    let candidate = UnsafeBufferPointer(rebasing: utf8[pieceStart..<next])
-                    guard let value = continuing ? continuations.lookup(candidate, hash: hash)
-                                                 : firstPieces.lookup(candidate, hash: hash) else { break }
-                    if value >= 0 {
-                        found = value
-                        foundEnd = end
-                    }
+        let starts = word.starts, ends = word.ends, utf8 = word.utf8, boundaries = word.boundaries
+        try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: count) { scalars in
+            // The word's own UTF-8 (well-formed, as WordBuffer encodes it), decoded scalar by scalar.
+            for index in 0..<count {
+                let at = Int(boundaries[index]), length = Int(boundaries[index + 1]) - at
+                var value = UInt32(utf8[at])
+                if length > 1 {
+                    value &= 0x7F >> UInt32(length)
+                    for offset in 1..<length { value = value << 6 | UInt32(utf8[at + offset] & 0x3F) }
                 }
-                guard found >= 0 else { return false }
-                sink.append(found, start: starts[start], end: ends[foundEnd - 1])
-                start = foundEnd
+                scalars[index] = value
             }
-            return true
-        }()
-        if !matched {
-            sink.removeLast(sink.count - rollback)
-            try appendUnknown(word, into: &sink)
+            try withMatcher { try $0.tokenize(UnsafeBufferPointer(scalars), starts: starts, ends: ends, into: &sink) }
         }
     }
 
-    private func appendUnknown(_ word: WordBuffer, into sink: inout TokenSink) throws {
-        guard let unkID else {
-            throw InputError("the WordPiece unknown token \"\(unkToken)\" is not in the vocabulary",
-                             hint: "add it to the vocabulary or set unk_token to an existing token")
+    /// Runs `body` with a matcher over raw views of the vocabulary, for hot loops.
+    func withMatcher<R>(_ body: (Matcher) throws -> R) rethrows -> R {
+        try trie.withView {
+            try body(Matcher(trie: $0, maxInputCharsPerWord: maxInputCharsPerWord, unkID: unkID, unkToken: unkToken))
         }
-        sink.append(unkID, start: word.starts[0], end: word.ends[word.scalarCount - 1])
+    }
+
+    /// The greedy longest-match-first tokenizer of one word, over a raw view of the trie.
+    struct Matcher {
+        let trie: WordPieceTrie.View
+        let maxInputCharsPerWord: Int
+        let unkID: Int32?
+        let unkToken: String
+
+        /// Tokenizes one non-empty word of `scalars`, whose original offsets are `starts`/`ends`.
+        @inline(__always)
+        func tokenize(_ scalars: UnsafeBufferPointer<UInt32>, starts: UnsafeBufferPointer<Int32>,
+                      ends: UnsafeBufferPointer<Int32>, into sink: inout TokenSink) throws {
+            let rollback = sink.count
+            let matched = scalars.count <= maxInputCharsPerWord && matchPieces(scalars) { id, first, last in
+                sink.append(id, start: starts[first], end: ends[last - 1])
+            }
+            if !matched {
+                guard let unkID else {
+                    throw InputError("the WordPiece unknown token \"\(unkToken)\" is not in the vocabulary",
+                                     hint: "add it to the vocabulary or set unk_token to an existing token")
+                }
+                sink.removeLast(sink.count - rollback)
+                sink.append(unkID, start: starts[0], end: ends[scalars.count - 1])
+            }
+        }
+
+        /// Greedy longest match over a word's scalars, calling `emit(id, startScalar, endScalar)`
+        /// per piece; false (after some calls, maybe) when a part matches no entry.
+        ///
+        /// Walking forward down the trie: extend the candidate one scalar at a time while some
+        /// entry starts with it, remembering the last extension that is a whole entry. This finds
+        /// the same piece as HF's "try the longest substring first, then shorter", in O(piece
+        /// length) steps.
+        @inline(__always)
+        private func matchPieces(_ scalars: UnsafeBufferPointer<UInt32>, emit: (Int32, Int, Int) -> Void) -> Bool {
+            let count = scalars.count
+            var start = 0
+            while start < count {
+                guard var position = trie.start(start > 0 ? .continuation : .first, scalars[start]) else { return false }
+                var end = start + 1
+                var found: Int32 = -1, foundEnd = start
+                while true {
+                    let id = position.node & WordPieceTrie.idMask
+                    if id != 0 {
+                        found = Int32(id - 1)
+                        foundEnd = end
+                    }
+                    guard position.node & WordPieceTrie.hasChildren != 0, end < count,
+                          let next = trie.next(position, scalars[end]) else { break }
+                    position = next
+                    end += 1
+                }
+                guard found >= 0 else { return false }
+                emit(found, start, foundEnd)
+                start = foundEnd
+            }
+            return true
+        }
     }
 
     public var json: JSONValue {
@@ -112,13 +140,5 @@ public struct WordPiece: Model {
                          ("continuing_subword_prefix", .string(continuingSubwordPrefix)),
                          ("max_input_chars_per_word", .number(Double(maxInputCharsPerWord))),
                          ("vocab", .object(vocab))])
-    }
-}
-
-extension TokenSink {
-    mutating func removeLast(_ k: Int) {
-        ids.removeLast(k)
-        starts.removeLast(k)
-        ends.removeLast(k)
     }
 }
