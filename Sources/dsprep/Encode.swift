@@ -155,19 +155,15 @@ struct LineInput {
         }
     }
 
+    /// Checks every line on all cores; the error names the first bad line and its byte column.
     private func validateUTF8(_ ranges: [Range<Int>]) throws {
-        for (index, range) in ranges.enumerated() {
-            let line = UnsafeRawBufferPointer(rebasing: bytes[range])
-            // ASCII lines need no decoding check.
-            if line.allSatisfy({ $0 < 0x80 }) { continue }
-            if String(validating: line, as: UTF8.self) == nil {
-                var column = 1
-                for prefix in 1...line.count where String(validating: UnsafeRawBufferPointer(rebasing: line[0..<prefix]), as: UTF8.self) == nil {
-                    column = prefix
-                    break
+        let chunk = LineEncoder.chunkLines
+        _ = try Parallel.map((ranges.count + chunk - 1) / chunk) { part in
+            for index in part * chunk..<min(ranges.count, (part + 1) * chunk) {
+                if let offset = UTF8Validation.firstInvalidOffset(in: UnsafeRawBufferPointer(rebasing: bytes[ranges[index]])) {
+                    throw InputError("invalid UTF-8", at: SourceLocation(path: name, line: index + 1, column: offset + 1),
+                                     hint: "dsprep encode reads UTF-8 text, one document per line")
                 }
-                throw InputError("invalid UTF-8", at: SourceLocation(path: name, line: index + 1, column: column),
-                                 hint: "dsprep encode reads UTF-8 text, one document per line")
             }
         }
     }
@@ -253,7 +249,7 @@ struct LineEncoder {
         var windowStart = 0
         while windowStart < chunkCount {
             let windowEnd = min(chunkCount, windowStart + Self.chunksPerWindow)
-            let outputs = try parallelMap(windowEnd - windowStart) { offset -> Data in
+            let outputs = try Parallel.map(windowEnd - windowStart) { offset -> Data in
                 let lines = (windowStart + offset) * Self.chunkLines..<min(documents.count, (windowStart + offset + 1) * Self.chunkLines)
                 return try encodeChunk(documents, lines: lines, padLength: padLength)
             }
@@ -332,7 +328,7 @@ struct LineEncoder {
     }
 
     private func longestEncoding(_ documents: Documents) throws -> Int {
-        let lengths = try parallelMap((documents.count + Self.chunkLines - 1) / Self.chunkLines) { chunk -> Int in
+        let lengths = try Parallel.map((documents.count + Self.chunkLines - 1) / Self.chunkLines) { chunk -> Int in
             var longest = 0
             for index in chunk * Self.chunkLines..<min(documents.count, (chunk + 1) * Self.chunkLines) {
                 longest = max(longest, try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens).ids.count)
@@ -341,22 +337,6 @@ struct LineEncoder {
         }
         return lengths.max() ?? 0
     }
-
-    /// `body(0..<count)` on all cores, results in index order; the lowest-index error is rethrown.
-    private func parallelMap<T>(_ count: Int, _ body: @escaping (Int) throws -> T) throws -> [T] {
-        let slots = ResultSlots<T>(count)
-        DispatchQueue.concurrentPerform(iterations: count) { index in
-            slots.set(index, Result { try body(index) })
-        }
-        return try slots.values.map { try $0!.get() }
-    }
-}
-
-private final class ResultSlots<T>: @unchecked Sendable {
-    private(set) var values: [Result<T, Error>?]
-    private let lock = NSLock()
-    init(_ count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Result<T, Error>) { lock.withLock { values[index] = value } }
 }
 
 /// Output bytes for one chunk of lines; numbers are formatted without going through String.
