@@ -55,15 +55,7 @@ public struct WordCounter {
 
     /// Counts the words of `texts` (for callers that hold strings rather than column bytes).
     public mutating func add(_ texts: [String]) throws {
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-        for text in texts {
-            bytes.append(contentsOf: text.utf8)
-            ends.append(bytes.count)
-        }
-        try bytes.withUnsafeBytes { all in
-            try add(texts.count) { UnsafeRawBufferPointer(rebasing: all[($0 == 0 ? 0 : ends[$0 - 1])..<ends[$0]]) }
-        }
+        try PackedTexts.withUTF8(texts) { count, utf8 in try add(count, utf8: utf8) }
     }
 
     func countWords(of scalars: [UInt32], into counts: inout WordCounts) throws {

@@ -100,15 +100,7 @@ public struct UnigramTrainer {
 
     /// Reads `texts` (for callers that hold strings).
     public mutating func add(_ texts: [String]) throws {
-        var bytes: [UInt8] = []
-        var ends: [Int] = []
-        for text in texts {
-            bytes.append(contentsOf: text.utf8)
-            ends.append(bytes.count)
-        }
-        try bytes.withUnsafeBytes { all in
-            try add(texts.count) { UnsafeRawBufferPointer(rebasing: all[($0 == 0 ? 0 : ends[$0 - 1])..<ends[$0]]) }
-        }
+        try PackedTexts.withUTF8(texts) { count, utf8 in try add(count, utf8: utf8) }
     }
 
     /// Runs the training. `progress(done, total)` is called after each EM step.
