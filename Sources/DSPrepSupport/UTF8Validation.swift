@@ -1,36 +1,61 @@
 /// UTF-8 well-formedness (RFC 3629: shortest forms only, no surrogates, nothing above U+10FFFF)
 /// without building a String, eight ASCII bytes at a time.
 public enum UTF8Validation {
-    /// The byte offset where the first ill-formed sequence starts, or nil when all of `bytes` is
-    /// well-formed UTF-8.
-    public static func firstInvalidOffset(in bytes: UnsafeRawBufferPointer) -> Int? {
+    /// The byte offset where the first ill-formed sequence starts (or the first NUL byte, when
+    /// `rejectingNUL`), or nil when all of `bytes` is well-formed.
+    public static func firstInvalidOffset(in bytes: UnsafeRawBufferPointer, rejectingNUL: Bool = false) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         let count = bytes.count
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
         var index = 0
         while index < count {
-            // Skip ASCII eight bytes at a time.
-            while index + 8 <= count, bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                index += 8
+            // Fast path: eight ASCII bytes (none of them NUL, when NUL is rejected).
+            if index + 8 <= count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let zeroBytes = rejectingNUL ? (word &- ones) & ~word & highBits : 0
+                if (word | zeroBytes) & highBits == 0 {
+                    index += 8
+                    continue
+                }
             }
-            guard index < count else { return nil }
-            let lead = bytes[index]
-            if lead < 0x80 { index += 1; continue }
-            // The allowed range of the second byte depends on the lead (no overlong forms,
-            // no surrogates, nothing past U+10FFFF); later bytes are plain continuations.
-            let length: Int, secondLow: UInt8, secondHigh: UInt8
-            switch lead {
-            case 0xC2...0xDF: (length, secondLow, secondHigh) = (2, 0x80, 0xBF)
-            case 0xE0: (length, secondLow, secondHigh) = (3, 0xA0, 0xBF)
-            case 0xE1...0xEC, 0xEE...0xEF: (length, secondLow, secondHigh) = (3, 0x80, 0xBF)
-            case 0xED: (length, secondLow, secondHigh) = (3, 0x80, 0x9F)
-            case 0xF0: (length, secondLow, secondHigh) = (4, 0x90, 0xBF)
-            case 0xF1...0xF3: (length, secondLow, secondHigh) = (4, 0x80, 0xBF)
-            case 0xF4: (length, secondLow, secondHigh) = (4, 0x80, 0x8F)
-            default: return index
+            let lead = base.load(fromByteOffset: index, as: UInt8.self)
+            if lead < 0x80 {
+                if lead == 0 && rejectingNUL { return index }
+                index += 1
+                continue
             }
-            guard index + length <= count, (secondLow...secondHigh).contains(bytes[index + 1]) else { return index }
-            for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return index }
+            let length = sequenceLength(base, at: index, count: count)
+            if length == 0 { return index }
             index += length
         }
         return nil
+    }
+
+    /// Length of the well-formed sequence starting with the non-ASCII byte at `index`, 0 if
+    /// ill-formed: the second byte's range depends on the lead (no overlong forms, no
+    /// surrogates, nothing past U+10FFFF), later bytes are plain continuations.
+    @inline(__always)
+    private static func sequenceLength(_ base: UnsafeRawPointer, at index: Int, count: Int) -> Int {
+        @inline(__always) func byte(_ offset: Int) -> UInt8 {
+            index + offset < count ? base.load(fromByteOffset: index + offset, as: UInt8.self) : 0
+        }
+        @inline(__always) func isContinuation(_ value: UInt8) -> Bool { value & 0xC0 == 0x80 }
+        let lead = byte(0)
+        let second = byte(1)
+        switch lead {
+        case 0xC2...0xDF:
+            return isContinuation(second) ? 2 : 0
+        case 0xE0...0xEF:
+            let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+            let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
+            return (low...high).contains(second) && isContinuation(byte(2)) ? 3 : 0
+        case 0xF0...0xF4:
+            let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+            let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+            return (low...high).contains(second) && isContinuation(byte(2)) && isContinuation(byte(3)) ? 4 : 0
+        default:
+            return 0
+        }
     }
 }

@@ -20,6 +20,9 @@ final class UTF8ValidationTests: XCTestCase {
         XCTAssertEqual(offset([0x41, 0xEA, 0xB0]), 1)              // truncated at the end
         XCTAssertEqual(offset([0x80]), 0)                          // a lone continuation byte
         XCTAssertEqual(offset([0xEA, 0xB0, 0x41]), 0)              // a continuation replaced by ASCII
+        XCTAssertNil(offset([0x61, 0x00, 0x62]))                   // NUL is well-formed UTF-8 ...
+        let withNUL: [UInt8] = Array("abcdefghij".utf8) + [0x00]
+        XCTAssertEqual(withNUL.withUnsafeBytes { UTF8Validation.firstInvalidOffset(in: $0, rejectingNUL: true) }, 10)  // ... unless rejected
     }
 
     /// Random byte strings biased towards UTF-8 lead and continuation bytes: the result is nil

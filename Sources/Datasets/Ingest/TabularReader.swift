@@ -34,7 +34,7 @@ public final class TabularReader {
         file.adviseSequential()
         self.path = path
         format = resolved.format
-        var pages = ConsumedPages(file.bytes)
+        var pages = ConsumedPages(file)
         try UTF8Check.validate(file.bytes, path: path, pages: &pages)
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
         let dataStart = file.bytes.starts(with: byteOrderMark) ? 3 : 0

@@ -30,58 +30,7 @@ enum UTF8Check {
 
     /// The offset of the first byte that starts an invalid sequence or is NUL, if any.
     static func firstInvalidByte(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let base = bytes.baseAddress else { return nil }
-        let count = bytes.count
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        var index = 0
-        while index < count {
-            // Fast path: eight ASCII bytes, none of them NUL.
-            if index + 8 <= count {
-                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let hasZero = (word &- ones) & ~word & highBits
-                if (word | hasZero) & highBits == 0 {
-                    index += 8
-                    continue
-                }
-            }
-            let lead = base.load(fromByteOffset: index, as: UInt8.self)
-            if lead < 0x80 {
-                if lead == 0 { return index }
-                index += 1
-                continue
-            }
-            let length = sequenceLength(base, at: index, count: count)
-            if length == 0 { return index }
-            index += length
-        }
-        return nil
-    }
-
-    /// Length of the valid UTF-8 sequence starting with a non-ASCII byte at `index`, 0 if invalid
-    /// (overlong forms, surrogates and values past U+10FFFF are invalid, as Unicode requires).
-    @inline(__always)
-    private static func sequenceLength(_ base: UnsafeRawPointer, at index: Int, count: Int) -> Int {
-        @inline(__always) func byte(_ offset: Int) -> UInt8 {
-            index + offset < count ? base.load(fromByteOffset: index + offset, as: UInt8.self) : 0
-        }
-        @inline(__always) func isContinuation(_ value: UInt8) -> Bool { value & 0xC0 == 0x80 }
-        let lead = byte(0)
-        let second = byte(1)
-        switch lead {
-        case 0xC2...0xDF:
-            return isContinuation(second) ? 2 : 0
-        case 0xE0...0xEF:
-            let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
-            let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
-            return (low...high).contains(second) && isContinuation(byte(2)) ? 3 : 0
-        case 0xF0...0xF4:
-            let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
-            let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
-            return (low...high).contains(second) && isContinuation(byte(2)) && isContinuation(byte(3)) ? 4 : 0
-        default:
-            return 0
-        }
+        UTF8Validation.firstInvalidOffset(in: bytes, rejectingNUL: true)
     }
 
     private static func error(at offset: Int, in bytes: UnsafeRawBufferPointer, path: String) -> InputError {
