@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `dsprep encode --nbest N` and `--sample` with a sentencepiece model: the n-best lists equal
@@ -16,9 +17,8 @@ final class EncodeSegmentationTests: XCTestCase {
     }
 
     func testNBestListsMatchSentencePiece() throws {
-        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("nbest-reviews-bytefallback.jsonl"))
-        let records = try data.split(separator: UInt8(ascii: "\n")).prefix(20)
-            .map { try JSONDecoder().decode(NBestRecord.self, from: Data($0)) }
+        let records = try JSONLines.decode(NBestRecord.self, at: Self.fixtures.appendingPathComponent("nbest-reviews-bytefallback.jsonl"))
+            .prefix(20)
         let input = records.map(\.text).joined(separator: "\n") + "\n"
         let result = try DSPrepBinary.run(["encode", "--tokenizer", Self.model, "--nbest", "7"], stdin: input)
         XCTAssertEqual(result.status, 0, result.stderr)

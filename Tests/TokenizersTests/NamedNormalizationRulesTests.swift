@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tokenizers
+import TestSupport
 import XCTest
 
 /// A model that names a normalization rule but has no compiled charsmap: dsprep builds the rule
@@ -21,8 +22,7 @@ final class NamedNormalizationRulesTests: XCTestCase {
     }
 
     private func check(_ rule: String) throws {
-        let data = try Data(contentsOf: SentencePieceParityTests.fixtures.appendingPathComponent("normalization-\(rule).jsonl"))
-        let records = try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Record.self, from: Data($0)) }
+        let records = try JSONLines.decode(Record.self, at: SentencePieceParityTests.fixtures.appendingPathComponent("normalization-\(rule).jsonl"))
         XCTAssertGreaterThan(records.count, 3000)
         let tokenizer = try tokenizer(rule: rule)
         XCTAssertNil(tokenizer.normalizer.charsMap)

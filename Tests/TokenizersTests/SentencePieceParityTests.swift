@@ -1,5 +1,6 @@
 import Foundation
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// Compares dsprep's sentencepiece encoder with fixtures written by sentencepiece 0.2.3 itself
@@ -23,8 +24,7 @@ final class SentencePieceParityTests: XCTestCase {
     }
 
     private func records(_ name: String) throws -> [Record] {
-        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Record.self, from: Data($0)) }
+        try JSONLines.decode(Record.self, at: Self.fixtures.appendingPathComponent(name))
     }
 
     /// Loaded once for the class (building its tries takes seconds in a debug build).

@@ -1,6 +1,7 @@
 import DSPrepSupport
 import Foundation
 @testable import Tokenizers
+import TestSupport
 import XCTest
 
 /// N-best segmentation against sentencepiece 0.2.3's `nbest_encode_as_ids/pieces` (fixtures by
@@ -17,8 +18,7 @@ final class SentencePieceSamplingTests: XCTestCase {
     }
 
     private func checkNBest(_ tokenizer: SentencePieceTokenizer, _ fixture: String) throws {
-        let data = try Data(contentsOf: SentencePieceParityTests.fixtures.appendingPathComponent(fixture))
-        let records = try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(NBestRecord.self, from: Data($0)) }
+        let records = try JSONLines.decode(NBestRecord.self, at: SentencePieceParityTests.fixtures.appendingPathComponent(fixture))
         XCTAssertFalse(records.isEmpty)
         for (line, record) in records.enumerated() {
             for (size, expected) in record.nbest {

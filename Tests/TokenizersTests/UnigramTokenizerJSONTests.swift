@@ -1,6 +1,7 @@
 import Foundation
 @testable import Tokenizers
 import DSPrepSupport
+import TestSupport
 import XCTest
 
 /// Unigram tokenizer.json files: dsprep writes one for a sentencepiece model with the same
@@ -18,8 +19,7 @@ final class UnigramTokenizerJSONTests: XCTestCase {
     }
 
     private func records(_ name: String) throws -> [Record] {
-        let data = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Record.self, from: Data($0)) }
+        try JSONLines.decode(Record.self, at: Self.fixtures.appendingPathComponent(name))
     }
 
     private func model(_ name: String) throws -> SentencePieceTokenizer {
