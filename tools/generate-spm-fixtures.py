@@ -10,22 +10,13 @@ of ../shared/data/reviews/reviews.tsv). Models: ../shared/vocab/nsmc-unigram-16k
 text, ids, pieces (id_to_piece), offsets ([start, end) in Unicode scalars of text, converted
 from the byte spans of `encode(return_type="proto")`), normalized (`normalize`) and decoded
 (`decode(ids)`)."""
-import json, os, sys
+import json, os
 import sentencepiece as spm
 
-here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.join(here, "..")
-shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared")
-out_dir = os.path.join(root, "Tests", "TokenizersTests", "Fixtures", "spm")
-models = {
-    "nsmc16k": os.path.join(shared, "vocab", "nsmc-unigram-16k.model"),
-    "bytefallback": os.path.join(out_dir, "nsmc-bytefallback-2k.model"),
-}
-with open(os.path.join(here, "fixtures", "spm-adversarial.txt"), encoding="utf-8", newline="\n") as f:
-    adversarial = f.read().split("\n")[:-1]
-with open(os.path.join(shared, "data", "reviews", "reviews.tsv"), encoding="utf-8", newline="\n") as f:
-    next(f)
-    reviews = [line.rstrip("\n").split("\t")[3] for _, line in zip(range(200), f)]
+from spm_fixture_inputs import adversarial_texts, model_paths as models, out_dir, review_documents
+
+adversarial = adversarial_texts()
+reviews = review_documents(limit=200)
 
 def scalar_offsets(text, begin, end):
     # byte offset -> index of the Unicode scalar holding that byte (end maps to the count).

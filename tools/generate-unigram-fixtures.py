@@ -22,24 +22,15 @@ decides by the last bits of its JSON-parsed scores.
   for a model that names the rule but has no charsmap.
 - hf-unigram-pipeline.json: the components of that tokenizer.json other than the model and
   the charsmap, as HF serializes them (what dsprep's writer must produce)."""
-import io, json, os, sys, tempfile
+import io, json, os, tempfile
 import sentencepiece as spm
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
 from tokenizers import Tokenizer, Regex, decoders, models, normalizers, pre_tokenizers
 
-here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.join(here, "..")
-shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "..", "shared")
-out_dir = os.path.join(root, "Tests", "TokenizersTests", "Fixtures", "spm")
-model_paths = {
-    "nsmc16k": os.path.join(shared, "vocab", "nsmc-unigram-16k.model"),
-    "bytefallback": os.path.join(out_dir, "nsmc-bytefallback-2k.model"),
-}
-with open(os.path.join(here, "fixtures", "spm-adversarial.txt"), encoding="utf-8", newline="\n") as f:
-    adversarial = f.read().split("\n")[:-1]
-with open(os.path.join(shared, "data", "reviews", "reviews.tsv"), encoding="utf-8", newline="\n") as f:
-    next(f)
-    documents = [line.rstrip("\n").split("\t")[3] for line in f]
+from spm_fixture_inputs import adversarial_texts, model_paths, out_dir, review_documents
+
+adversarial = adversarial_texts()
+documents = review_documents()
 reviews = documents[:200]
 # Documents where equal-scoring segmentations tie and HF's way of reading JSON numbers decides
 # (found by tools/spm-hf-parity.sh; 1-based document numbers).
