@@ -19,17 +19,6 @@ bench_vocab = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_vocab)
 
 
-def spm_train(train_path, vocab_size, prefix):
-    import sentencepiece as spm
-    docs = bench_vocab.documents(train_path)
-    text = prefix + ".txt"
-    with open(text, "w", encoding="utf-8") as f:
-        f.write("\n".join(docs) + "\n")
-    spm.SentencePieceTrainer.train(input=text, model_prefix=prefix, vocab_size=vocab_size, model_type="unigram",
-                                   character_coverage=0.9995, normalization_rule_name="nmt_nfkc",
-                                   minloglevel=2, num_threads=os.cpu_count())
-
-
 def encode_parity(binary, model, docs, work):
     """Number of test documents whose ids differ between `dsprep encode` and sentencepiece."""
     import sentencepiece as spm
@@ -66,19 +55,12 @@ def main():
         rows = [("dsprep vocab train (unigram)", seconds, bench_vocab.children_cpu() - cpu,
                  *bench_vocab.spm_quality(ours, test_docs))]
         prefix = os.path.join(work, "spm")
-        rows.append(("sentencepiece trainer (unigram)", *bench_vocab.cpu_of(lambda: spm_train(train, args.vocab_size, prefix)),
+        rows.append(("sentencepiece trainer (unigram)", *bench_vocab.cpu_of(lambda: bench_vocab.spm_train(
+                         train, args.vocab_size, prefix, character_coverage=0.9995, normalization_rule_name="nmt_nfkc")),
                      *bench_vocab.spm_quality(prefix + ".model", test_docs)))
         mismatches = encode_parity(binary, ours, test_docs, work)
 
-    print(f"vocab {args.vocab_size}, train {train} ({os.path.getsize(train) / 1e6:.1f} MB), test {len(test_docs)} documents")
-    print(f"{'trainer':36} {'wall s':>7} {'CPU s':>7} {'tokens/char':>12} {'unk rate':>9}")
-    for name, seconds, cpu_seconds, per_char, unk in rows:
-        print(f"{name:36} {seconds:7.2f} {cpu_seconds:7.2f} {per_char:12.4f} {unk:9.5f}")
-    print(f"speed-up over sentencepiece: {rows[1][1] / rows[0][1]:.2f}x wall, {rows[1][2] / rows[0][2]:.2f}x CPU; "
-          f"tokens/char vs sentencepiece: {100 * (rows[0][3] / rows[1][3] - 1):+.2f}%")
-    print(f"dsprep peak RSS {rss:.0f} MB; test documents encoded differently by dsprep and sentencepiece with dsprep's model: {mismatches}")
-    if mismatches:
-        sys.exit(1)
+    bench_vocab.print_report(args.vocab_size, train, test_docs, rows, rss, "sentencepiece", mismatches)
 
 
 if __name__ == "__main__":

@@ -54,14 +54,29 @@ def hf_train(train_path, vocab_size, out):
     tok.save(out)
 
 
-def spm_train(train_path, vocab_size, prefix):
+def spm_train(train_path, vocab_size, prefix, **options):
+    """sentencepiece's Unigram trainer on the documents of `train_path`; `options` go to it as given."""
     import sentencepiece as spm
     docs = documents(train_path)
     text = prefix + ".txt"
     with open(text, "w", encoding="utf-8") as f:
         f.write("\n".join(docs) + "\n")
     spm.SentencePieceTrainer.train(input=text, model_prefix=prefix, vocab_size=vocab_size, model_type="unigram",
-                                   minloglevel=2, num_threads=os.cpu_count())
+                                   minloglevel=2, num_threads=os.cpu_count(), **options)
+
+
+def print_report(vocab_size, train, test_docs, rows, rss, peer, mismatches):
+    """The table of (name, wall s, CPU s, tokens/char, unk rate) rows, dsprep's first and the peer's
+    second, the ratios, and the parity count; exits 1 on any mismatch."""
+    print(f"vocab {vocab_size}, train {train} ({os.path.getsize(train) / 1e6:.1f} MB), test {len(test_docs)} documents")
+    print(f"{'trainer':36} {'wall s':>7} {'CPU s':>7} {'tokens/char':>12} {'unk rate':>9}")
+    for name, seconds, cpu_seconds, per_char, unk in rows:
+        print(f"{name:36} {seconds:7.2f} {cpu_seconds:7.2f} {per_char:12.4f} {unk:9.5f}")
+    print(f"speed-up over {peer}: {rows[1][1] / rows[0][1]:.2f}x wall, {rows[1][2] / rows[0][2]:.2f}x CPU; "
+          f"tokens/char vs {peer}: {100 * (rows[0][3] / rows[1][3] - 1):+.2f}%")
+    print(f"dsprep peak RSS {rss:.0f} MB; test documents encoded differently by dsprep and {peer} with dsprep's file: {mismatches}")
+    if mismatches:
+        sys.exit(1)
 
 
 def quality(encode_batch, docs, unk_id):
@@ -130,15 +145,7 @@ def main():
                          *spm_quality(prefix + ".model", test_docs)))
         mismatches = dsprep_parity(binary, ours, test_docs, work)
 
-    print(f"vocab {args.vocab_size}, train {train} ({os.path.getsize(train) / 1e6:.1f} MB), test {len(test_docs)} documents")
-    print(f"{'trainer':36} {'wall s':>7} {'CPU s':>7} {'tokens/char':>12} {'unk rate':>9}")
-    for name, seconds, cpu_seconds, per_char, unk in rows:
-        print(f"{name:36} {seconds:7.2f} {cpu_seconds:7.2f} {per_char:12.4f} {unk:9.5f}")
-    print(f"speed-up over HF: {rows[1][1] / rows[0][1]:.2f}x wall, {rows[1][2] / rows[0][2]:.2f}x CPU; "
-          f"tokens/char vs HF: {100 * (rows[0][3] / rows[1][3] - 1):+.2f}%")
-    print(f"dsprep peak RSS {rss:.0f} MB; test documents encoded differently by dsprep and HF with dsprep's file: {mismatches}")
-    if mismatches:
-        sys.exit(1)
+    print_report(args.vocab_size, train, test_docs, rows, rss, "HF", mismatches)
 
 
 if __name__ == "__main__":
