@@ -46,4 +46,18 @@ final class StreamInputTests: XCTestCase {
         let data = "/data-00000-of-00001.arrow"
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: fromPipe + data)), try Data(contentsOf: URL(fileURLWithPath: fromFile + data)))
     }
+
+    /// tokenize keys its cache on the input's content, so it would read a pipe twice: it refuses
+    /// one with a clear error instead of caching an empty result under the real content's key.
+    func testTokenizeRefusesAPipe() throws {
+        let out = work.appendingPathComponent("shards").path
+        let input = try pipe("train.tsv", try Data(contentsOf: sample))
+        let result = try DSPrepBinary.run(["tokenize", input, "--out", out, "--quiet"],
+                                          environment: ["DSPREP_CACHE": work.appendingPathComponent("cache").path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("train.tsv") && result.stderr.contains("not a regular file"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        // Unblock the writer, which waits for a reader.
+        _ = FileHandle(forReadingAtPath: input)?.readDataToEndOfFile()
+    }
 }

@@ -85,6 +85,11 @@ public struct DatasetCache: Sendable {
         guard stat(path, &info) == 0 else {
             throw InputError("cannot open file: \(String(cString: strerror(errno)))", at: SourceLocation(path: path))
         }
+        // A pipe would be drained by the digest and read empty by the job that follows.
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw InputError("not a regular file (a pipe?): cached results are keyed on the input's content, which needs a second read",
+                             at: SourceLocation(path: path), hint: "write it to a file first, e.g. zcat docs.tsv.gz > docs.tsv")
+        }
         let identity = "\(info.st_dev)-\(info.st_ino)-\(info.st_size)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)-\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
         var name = ContentHasher()
         name.update(identity)
