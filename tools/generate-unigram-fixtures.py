@@ -12,7 +12,10 @@ decides by the last bits of its JSON-parsed scores.
 - hf: HF tokenizers 0.23.3 encoding with a tokenizer.json built from the .model by the recipe
   dsprep's `TokenizerJSON.unigramTokenizer` writes: normalizer Sequence[Precompiled(charsmap),
   Strip(right), Replace(Regex " {2,}" -> " ")], Metaspace pre-tokenizer (prepend always,
-  split), Unigram(vocab with the .model's scores, unk_id, byte_fallback), Metaspace decoder.
+  split), Unigram(vocab with the .model's scores, unk_id, byte_fallback), and the decoder HF's
+  converters write: Metaspace, or with byte_fallback transformers' LlamaConverter decoder
+  Sequence[Replace("▁" -> " "), ByteFallback, Fuse, Strip(" ", 1, 0)] (no Strip without the
+  dummy prefix).
   Each line: text, ids, tokens, offsets (Unicode scalars), decoded.
 - normalization-<rule>.jsonl for rule in nfkc, nmt_nfkc, nfkc_cf, nmt_nfkc_cf: `normalize` of a
   tiny model sentencepiece trains with that rule (so with the rule's compiled charsmap), for the
@@ -53,7 +56,11 @@ def hf_tokenizer(model_path):
     tok.normalizer = normalizers.Sequence(parts)
     scheme = "always" if spec.add_dummy_prefix else "never"
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme=scheme, split=True)
-    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme=scheme, split=True)
+    if proto.trainer_spec.byte_fallback:
+        steps = [decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse()]
+        tok.decoder = decoders.Sequence(steps + ([decoders.Strip(" ", 1, 0)] if spec.add_dummy_prefix else []))
+    else:
+        tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme=scheme, split=True)
     # Through the file format, as users get it (HF reads JSON numbers its own way).
     return Tokenizer.from_str(tok.to_str())
 

@@ -113,7 +113,9 @@ public struct WordBuffer: @unchecked Sendable {
     }
 }
 
-/// Where tokens go: ids with their [start, end) in original scalars.
+/// Where tokens go: ids with their [start, end) in original scalars, and for the rare token
+/// whose text is not its vocabulary entry (HF's Unigram names an unknown token by the text it
+/// covers) that text, in a side list the common path never touches.
 ///
 /// Per-thread scratch reused from text to text, so like `WordBuffer` it owns raw buffers that
 /// only grow: clearing is setting a count, appending is three stores (no uniqueness or capacity
@@ -124,6 +126,8 @@ public struct TokenSink: @unchecked Sendable {
         var ids = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         var starts = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         var ends = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        /// (token index, text) in increasing index order.
+        var surfaces: [(index: Int, text: String)] = []
 
         init() { reserve(256) }
 
@@ -173,10 +177,31 @@ public struct TokenSink: @unchecked Sendable {
         storage.count = index + 1
     }
 
+    /// Appends a token whose text is `surface`, not its vocabulary entry.
+    func append(_ id: Int32, start: Int32, end: Int32, surface: String) {
+        storage.surfaces.append((storage.count, surface))
+        append(id, start: start, end: end)
+    }
+
+    /// The text of token `index` when it is not its vocabulary entry.
+    public func surface(at index: Int) -> String? {
+        let surfaces = storage.surfaces
+        guard !surfaces.isEmpty else { return nil }
+        var low = 0, high = surfaces.count
+        while low < high {
+            let middle = (low + high) / 2
+            if surfaces[middle].index < index { low = middle + 1 } else { high = middle }
+        }
+        return low < surfaces.count && surfaces[low].index == index ? surfaces[low].text : nil
+    }
+
     /// Appends tokens `range` of `other` (another sink).
     func append(contentsOf other: TokenSink, _ range: Range<Int>) {
         guard !range.isEmpty else { return }
         let storage = storage
+        for surface in other.storage.surfaces where range.contains(surface.index) {
+            storage.surfaces.append((storage.count + surface.index - range.lowerBound, surface.text))
+        }
         storage.reserve(storage.count + range.count)
         (storage.ids + storage.count).update(from: other.storage.ids + range.lowerBound, count: range.count)
         (storage.starts + storage.count).update(from: other.storage.starts + range.lowerBound, count: range.count)
@@ -185,9 +210,15 @@ public struct TokenSink: @unchecked Sendable {
     }
 
     @inline(__always)
-    func removeAll() { storage.count = 0 }
+    func removeAll() {
+        storage.count = 0
+        if !storage.surfaces.isEmpty { storage.surfaces.removeAll(keepingCapacity: true) }
+    }
 
-    func removeLast(_ k: Int) { storage.count -= min(k, storage.count) }
+    func removeLast(_ k: Int) {
+        storage.count -= min(k, storage.count)
+        while let last = storage.surfaces.last, last.index >= storage.count { storage.surfaces.removeLast() }
+    }
 }
 
 /// A subword model: turns one word into tokens.

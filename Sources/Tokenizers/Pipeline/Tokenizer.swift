@@ -83,11 +83,14 @@ public struct Tokenizer: TextTokenizer {
         return try encode(text, pair: pair, addSpecialTokens: addSpecialTokens, scratch: &scratch)
     }
 
+    /// HF's `decode`: ids without a token are dropped, and with `skipSpecialTokens` every token
+    /// whose text is that of a special added token (HF compares the text, not the id).
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool = true) -> String {
-        let special = Set(addedTokens.filter(\.special).map(\.id))
+        let special = Set(addedTokens.filter(\.special).map { Array($0.content.utf8) })
         let tokens = ids.compactMap { id -> String? in
-            if skipSpecialTokens && special.contains(id) { return nil }
-            return token(of: id)
+            guard let token = token(of: id) else { return nil }
+            if skipSpecialTokens && !special.isEmpty && special.contains(Array(token.utf8)) { return nil }
+            return token
         }
         return decoder?.decode(tokens) ?? tokens.joined(separator: " ")
     }
@@ -141,6 +144,7 @@ public struct Tokenizer: TextTokenizer {
         let count = sink.count
         encoding.ids = Array(sink.ids)
         encoding.tokens = sink.ids.map { token(of: $0) ?? "" }
+        for surface in sink.storage.surfaces { encoding.tokens[surface.index] = surface.text }
         encoding.offsets = (0..<count).map { (sink.starts[$0], sink.ends[$0]) }
         encoding.typeIds = Array(repeating: typeID, count: count)
         encoding.attentionMask = Array(repeating: 1, count: count)
@@ -205,4 +209,10 @@ public struct Tokenizer: TextTokenizer {
             }
         }
     }
+}
+
+extension Tokenizer.Workspace {
+    /// The text of token `index` of the last `encodeIDs` when it is not the token's vocabulary
+    /// entry (HF's Unigram names an unknown token by the text it covers); nil otherwise.
+    public func surface(at index: Int) -> String? { output.surface(at: index) }
 }

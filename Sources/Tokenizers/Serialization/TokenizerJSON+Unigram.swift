@@ -53,8 +53,9 @@ extension TokenizerJSON {
     /// The HF pipeline that encodes like a sentencepiece Unigram model: the model's compiled
     /// normalization rules (`Precompiled`), trailing spaces stripped and runs of spaces made one
     /// (`remove_extra_whitespaces`), spaces as "▁" with one prepended (`add_dummy_prefix`), and
-    /// the pieces with their scores. HF's Unigram then differs from sentencepiece only where its
-    /// own rules do (Double sums, every piece matchable, grapheme-wise normalization).
+    /// the pieces with their scores, and the decoder HF's converters write
+    /// (`decoder(byteFallback:scheme:)`). HF's Unigram then differs from sentencepiece only where
+    /// its own rules do (Double sums, every piece matchable, grapheme-wise normalization).
     ///
     /// Throws for settings a tokenizer.json cannot express (`treat_whitespace_as_suffix`,
     /// `escape_whitespaces: false`) and for non-Unigram models.
@@ -84,7 +85,17 @@ extension TokenizerJSON {
         return try Tokenizer(normalizer: normalizers.isEmpty ? nil : NormalizerSequence(normalizers),
                              preTokenizer: MetaspacePreTokenizer(prependScheme: scheme, split: true),
                              model: model, postProcessor: nil,
-                             decoder: MetaspaceDecoder(stripLeadingSpace: spec.addDummyPrefix))
+                             decoder: decoder(byteFallback: proto.trainerSpec.byteFallback, scheme: scheme))
+    }
+
+    /// The decoder HF's converters write: `Metaspace`, or for a byte-fallback model the one
+    /// transformers' `LlamaConverter` writes, which also turns `<0xNN>` runs back into text:
+    /// "▁" → " ", bytes → text, one string, the dummy-prefix space stripped.
+    static func decoder(byteFallback: Bool, scheme: MetaspacePreTokenizer.PrependScheme) -> Decoder {
+        guard byteFallback else { return MetaspaceDecoder(prependScheme: scheme) }
+        var steps: [Decoder] = [ReplaceDecoder(pattern: "\u{2581}", content: " "), ByteFallbackDecoder(), FuseDecoder()]
+        if scheme != .never { steps.append(StripDecoder(content: " ", start: 1, stop: 0)) }
+        return DecoderSequence(steps)
     }
 
     /// Writes `tokenizer.json` for a sentencepiece Unigram model (see `unigramTokenizer`),

@@ -5,13 +5,19 @@ import Foundation
 /// pre-tokenized word in, tokens out, as HF tokenizers' `Unigram::tokenize` gives them —
 /// consecutive unknown pieces fused into one token (looked up again as a whole), and with
 /// byte fallback an unknown token split into `<0xNN>` tokens that all carry the whole unknown
-/// span. Offsets come from the word's per-scalar alignments.
+/// span. An unknown token's text is the text it covers, as in HF. Offsets come from the word's
+/// per-scalar alignments.
+///
+/// Without an `unk_id`, HF fails as soon as Viterbi puts an unknown node on a best path so far,
+/// even one a longer piece later beats or one byte fallback could spell; dsprep throws there too.
 extension UnigramModel: Model {
     public func tokenize(_ word: WordBuffer, into sink: inout TokenSink) throws {
         let utf8 = word.utf8
         guard !utf8.isEmpty else { return }
         try HuggingFaceScratch.pool.withScratch { scratch in
-            segment(utf8, bestPath: scratch.bestPath, into: scratch.segments)
+            if let missing = segment(utf8, bestPath: scratch.bestPath, into: scratch.segments) {
+                throw missingUnknownError(utf8, character: missing)
+            }
             let boundaries = word.boundaries, starts = word.starts, ends = word.ends
             // Byte offsets → scalar indices; tokens come in text order, so one forward walk.
             var scalar = 0
@@ -42,13 +48,20 @@ extension UnigramModel: Model {
                 } else if byteFallback, let ids = byteIDs(of: surface) {
                     for id in ids { sink.append(id, start: start, end: stop) }
                 } else if unkID >= 0 {
-                    sink.append(unkID, start: start, end: stop)
+                    sink.append(unkID, start: start, end: stop, surface: String(decoding: surface, as: UTF8.self))
                 } else {
-                    throw InputError("the Unigram model has no unk_id, but \"\(String(decoding: surface, as: UTF8.self))\" has no piece",
-                                     hint: "set unk_id in the tokenizer.json or enable byte_fallback")
+                    throw missingUnknownError(utf8, character: Int(startByte))
                 }
             }
         }
+    }
+
+    /// HF's `MissingUnkId`, naming the character and the word it is in.
+    private func missingUnknownError(_ word: UnsafeBufferPointer<UInt8>, character offset: Int) -> InputError {
+        let text = String(decoding: word, as: UTF8.self)
+        let character = String(decoding: word[offset...], as: UTF8.self).unicodeScalars.first.map { String($0) } ?? ""
+        return InputError("the Unigram model has no unk_id, but \(character.debugDescription) in \(text.debugDescription) has no piece",
+                          hint: "HF tokenizers fails here too (\"unk_id is missing\"); set unk_id in the tokenizer.json")
     }
 
     /// The `<0xNN>` ids of `bytes`, or nil when one of them is missing.

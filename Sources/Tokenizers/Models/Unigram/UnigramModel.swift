@@ -190,15 +190,17 @@ public struct UnigramModel: Sendable {
     /// Segments normalized UTF-8 text by Viterbi with sentencepiece's rules (Float scores).
     func segment(_ text: UnsafeBufferPointer<UInt8>, bestPath: ScratchBuffer<BestPathNode<Float>>,
                  into segments: ScratchBuffer<Segment>) {
-        floatScoring.withUnsafeBufferPointer {
+        _ = floatScoring.withUnsafeBufferPointer {
             segment(text, scoring: $0, unknownScore: unknownScore, resetsLargeScores: true,
                     bestPath: bestPath, into: segments)
         }
     }
 
-    /// Segments one pre-tokenized word by Viterbi with HF's rules (Double scores).
+    /// Segments one pre-tokenized word by Viterbi with HF's rules (Double scores). Returns the
+    /// byte offset of the first character given an unknown node while the model has no unknown
+    /// id (where HF stops with `MissingUnkId`), else nil.
     func segment(_ text: UnsafeBufferPointer<UInt8>, bestPath: ScratchBuffer<BestPathNode<Double>>,
-                 into segments: ScratchBuffer<Segment>) {
+                 into segments: ScratchBuffer<Segment>) -> Int? {
         doubleScoring.withUnsafeBufferPointer {
             segment(text, scoring: $0, unknownScore: doubleMinScore - 10, resetsLargeScores: false,
                     bestPath: bestPath, into: segments)
@@ -214,14 +216,15 @@ public struct UnigramModel: Sendable {
     /// starting earliest). When the running score leaves ±100000, sentencepiece shifts the
     /// scores in play back to 0 to keep float precision (`resetsLargeScores`); that is
     /// reproduced too, since it changes how later ties round. HF does not do it.
-    @inline(__always)
+    @inline(__always) @discardableResult
     private func segment<Score: BinaryFloatingPoint>(
         _ text: UnsafeBufferPointer<UInt8>, scoring: UnsafeBufferPointer<Scoring<Score>>, unknownScore: Score,
         resetsLargeScores: Bool, bestPath: ScratchBuffer<BestPathNode<Score>>, into segments: ScratchBuffer<Segment>
-    ) {
+    ) -> Int? {
         segments.count = 0
         let size = text.count
-        guard size > 0, let bytes = text.baseAddress else { return }
+        guard size > 0, let bytes = text.baseAddress else { return nil }
+        var missingUnknown: Int? = nil
         bestPath.count = 0
         bestPath.reserve(size + 1)
         let best = bestPath.base
@@ -271,6 +274,7 @@ public struct UnigramModel: Sendable {
                     let candidate = unknownScore + scoreTillHere
                     if target.pointee.startsAt == -1 || candidate > target.pointee.score {
                         target.pointee = BestPathNode(id: unkID, score: candidate, startsAt: Int32(startsAt))
+                        if unkID < 0 && missingUnknown == nil { missingUnknown = startsAt }
                     }
                 }
                 startsAt += characterLength
@@ -291,5 +295,6 @@ public struct UnigramModel: Sendable {
             low += 1
             high -= 1
         }
+        return missingUnknown
     }
 }
