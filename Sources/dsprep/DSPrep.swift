@@ -12,6 +12,7 @@ struct DSPrep: ParsableCommand {
             DatasetCommand.self,
             CacheCommand.self,
             Encode.self,
+            Decode.self,
             Inspect.self,
             TrainCommand.self,
             EvaluateCommand.self,

@@ -1,0 +1,98 @@
+import ArgumentParser
+import DSPrepSupport
+import Foundation
+import Tokenizers
+
+/// `dsprep decode`: one line of token ids per input line → one line of text.
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Turn token ids back into text, one line of space-separated ids per line.",
+        discussion: """
+            Prints exactly one line per input line, in order (an empty line decodes to an empty line).
+            A tokenizer.json decodes as HF tokenizers' Tokenizer.decode, a sentencepiece .model as
+            sentencepiece's decode_ids. An id that is not a non-negative integer or has no token is an
+            error naming the file, line and column; nothing is printed then.
+            """)
+
+    enum SpecialTokens: EnumerableFlag {
+        case skipSpecialTokens, keepSpecialTokens
+
+        static func help(for value: SpecialTokens) -> ArgumentHelp? {
+            switch value {
+            case .skipSpecialTokens: return "Leave out special tokens ([CLS], <s>, ...): HF's default."
+            case .keepSpecialTokens: return "Print special tokens (tokenizer.json; sentencepiece never prints control pieces)."
+            }
+        }
+    }
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
+    var tokenizer: String
+
+    @Flag var specialTokens: SpecialTokens = .skipSpecialTokens
+
+    @Option(help: "text (the decoded text; a decoded newline breaks the one-line-per-input rule) or json (a JSON string per line).")
+    var outputFormat: OutputFormat = .text
+
+    @Flag(help: "vocab.txt only: keep case (no lowercasing, no accent stripping).")
+    var cased = false
+
+    @Argument(help: "Input files (default: standard input).")
+    var files: [String] = []
+
+    func run() throws {
+        let loaded = try TokenizerLoader.load(path: tokenizer, casing: cased ? .cased : .automatic)
+        let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
+        // All ids are read and checked before the first byte is written.
+        let documents = try inputs.map { try $0.documents(format: .lines, field: nil) }
+        let idLines = try documents.map { try Self.ids(of: $0, tokenizer: loaded) }
+        let output = FileHandle.standardOutput
+        let skip = specialTokens == .skipSpecialTokens
+        let chunk = LineEncoder.chunkLines
+        for lines in idLines {
+            let chunks = try Parallel.map((lines.count + chunk - 1) / chunk) { part -> Data in
+                var bytes: [UInt8] = []
+                for ids in lines[part * chunk..<min(lines.count, (part + 1) * chunk)] {
+                    let text = loaded.decode(ids, skipSpecialTokens: skip)
+                    if outputFormat == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes += text.utf8 }
+                    bytes.append(0x0A)
+                }
+                return Data(bytes)
+            }
+            for data in chunks { output.write(data) }
+        }
+    }
+
+    /// The ids of every line of `documents`: fields split on spaces and tabs, each a decimal
+    /// token id the tokenizer has a token for.
+    static func ids(of documents: Documents, tokenizer: TextTokenizer) throws -> [[Int32]] {
+        try (0..<documents.count).map { index in
+            try documents.withUTF8(index) { line -> [Int32] in
+                var ids: [Int32] = []
+                var column = 0
+                while column < line.count {
+                    if line[column] == 0x20 || line[column] == 0x09 {
+                        column += 1
+                        continue
+                    }
+                    let start = column
+                    while column < line.count && line[column] != 0x20 && line[column] != 0x09 { column += 1 }
+                    let field = UnsafeRawBufferPointer(rebasing: line[start..<column])
+                    let location = SourceLocation(path: documents.input.name, line: index + 1, column: start + 1)
+                    guard let id = Int32(String(decoding: field, as: UTF8.self)), id >= 0 else {
+                        throw InputError("expected a token id (a non-negative integer), found \(String(decoding: field, as: UTF8.self).debugDescription)",
+                                         at: location, hint: "dsprep decode reads one line of space-separated ids per text")
+                    }
+                    guard tokenizer.token(of: id) != nil else {
+                        throw InputError("token id \(id) is not in the tokenizer's vocabulary (\(tokenizer.vocabularySize) tokens)",
+                                         at: location)
+                    }
+                    ids.append(id)
+                }
+                return ids
+            }
+        }
+    }
+}
