@@ -25,6 +25,13 @@ public enum UTF8Validation {
                 index += 1
                 continue
             }
+            // Fast path: a three-byte sequence whose lead allows any continuation bytes (all of
+            // Hangul but U+D000-U+D7A3, CJK, most punctuation), checked with one mask.
+            if lead >= 0xE1 && lead != 0xED && lead <= 0xEF && index + 3 <= count
+                && base.loadUnaligned(fromByteOffset: index + 1, as: UInt16.self) & 0xC0C0 == 0x8080 {
+                index += 3
+                continue
+            }
             let length = sequenceLength(base, at: index, count: count)
             if length == 0 { return index }
             index += length

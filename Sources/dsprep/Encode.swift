@@ -209,6 +209,8 @@ struct LineEncoder {
     private let pipeline: Tokenizer?
     /// Token text by id, raw (piece output) or as JSON string literals (json output).
     private let tokenTexts: [[UInt8]]
+    /// Id output of the pipeline: each id's decimal text, ready to store.
+    private let decimalIDs: DecimalIDs
 
     /// Lines per parallel task, and tasks per written window (bounds memory on huge inputs).
     static let chunkLines = 2048
@@ -237,6 +239,7 @@ struct LineEncoder {
             }
         }
         tokenTexts = texts
+        decimalIDs = DecimalIDs(count: pipeline != nil && format == .id ? pipeline?.vocabularySize ?? 0 : 0)
     }
 
     func encode(_ documents: Documents, write: (Data) -> Void) throws {
@@ -258,9 +261,11 @@ struct LineEncoder {
         }
     }
 
-    private func tokenText(_ id: Int32) -> [UInt8] {
-        if id >= 0 && Int(id) < tokenTexts.count { return tokenTexts[Int(id)] }
-        let text = pipeline?.token(of: id) ?? ""
+    /// The text of token `id`, or `surface` when the token's text is not its vocabulary entry
+    /// (HF's Unigram names an unknown token by the text it covers).
+    private func tokenText(_ id: Int32, surface: String? = nil) -> [UInt8] {
+        if surface == nil && id >= 0 && Int(id) < tokenTexts.count { return tokenTexts[Int(id)] }
+        let text = surface ?? pipeline?.token(of: id) ?? ""
         var bytes: [UInt8] = []
         if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
         return bytes
@@ -271,24 +276,41 @@ struct LineEncoder {
         if let pipeline {
             var workspace = Tokenizer.Workspace()
             for index in lines {
-                try documents.withUTF8(index) {
-                    try pipeline.encodeIDs(utf8: $0, addSpecialTokens: addSpecialTokens, batchLongest: padLength, workspace: &workspace)
+                try located(documents, index) {
+                    try documents.withUTF8(index) {
+                        try pipeline.encodeIDs(utf8: $0, addSpecialTokens: addSpecialTokens, batchLongest: padLength, workspace: &workspace)
+                    }
                 }
-                buffer.appendLine(format: format, count: workspace.count, id: { workspace.ids[$0] },
-                                  token: { tokenText(workspace.ids[$0]) },
-                                  offset: { (workspace.starts[$0], workspace.ends[$0]) })
+                let (ids, starts, ends) = (workspace.ids, workspace.starts, workspace.ends)
+                if format == .id {
+                    buffer.appendIDLine(ids, decimal: decimalIDs)
+                    continue
+                }
+                buffer.appendLine(format: format, count: ids.count, id: { ids[$0] }, token: { tokenText(ids[$0], surface: workspace.surface(at: $0)) },
+                                  offset: { (starts[$0], ends[$0]) })
             }
         } else {
             for index in lines {
                 buffer.beginLine(format: format, isList: isList)
-                for (number, encoding) in try encodings(documents, index, padLength: padLength).enumerated() {
+                for (number, encoding) in try located(documents, index, { try encodings(documents, index, padLength: padLength) }).enumerated() {
                     if number > 0 { buffer.appendSeparator(format: format) }
                     appendEncoding(encoding, to: &buffer)
                 }
                 buffer.endLine(format: format, isList: isList)
             }
         }
-        return buffer.data
+        return buffer.data()
+    }
+
+    /// `body`'s result; an InputError that names no place gets input line `index` (a text the
+    /// tokenizer cannot encode, e.g. a Unigram model without unk_id).
+    private func located<T>(_ documents: Documents, _ index: Int, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as InputError where error.location == nil {
+            error.location = SourceLocation(path: documents.input.name, line: index + 1)
+            throw error
+        }
     }
 
     /// --nbest prints a list per line (tab-separated, or a JSON array).
@@ -336,111 +358,5 @@ struct LineEncoder {
             return longest
         }
         return lengths.max() ?? 0
-    }
-}
-
-/// Output bytes for one chunk of lines; numbers are formatted without going through String.
-struct OutputBuffer {
-    private(set) var bytes: [UInt8] = []
-
-    var data: Data { Data(bytes) }
-
-    /// One output line: ids, pieces or the JSON object, then a newline.
-    mutating func appendLine(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
-                             offset: (Int) -> (Int32, Int32)) {
-        appendItems(format: format, count: count, id: id, token: token, offset: offset)
-        bytes.append(0x0A)
-    }
-
-    /// Starts a line of `appendItems` output; a list (--nbest) in JSON is an array.
-    mutating func beginLine(format: Encode.OutputFormat, isList: Bool) {
-        if isList && format == .json { bytes.append(UInt8(ascii: "[")) }
-    }
-
-    /// Between two encodings of one line (--nbest): a tab, or a comma in the JSON array.
-    mutating func appendSeparator(format: Encode.OutputFormat) {
-        bytes.append(format == .json ? UInt8(ascii: ",") : 0x09)
-    }
-
-    mutating func endLine(format: Encode.OutputFormat, isList: Bool) {
-        if isList && format == .json { bytes.append(UInt8(ascii: "]")) }
-        bytes.append(0x0A)
-    }
-
-    /// Ids, pieces or the JSON object of one encoding, without the newline.
-    mutating func appendItems(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
-                              offset: (Int) -> (Int32, Int32)) {
-        switch format {
-        case .id:
-            for index in 0..<count {
-                if index > 0 { bytes.append(0x20) }
-                appendInteger(Int(id(index)))
-            }
-        case .piece:
-            for index in 0..<count {
-                if index > 0 { bytes.append(0x20) }
-                bytes.append(contentsOf: token(index))
-            }
-        case .json:
-            bytes.append(contentsOf: #"{"ids":["#.utf8)
-            for index in 0..<count {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                appendInteger(Int(id(index)))
-            }
-            bytes.append(contentsOf: #"],"tokens":["#.utf8)
-            for index in 0..<count {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(contentsOf: token(index))
-            }
-            bytes.append(contentsOf: #"],"offsets":["#.utf8)
-            for index in 0..<count {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                let (start, end) = offset(index)
-                bytes.append(UInt8(ascii: "["))
-                appendInteger(Int(start))
-                bytes.append(UInt8(ascii: ","))
-                appendInteger(Int(end))
-                bytes.append(UInt8(ascii: "]"))
-            }
-            bytes.append(contentsOf: "]}".utf8)
-        }
-    }
-
-    mutating func appendInteger(_ value: Int) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
-        }
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest raw UTF-8.
-    static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
-            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 15)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
