@@ -8,9 +8,11 @@ public enum TestEnvironment {
     public static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// Where `../shared` is expected, whether or not it is there.
+    public static let sharedLocation = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
     public static var shared: URL? {
-        let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        FileManager.default.fileExists(atPath: sharedLocation.path) ? sharedLocation : nil
     }
 
     public static var python: String? {

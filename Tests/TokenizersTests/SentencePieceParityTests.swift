@@ -10,8 +10,7 @@ import XCTest
 final class SentencePieceParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/spm")
-    static let sharedModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/vocab/nsmc-unigram-16k.model").standardized.path
+    static let sharedModel = TestEnvironment.sharedLocation.appendingPathComponent("vocab/nsmc-unigram-16k.model").path
     static let byteFallbackModel = fixtures.appendingPathComponent("nsmc-bytefallback-2k.model").path
 
     struct Record: Decodable {

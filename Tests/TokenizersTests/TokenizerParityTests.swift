@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Tokenizers
 import XCTest
 
@@ -6,8 +7,7 @@ import XCTest
 /// tools/make-tokenizer-fixtures.sh (adversarial Unicode + a sample of review documents).
 final class TokenizerParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let vocabularies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/vocab")
+    static let vocabularies = TestEnvironment.sharedLocation.appendingPathComponent("vocab")
 
     static func inputLines() throws -> [String] {
         let text = try String(contentsOf: fixtures.appendingPathComponent("tokenizer-inputs.txt"), encoding: .utf8)

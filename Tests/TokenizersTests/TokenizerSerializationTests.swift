@@ -69,8 +69,7 @@ final class TokenizerSerializationTests: XCTestCase {
     /// The shipped tokenizer.json was written by this serializer: reading and writing it again
     /// must give the same bytes (the layout is part of what `tools/reproduce-vocab.sh` checks).
     func testShippedTokenizerJSONRoundTripsByteForByte() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("vocab/dsprep-ko-wordpiece-16k.json").path
+        let path = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/dsprep-ko-wordpiece-16k.json").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertEqual(try JSONValue.parse(text, path: path).serialized(), text)
     }

@@ -7,9 +7,6 @@ import XCTest
 /// determinism, the one-pass word splitter against the generic pipeline, and (with
 /// DSPREP_PYTHON and ../shared) HF tokenizers loading and encoding a trained file like dsprep.
 final class WordPieceTrainerTests: XCTestCase {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared")
-
     private func counts(_ texts: [String], threads: Int = 1) throws -> WordCounts {
         var counter = WordCounter(normalizer: WordPieceTrainer().normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: threads)
         try counter.add(texts)
@@ -117,8 +114,7 @@ final class WordPieceTrainerTests: XCTestCase {
     /// vocab/: the default tokenizer is a plain copy of the Korean WordPiece, which loads, has
     /// 16,000 tokens and lists them in vocab.txt order (tools/reproduce-vocab.sh retrains it).
     func testShippedKoreanWordPieceIsTheDefaultTokenizer() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("vocab")
+        let folder = TestEnvironment.repositoryRoot.appendingPathComponent("vocab")
         let json = try Data(contentsOf: folder.appendingPathComponent("dsprep-ko-wordpiece-16k.json"))
         XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("default-tokenizer.json")), json)
         let tokenizer = try TokenizerJSON.load(path: folder.appendingPathComponent("dsprep-ko-wordpiece-16k.json").path)
@@ -135,8 +131,7 @@ final class WordPieceTrainerTests: XCTestCase {
     /// (as a set: the ids of `##` symbols follow HF's hash order).
     func testHFLoadsAndEncodesLikeDSPrepAndLearnsTheSameVocabulary() throws {
         _ = try TestEnvironment.requirePython()
-        let train = Self.shared.appendingPathComponent("data/nsmc/train.tsv").path
-        guard FileManager.default.fileExists(atPath: train) else { throw XCTSkip("../shared/data/nsmc is absent") }
+        let train = try TestEnvironment.requireShared().appendingPathComponent("data/nsmc/train.tsv").path
         let lines = try String(contentsOfFile: train, encoding: .utf8).split(separator: "\n").dropFirst().prefix(3500)
             .map { $0.split(separator: "\t", omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? "" }
         let trainingDocs = Array(lines.prefix(3000)), testDocs = Array(lines.suffix(500))
