@@ -117,11 +117,11 @@ public struct Tokenizer: TextTokenizer {
     func postProcess(_ first: inout Encoding, _ second: inout Encoding?, addSpecialTokens: Bool, pad: Bool) throws -> Encoding {
         if let truncation {
             let added = addSpecialTokens ? postProcessor?.addedTokenCount(isPair: second != nil) ?? 0 : 0
-            try truncation.apply(&first, &second, maxLength: max(0, truncation.maxLength - added))
+            try truncation.apply(&first, &second, addedTokens: added)
         }
         var result: Encoding
-        if addSpecialTokens, let postProcessor {
-            result = postProcessor.process(first, pair: second)
+        if let postProcessor {
+            result = postProcessor.process(first, pair: second, addSpecialTokens: addSpecialTokens)
         } else {
             result = Encoding.merged(first, second)
         }

@@ -29,7 +29,11 @@ public struct BertProcessing: PostProcessor {
     }
 
     public func addedTokenCount(isPair: Bool) -> Int { isPair ? 3 : 2 }
-    public func process(_ first: Encoding, pair: Encoding?) -> Encoding { template.process(first, pair: pair) }
+    /// HF's BertProcessing wraps each sequence and each of its windows in its specials, then
+    /// merges: the same encodings, windows and order as this template gives.
+    public func process(_ first: Encoding, pair: Encoding?, addSpecialTokens: Bool) -> Encoding {
+        template.process(first, pair: pair, addSpecialTokens: addSpecialTokens)
+    }
     public var json: JSONValue {
         .object([("type", .string("BertProcessing")),
                  ("sep", .array([.string(sep.token), .number(Double(sep.id))])),

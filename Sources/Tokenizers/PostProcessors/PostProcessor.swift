@@ -4,39 +4,15 @@ import DSPrepSupport
 public protocol PostProcessor: Sendable {
     /// How many tokens `process` adds, so truncation can leave room for them.
     func addedTokenCount(isPair: Bool) -> Int
-    func process(_ first: Encoding, pair: Encoding?) -> Encoding
+    /// The sequence (and its pair) as the model sees it; without `addSpecialTokens` only the
+    /// sequences, placed and typed as the post-processor says. Overflowing windows of either
+    /// sequence are combined as HF combines them (`Encoding.merge(with:)`).
+    func process(_ first: Encoding, pair: Encoding?, addSpecialTokens: Bool) -> Encoding
     var json: JSONValue { get }
 }
 
-extension Encoding {
-    /// Appends `other` (HF `Encoding::merge_with` without growing offsets: offsets stay relative
-    /// to each sequence's own text, as HF reports them).
-    mutating func append(_ other: Encoding, typeID: Int32? = nil) {
-        ids += other.ids
-        tokens += other.tokens
-        offsets += other.offsets
-        typeIds += typeID.map { Array(repeating: $0, count: other.ids.count) } ?? other.typeIds
-        attentionMask += other.attentionMask
-        specialTokensMask += other.specialTokensMask
-    }
-
-    mutating func appendSpecial(ids newIDs: [Int32], tokens newTokens: [String], typeID: Int32) {
-        ids += newIDs
-        tokens += newTokens
-        offsets += Array(repeating: (0, 0), count: newIDs.count)
-        typeIds += Array(repeating: typeID, count: newIDs.count)
-        attentionMask += Array(repeating: 1, count: newIDs.count)
-        specialTokensMask += Array(repeating: 1, count: newIDs.count)
-    }
-
-    /// Concatenation without special tokens (HF `default_process`): the pair keeps type id 1.
-    static func merged(_ first: Encoding, _ pair: Encoding?) -> Encoding {
-        guard let pair else { return first }
-        var result = first
-        result.append(pair)
-        result.overflowing = first.overflowing.map { var window = $0; window.append(pair); return window }
-        return result
-    }
+extension PostProcessor {
+    public func process(_ first: Encoding, pair: Encoding?) -> Encoding { process(first, pair: pair, addSpecialTokens: true) }
 }
 
 /// Builds a post-processor from its tokenizer.json object.

@@ -92,24 +92,22 @@ public struct TemplateProcessing: PostProcessor {
         }
     }
 
-    public func process(_ first: Encoding, pair second: Encoding?) -> Encoding {
-        var result = apply(first, second)
-        // Each overflowing window of the first sequence gets its own specials (HF does the same).
-        result.overflowing = first.overflowing.map { apply($0, second) }
-        return result
-    }
-
-    private func apply(_ first: Encoding, _ second: Encoding?) -> Encoding {
+    /// Merges the template's pieces one after another (HF `TemplateProcessing::apply_template`
+    /// then `Encoding::merge`), so overflowing windows of either sequence come out combined with
+    /// the special tokens and the other sequence as HF combines them.
+    public func process(_ first: Encoding, pair second: Encoding?, addSpecialTokens: Bool) -> Encoding {
         var result = Encoding()
-        let template = second == nil ? single : pair
-        let capacity = first.ids.count + (second?.ids.count ?? 0) + 4
-        result.ids.reserveCapacity(capacity)
-        for piece in template {
+        for piece in second == nil ? single : pair {
             switch piece {
             case let .special(id, typeID):
-                if let special = specialTokens[id] { result.appendSpecial(ids: special.ids, tokens: special.tokens, typeID: typeID) }
+                guard addSpecialTokens, let special = specialTokens[id] else { continue }
+                result.merge(with: Encoding(specialIDs: special.ids, tokens: special.tokens, typeID: typeID))
             case let .sequence(isFirst, typeID):
-                if isFirst { result.append(first, typeID: typeID) } else if let second { result.append(second, typeID: typeID) }
+                guard var sequence = isFirst ? first : second else { continue }
+                // As HF: the template's type id goes on the sequence, not on its overflowing
+                // windows (those keep the type id they were encoded with, 0 or 1).
+                sequence.typeIds = Array(repeating: typeID, count: sequence.ids.count)
+                result.merge(with: sequence)
             }
         }
         return result

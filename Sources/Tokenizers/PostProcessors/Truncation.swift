@@ -32,12 +32,26 @@ public struct Truncation: Sendable, Equatable {
                  ("strategy", .string(strategy.rawValue)), ("stride", .number(Double(stride)))])
     }
 
+    /// The length the sequences must fit once `addedTokens` special tokens are added, or nil
+    /// when nothing is truncated. As HF: with fewer `max_length` than special tokens nothing is
+    /// (HF's unsigned `max_length - added` wraps around to a huge length).
+    public func sequenceLength(addedTokens: Int) -> Int? {
+        maxLength >= addedTokens ? maxLength - addedTokens : nil
+    }
+
+    /// Truncates a sequence and its pair to leave room for `addedTokens` special tokens (HF
+    /// `TokenizerImpl::post_process` step 1).
+    func apply(_ first: inout Encoding, _ second: inout Encoding?, addedTokens: Int) throws {
+        guard let length = sequenceLength(addedTokens: addedTokens) else { return }
+        try apply(&first, &second, maxLength: length)
+    }
+
     /// Truncates a sequence (and its pair) so that together they fit `maxLength` (HF
     /// `truncate_encodings`); cut-off parts go to `overflowing`.
     func apply(_ first: inout Encoding, _ second: inout Encoding?, maxLength: Int) throws {
         guard maxLength > 0 else {
-            first.truncate(to: 0, stride: stride, direction: direction)
-            second?.truncate(to: 0, stride: stride, direction: direction)
+            try first.truncate(to: 0, stride: stride, direction: direction)
+            try second?.truncate(to: 0, stride: stride, direction: direction)
             return
         }
         let total = first.ids.count + (second?.ids.count ?? 0)
@@ -46,7 +60,7 @@ public struct Truncation: Sendable, Equatable {
         switch strategy {
         case .longestFirst:
             guard var other = second else {
-                first.truncate(to: total - toRemove, stride: stride, direction: direction)
+                try first.truncate(to: total - toRemove, stride: stride, direction: direction)
                 return
             }
             var short = first.ids.count, long = other.ids.count
@@ -58,21 +72,25 @@ public struct Truncation: Sendable, Equatable {
                 long = short + maxLength % 2
             }
             if swapped { swap(&short, &long) }
-            first.truncate(to: short, stride: stride, direction: direction)
-            other.truncate(to: long, stride: stride, direction: direction)
+            try first.truncate(to: short, stride: stride, direction: direction)
+            try other.truncate(to: long, stride: stride, direction: direction)
             second = other
         case .onlyFirst, .onlySecond:
-            if strategy == .onlySecond && second == nil {
-                throw InputError("truncation only_second needs a second sequence")
+            let which = strategy == .onlyFirst ? "first" : "second"
+            guard strategy == .onlyFirst || second != nil else {
+                throw InputError("truncation only_second needs a pair of sequences: this input has one, of \(total) tokens, "
+                                 + "over the \(maxLength) that fit", hint: "use longest_first or only_first for single sequences")
             }
             let targetLength = strategy == .onlyFirst ? first.ids.count : second?.ids.count ?? 0
             guard targetLength > toRemove else {
-                throw InputError("the sequence to truncate is too short to respect max_length \(maxLength)")
+                throw InputError("truncation only_\(which) cannot fit the pair into \(maxLength) tokens: \(toRemove) must go "
+                                 + "but the \(which) sequence has \(targetLength)",
+                                 hint: "raise max_length or use longest_first")
             }
             if strategy == .onlyFirst {
-                first.truncate(to: targetLength - toRemove, stride: stride, direction: direction)
+                try first.truncate(to: targetLength - toRemove, stride: stride, direction: direction)
             } else {
-                second?.truncate(to: targetLength - toRemove, stride: stride, direction: direction)
+                try second?.truncate(to: targetLength - toRemove, stride: stride, direction: direction)
             }
         }
     }
@@ -80,8 +98,9 @@ public struct Truncation: Sendable, Equatable {
 
 extension Encoding {
     /// Keeps `maxLength` tokens; the rest becomes overflowing windows that overlap by `stride`
-    /// (HF `Encoding::truncate`).
-    mutating func truncate(to maxLength: Int, stride: Int, direction: Truncation.Direction) {
+    /// (HF `Encoding::truncate`). A stride of `maxLength` or more would never move on: HF
+    /// stops with a panic there, this throws.
+    mutating func truncate(to maxLength: Int, stride: Int, direction: Truncation.Direction) throws {
         let length = ids.count
         guard maxLength < length else { return }
         if maxLength == 0 {
@@ -90,8 +109,12 @@ extension Encoding {
             overflowing = [whole]
             return
         }
-        // A stride that leaves no progress would loop forever: clamp it (HF asserts instead).
-        let step = max(1, maxLength - min(stride, maxLength - 1))
+        guard stride < maxLength else {
+            throw InputError("truncation stride \(stride) must be less than the \(maxLength) tokens a window of this input keeps "
+                             + "(max_length minus the special tokens, shared between the two sequences of a pair)",
+                             hint: "lower the stride or raise max_length")
+        }
+        let step = maxLength - stride
         var windows: [Range<Int>] = []
         switch direction {
         case .right:
