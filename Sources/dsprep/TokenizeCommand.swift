@@ -90,6 +90,10 @@ struct TokenizeCommand: ParsableCommand {
         options.threads = threads
         if let numShards, let shardIndex { options.shard = (shardIndex, numShards) }
         let asCollection = named.count > 1 || !splits.isEmpty
+        if out == nil, let stream = named.first(where: { SpooledInput.isStream($0.path) }) {
+            throw InputError("a pipe has no name to call the output after", at: SourceLocation(path: stream.path),
+                             hint: "give --out FOLDER")
+        }
         let output = out ?? Self.defaultOutput(for: named[0].path, shard: options.shard)
         if !quiet {
             let defaults = [
@@ -99,7 +103,12 @@ struct TokenizeCommand: ParsableCommand {
             if !defaults.isEmpty { print("using " + defaults.joined(separator: ", ")) }
         }
         let start = Date()
-        let run = TokenizeRun(inputs: named.map { (split: $0.name, path: $0.path) }, asCollection: asCollection, tokenizerPath: tokenizerPath,
+        // A pipe is copied beside the output first: the cache key digests an input before the job reads it.
+        var spooled: [(split: String, file: SpooledInput)] = []
+        defer { spooled.forEach { $0.file.remove() } }
+        let scratchFolder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        for source in named { spooled.append((source.name, try SpooledInput(path: source.path, scratchFolder: scratchFolder))) }
+        let run = TokenizeRun(inputs: spooled.map { (split: $0.split, path: $0.file.path) }, asCollection: asCollection, tokenizerPath: tokenizerPath,
                               options: options, ingestOptions: try input.ingestOptions()) { try TokenizerLoader.load(path: tokenizerPath) }
         let outcome = try run.run(out: output, cache: noCache ? nil : DatasetCache.fromEnvironment(),
                                   ingestDescription: input.cacheDescription, quiet: quiet)

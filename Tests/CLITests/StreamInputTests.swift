@@ -47,16 +47,26 @@ final class StreamInputTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: fromPipe + data)), try Data(contentsOf: URL(fileURLWithPath: fromFile + data)))
     }
 
-    /// tokenize keys its cache on the input's content, so it would read a pipe twice: it refuses
-    /// one with a clear error instead of caching an empty result under the real content's key.
-    func testTokenizeRefusesAPipe() throws {
-        let out = work.appendingPathComponent("shards").path
-        let input = try pipe("train.tsv", try Data(contentsOf: sample))
-        let result = try DSPrepBinary.run(["tokenize", input, "--out", out, "--quiet"],
-                                          environment: ["DSPREP_CACHE": work.appendingPathComponent("cache").path])
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("train.tsv") && result.stderr.contains("not a regular file"), result.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    /// tokenize keys its cache on the input's content, so it reads an input twice: a pipe is
+    /// copied beside the output first (and the copy removed), giving the file's shards. Without
+    /// --out there is no name to call the output after: a clear error.
+    func testTokenizeReadsAPipeLikeAFile() throws {
+        let fromFile = work.appendingPathComponent("from-file").path
+        let fromPipe = work.appendingPathComponent("from-pipe").path
+        let first = try DSPrepBinary.run(["tokenize", sample.path, "--out", fromFile, "--quiet"],
+                                         environment: ["DSPREP_CACHE": work.appendingPathComponent("cache-file").path])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try DSPrepBinary.run(["tokenize", try pipe("train.tsv", try Data(contentsOf: sample)), "--out", fromPipe, "--quiet"],
+                                          environment: ["DSPREP_CACHE": work.appendingPathComponent("cache-pipe").path])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let data = "/data-00000-of-00001.arrow"
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: fromPipe + data)), try Data(contentsOf: URL(fileURLWithPath: fromFile + data)))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.contains("spool") }, [])
+
+        let input = try pipe("named-after.tsv", try Data(contentsOf: sample))
+        let unnamed = try DSPrepBinary.run(["tokenize", input, "--quiet"])
+        XCTAssertNotEqual(unnamed.status, 0)
+        XCTAssertTrue(unnamed.stderr.contains("named-after.tsv") && unnamed.stderr.contains("--out"), unnamed.stderr)
         // Unblock the writer, which waits for a reader.
         _ = FileHandle(forReadingAtPath: input)?.readDataToEndOfFile()
     }
