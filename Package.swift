@@ -25,8 +25,10 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
         // Encodes a file with a sentencepiece .model: full-corpus parity and throughput (tools/spm-*.sh).
         .executableTarget(name: "spm-bench", dependencies: ["Tokenizers", "DSPrepSupport"]),
+        // The trainer's elementwise hot loops in C, built for baseline x86-64 and for AVX2+FMA, picked at run time.
+        .target(name: "CKernels"),
         // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
-        .target(name: "Training", dependencies: ["COpenBLAS", "DSPrepSupport"]),
+        .target(name: "Training", dependencies: ["COpenBLAS", "CKernels", "DSPrepSupport"]),
         // Training-step throughput benchmark (tools/bench-train-step.sh).
         .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
         // Tokenized shards (memory-mapped) as the trainer's labelled rows.
@@ -46,7 +48,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["dsprep", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,6 +4,7 @@
 // the token counts in FILE, batched as the trainer batches them (--order grouped, HF's
 // LengthGroupedSampler) or shuffled (--order random, HF's default sampler), padded to the longest row.
 // Run through tools/bench-train-step.sh or tools/bench-train.sh. The last line printed is JSON.
+// --kernels instead times the step's elementwise kernels alone on B×T rows (KernelTimes.swift).
 import DSPrepSupport
 import Foundation
 import Training
@@ -13,6 +14,7 @@ struct Options {
     var steps = 10, warmup = 2
     var lengths: String?
     var grouped = true
+    var kernels = false
 
     init(arguments: [String]) throws {
         var index = 0
@@ -40,12 +42,13 @@ struct Options {
             case "--steps": steps = try value()
             case "--warmup": warmup = try value()
             case "--lengths": lengths = try text()
+            case "--kernels": kernels = true
             case "--order":
                 let order = try text()
                 guard order == "grouped" || order == "random" else { throw InputError("--order is grouped or random, got \(order)") }
                 grouped = order == "grouped"
             default: throw InputError("unknown option \(arguments[index])",
-                                      hint: "options: --layers --hidden --heads --ffn --length --batch --vocab --steps --warmup --lengths FILE --order grouped|random")
+                                      hint: "options: --layers --hidden --heads --ffn --length --batch --vocab --steps --warmup --lengths FILE --order grouped|random --kernels")
             }
             index += 1
         }
@@ -89,6 +92,11 @@ do {
     let config = BertConfiguration(vocabSize: o.vocab, hiddenSize: o.hidden, numHiddenLayers: o.layers,
                                    numAttentionHeads: o.heads, intermediateSize: o.ffn, maxPositionEmbeddings: o.length)
     let model = try BertModel(configuration: config, loss: TaskLoss(task: .classification(labels: 2)), seed: 1)
+    if o.kernels {
+        printKernelTimes(rows: o.batch * o.length, c: o.hidden, f: o.ffn, heads: o.heads, sequences: o.batch,
+                         parameters: model.parameters, repeats: 5 * o.steps)
+        exit(0)
+    }
     let optimizer = AdamW(parameters: model.parameters, configuration: .init(weightDecay: 0.01))
     let random = CounterRandom(seed: 7)
     let lengths = try o.lengths.map { try readLengths($0, maximum: o.length) }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Elementwise kernels over raw Float pointers. The loops are plain so the compiler vectorizes
 /// them in release builds; large ones are split across cores with `Parallel.forRows`.
 public enum Elementwise {
@@ -30,26 +32,19 @@ public enum Elementwise {
     }
 
     /// out (C) += Σ over rows of x (N,C): the bias gradient of a linear layer. Each task owns a
-    /// range of columns and walks the rows in order (contiguous reads, deterministic sums).
+    /// range of columns and walks the rows in order (contiguous reads, deterministic sums; CKernels/reductions.c).
     public static func addColumnSums(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, columns: Int) {
         Parallel.forRows(columns, costPerRow: rows) { range in
-            var sums = [Float](repeating: 0, count: range.count)
-            sums.withUnsafeMutableBufferPointer { sums in
-                for i in 0..<rows {
-                    let row = x + i * columns + range.lowerBound
-                    for j in 0..<range.count { sums[j] += row[j] }
-                }
-                for j in 0..<range.count { out[range.lowerBound + j] += sums[j] }
-            }
+            ck_add_column_sums(out + range.lowerBound, x + range.lowerBound, rows, range.count, columns)
         }
     }
 
-    /// Σ x[i]² in Double (for gradient norms), chunked deterministically.
+    /// Σ x[i]² in Double (for gradient norms), chunked deterministically (CKernels/reductions.c).
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
         Parallel.sum(count) { range in
-            var sum: Float = 0
-            for i in range { sum += x[i] * x[i] }
-            return Double(sum)
+            var sum = 0.0
+            ck_sum_of_squares(x + range.lowerBound, range.count, &sum)
+            return sum
         }
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Multi-head self-attention core (the projections around it are `Linear` layers):
 /// softmax(Q·Kᵀ/√hs + keyBias)·V within each sequence and head, with optional dropout on the
 /// probabilities.
@@ -47,22 +49,12 @@ public enum Attention {
             // 1. scores (L,L) = Q·Kᵀ/√hs
             Matmul.gemmOnThisThread(transA: false, transB: true, m: l, n: l, k: hs, alpha: scale, a: q, lda: c3,
                                     b: q + c, ldb: c3, beta: 0, c: p, ldc: l)
-            // 2. add the key bias, softmax each row, drop probabilities
-            let bias = keyBias + r0
-            for i in 0..<l {
-                let row = p + i * l
-                var maximum = -Float.infinity
-                for j in 0..<l { row[j] += bias[j]; maximum = max(maximum, row[j]) }
-                for j in 0..<l { row[j] = FastMath.exp(row[j] - maximum) }  // separate loop: vectorizes
-                var sum: Float = 0
-                for j in 0..<l { sum += row[j] }
-                let inverse = 1 / sum
-                for j in 0..<l { row[j] *= inverse }
-                if let dropout {
-                    Dropout.forward(out: dropout.dropped + scores + i * l, mask: dropout.mask + scores + i * l, inp: row,
-                                    count: l, probability: dropout.probability, random: dropout.random,
-                                    stream: dropout.stream, firstIndex: scores + i * l)
-                }
+            // 2. add the key bias, softmax each row (CKernels/softmax.c), drop probabilities
+            ck_softmax_forward(p, keyBias + r0, l, l)
+            if let dropout {
+                Dropout.forward(out: dropout.dropped + scores, mask: dropout.mask + scores, inp: p, count: l * l,
+                                probability: dropout.probability, random: dropout.random, stream: dropout.stream,
+                                firstIndex: scores)
             }
             // 3. out_h (L,hs) = P·V
             Matmul.gemmOnThisThread(transA: false, transB: false, m: l, n: hs, k: l, a: (dropout?.dropped ?? att) + scores,
@@ -93,16 +85,7 @@ public enum Attention {
             Matmul.gemmOnThisThread(transA: true, transB: false, m: l, n: hs, k: l, a: probabilities + scores, lda: l,
                                     b: dy, ldb: c, beta: 1, c: dq + 2 * c, ldc: c3)
             // 2. through dropout and softmax, in place: dS = P ⊙ (dP − Σ_j P·dP)
-            for i in 0..<l {
-                let dRow = d + i * l, pRow = att + scores + i * l
-                if let dropoutMask {
-                    let mask = dropoutMask + scores + i * l
-                    for j in 0..<l { dRow[j] *= mask[j] }
-                }
-                var dot: Float = 0
-                for j in 0..<l { dot += pRow[j] * dRow[j] }
-                for j in 0..<l { dRow[j] = pRow[j] * (dRow[j] - dot) }
-            }
+            ck_softmax_backward(d, att + scores, dropoutMask.map { $0 + scores }, l, l)
             // 3. dQ += dS·K/√hs and dK += dSᵀ·Q/√hs
             Matmul.gemmOnThisThread(transA: false, transB: false, m: l, n: hs, k: l, alpha: scale, a: d, lda: l,
                                     b: q + c, ldb: c3, beta: 1, c: dq, ldc: c3)

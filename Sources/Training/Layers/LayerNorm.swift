@@ -1,4 +1,7 @@
-/// Layer normalization over the last dimension (biased variance, as PyTorch).
+import CKernels
+
+/// Layer normalization over the last dimension (biased variance, as PyTorch). The row loops are C
+/// (`ck_layernorm_*`, CKernels/layernorm.c); row sums are kept in 8 partial sums.
 public enum LayerNorm {
     /// BERT's `layer_norm_eps`.
     public static let bertEpsilon: Float = 1e-12
@@ -11,19 +14,8 @@ public enum LayerNorm {
         n: Int, c: Int, epsilon: Float = bertEpsilon
     ) {
         Parallel.forRows(n, costPerRow: c * 4) { rows in
-            for i in rows {
-                let x = inp + i * c
-                var sum: Float = 0
-                for j in 0..<c { sum += x[j] }
-                let m = sum / Float(c)
-                var squares: Float = 0
-                for j in 0..<c { let d = x[j] - m; squares += d * d }
-                let s = 1 / (squares / Float(c) + epsilon).squareRoot()
-                let y = out + i * c
-                for j in 0..<c { y[j] = (x[j] - m) * s * weight[j] + bias[j] }
-                mean[i] = m
-                rstd[i] = s
-            }
+            let first = rows.lowerBound
+            ck_layernorm_forward(out + first * c, mean + first, rstd + first, inp + first * c, weight, bias, rows.count, c, epsilon)
         }
     }
 
@@ -35,33 +27,15 @@ public enum LayerNorm {
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, n: Int, c: Int
     ) {
         Parallel.forRows(n, costPerRow: c * 4) { rows in
-            for i in rows {
-                let x = inp + i * c, dy = dout + i * c, dx = dinp + i * c
-                let m = mean[i], s = rstd[i]
-                var gMean: Float = 0, gxMean: Float = 0
-                for j in 0..<c {
-                    let g = dy[j] * weight[j]
-                    gMean += g
-                    gxMean += g * (x[j] - m) * s
-                }
-                gMean /= Float(c)
-                gxMean /= Float(c)
-                for j in 0..<c {
-                    let g = dy[j] * weight[j]
-                    dx[j] += s * (g - gMean - (x[j] - m) * s * gxMean)
-                }
-            }
+            let first = rows.lowerBound
+            ck_layernorm_backward_input(dinp + first * c, dout + first * c, inp + first * c, weight, mean + first, rstd + first,
+                                        rows.count, c)
         }
         // Parameter gradients: each task owns a range of columns and walks rows in order.
         Parallel.forRows(c, costPerRow: n * 2) { columns in
-            for i in 0..<n {
-                let x = inp + i * c, dy = dout + i * c
-                let m = mean[i], s = rstd[i]
-                for j in columns {
-                    dweight[j] += dy[j] * (x[j] - m) * s
-                    dbias[j] += dy[j]
-                }
-            }
+            let first = columns.lowerBound
+            ck_layernorm_backward_parameters(dweight + first, dbias + first, dout + first, inp + first, mean, rstd,
+                                             n, columns.count, c)
         }
     }
 }

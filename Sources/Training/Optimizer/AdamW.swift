@@ -1,3 +1,4 @@
+import CKernels
 import DSPrepSupport
 import Foundation
 
@@ -5,7 +6,8 @@ import Foundation
 /// applied only to parameters whose spec asks for it (not biases or LayerNorm weights):
 ///   p ← p − lr·λ·p;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 ///   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
-/// m and v mirror the parameter buffer, so an update is one parallel pass over it.
+/// m and v mirror the parameter buffer, so an update is one parallel pass over it (the loop is
+/// `ck_adamw_update`, CKernels/adamw.c).
 public final class AdamW: Optimizer {
     public struct Configuration: Sendable, Equatable, Codable {
         public var beta1: Float = 0.9
@@ -44,8 +46,8 @@ public final class AdamW: Optimizer {
     public func update(learningRate lr: Float, gradientScale: Float) {
         step += 1
         let c = configuration
-        let constants = StepConstants(
-            beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, learningRate: lr, gradientScale: gradientScale,
+        var constants = ck_adamw_constants(
+            beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, learning_rate: lr, gradient_scale: gradientScale,
             correction1: Float(1 - pow(Double(c.beta1), Double(step))),
             correction2: Float(1 - pow(Double(c.beta2), Double(step))))
         let p = parameters.values.pointer, g = parameters.grads.pointer, m = m.pointer, v = v.pointer
@@ -61,53 +63,10 @@ public final class AdamW: Optimizer {
             while i < range.upperBound {
                 let end = min(groupEnds[group].end, range.upperBound)
                 let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
-                AdamW.updateSpan(p + i, g + i, m + i, v + i, count: end - i, decay: decay, constants)
+                ck_adamw_update(p + i, g + i, m + i, v + i, end - i, decay, &constants)
                 i = end
                 group += 1
             }
-        }
-    }
-
-    struct StepConstants {
-        var beta1, beta2, epsilon, learningRate, gradientScale, correction1, correction2: Float
-    }
-
-    /// One span of the update, 8 lanes at a time with SIMD8 (the four pointers cannot be proven
-    /// disjoint, so the compiler would not vectorize the plain loop); the tail goes through the
-    /// same lanes, so every element gets the same result wherever a span boundary falls.
-    @inline(__always)
-    static func updateSpan(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                           _ v: UnsafeMutablePointer<Float>, count: Int, decay: Float, _ k: StepConstants) {
-        @inline(__always)
-        func lanes(_ p: SIMD8<Float>, _ g: SIMD8<Float>, _ m: SIMD8<Float>, _ v: SIMD8<Float>)
-            -> (p: SIMD8<Float>, m: SIMD8<Float>, v: SIMD8<Float>) {
-            let gradient = g * k.gradientScale
-            let m = k.beta1 * m + (1 - k.beta1) * gradient
-            let v = k.beta2 * v + (1 - k.beta2) * gradient * gradient
-            let mHat = m / k.correction1, vHat = v / k.correction2
-            var root = vHat
-            for lane in root.indices { root[lane] = root[lane].squareRoot() }
-            return (p * decay - k.learningRate * mHat / (root + k.epsilon), m, v)
-        }
-        var i = 0
-        while i + 8 <= count {
-            func load(_ x: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-                UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            }
-            let r = lanes(load(p), load(g), load(m), load(v))
-            UnsafeMutableRawPointer(p + i).storeBytes(of: r.p, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: r.m, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: r.v, as: SIMD8<Float>.self)
-            i += 8
-        }
-        if i < count {
-            // the tail in the low lanes of one zero-padded vector
-            var tail = (p: SIMD8<Float>(), g: SIMD8<Float>(), m: SIMD8<Float>(), v: SIMD8<Float>())
-            for lane in 0..<(count - i) {
-                (tail.p[lane], tail.g[lane], tail.m[lane], tail.v[lane]) = (p[i + lane], g[i + lane], m[i + lane], v[i + lane])
-            }
-            let r = lanes(tail.p, tail.g, tail.m, tail.v)
-            for lane in 0..<(count - i) { (p[i + lane], m[i + lane], v[i + lane]) = (r.p[lane], r.m[lane], r.v[lane]) }
         }
     }
 }

@@ -1,0 +1,53 @@
+#ifndef DSPREP_CKERNELS_H
+#define DSPREP_CKERNELS_H
+#include <stdbool.h>
+
+/* The trainer's elementwise hot loops in C, so that one source compiles twice: for the baseline
+   x86-64 the package targets, and with AVX2+FMA for the CPUs that have them (chosen at run time,
+   once). Swift cannot compile one function for another CPU, and the package must keep running on
+   machines without AVX2. Counts and strides are `long` (Swift `Int`). Pointers may alias only
+   where a comment says so. */
+
+/* Whether the AVX2+FMA versions run. `ck_use_avx2(false)` forces the baseline versions (tests
+   hold both to the same reference); `ck_use_avx2(true)` is ignored on CPUs without AVX2+FMA.
+   Returns the previous setting. */
+bool ck_avx2_active(void);
+bool ck_use_avx2(bool enabled);
+
+/* GELU, tanh form: out[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), x = inp[i]. */
+void ck_gelu_forward(float *out, const float *inp, long count);
+/* dinp[i] += dout[i] · gelu'(inp[i]) */
+void ck_gelu_backward(float *dinp, const float *dout, const float *inp, long count);
+
+/* LayerNorm of `rows` rows of `c` floats: out = (inp − mean)·rstd·weight + bias; mean, rstd: (rows). */
+void ck_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+                          const float *bias, long rows, long c, float epsilon);
+/* dinp (rows,c) += rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dout·weight, x̂ = (inp − mean)·rstd. */
+void ck_layernorm_backward_input(float *dinp, const float *dout, const float *inp, const float *weight,
+                                 const float *mean, const float *rstd, long rows, long c);
+/* For `columns` columns of rows with stride `stride`: dweight[j] += Σ_i dout·x̂, dbias[j] += Σ_i dout,
+   rows in order. */
+void ck_layernorm_backward_parameters(float *dweight, float *dbias, const float *dout, const float *inp,
+                                      const float *mean, const float *rstd, long rows, long columns, long stride);
+
+/* out[j] += Σ_i x[i·stride + j] for j < columns, summed over rows in order before adding to out. */
+void ck_add_column_sums(float *out, const float *x, long rows, long columns, long stride);
+
+/* *result = Σ x[i]², summed in float over 8 lanes that are combined in double. */
+void ck_sum_of_squares(const float *x, long count, double *result);
+
+/* Attention probabilities of `rows` rows of `length` scores, in place:
+   row = softmax(row + bias), bias: (length). Scores below the maximum by more than ~87 get exactly 0. */
+void ck_softmax_forward(float *scores, const float *bias, long rows, long length);
+/* In place from dP to dS = P ⊙ (dP' − Σ_j P·dP') with dP' = dP ⊙ mask (mask may be NULL). */
+void ck_softmax_backward(float *dscores, const float *probabilities, const float *mask, long rows, long length);
+
+/* One AdamW step on `count` elements (see AdamW.swift): with ĝ = g·gradient_scale,
+   m = β1·m + (1−β1)·ĝ;  v = β2·v + (1−β2)·ĝ²;  p = p·decay − lr·(m/c1)/(√(v/c2) + ε). */
+typedef struct {
+    float beta1, beta2, epsilon, learning_rate, gradient_scale, correction1, correction2;
+} ck_adamw_constants;
+void ck_adamw_update(float *p, const float *g, float *m, float *v, long count, float decay,
+                     const ck_adamw_constants *constants);
+
+#endif
