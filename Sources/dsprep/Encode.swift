@@ -281,6 +281,13 @@ struct LineEncoder {
                         try pipeline.encodeIDs(utf8: $0, addSpecialTokens: addSpecialTokens, batchLongest: padLength, workspace: &workspace)
                     }
                 }
+                if format == .json && workspace.truncated {
+                    // JSON shows the windows truncation cut off, which only the full encoding has.
+                    let encoding = try located(documents, index) { try encodings(documents, index, padLength: padLength)[0] }
+                    appendEncoding(encoding, to: &buffer)
+                    buffer.endLine(format: format, isList: false)
+                    continue
+                }
                 let (ids, starts, ends) = (workspace.ids, workspace.starts, workspace.ends)
                 if format == .id {
                     buffer.appendIDLine(ids, decimal: decimalIDs)
@@ -346,7 +353,16 @@ struct LineEncoder {
             }
         }
         buffer.appendItems(format: format, count: encoding.ids.count, id: { encoding.ids[$0] }, token: { texts[$0] },
-                           offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) })
+                           offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) }) { buffer in
+            // Truncation's overflowing windows (each with its own, as HF nests them), when there are some.
+            guard !encoding.overflowing.isEmpty else { return }
+            buffer.append(#","overflowing":["#)
+            for (number, window) in encoding.overflowing.enumerated() {
+                if number > 0 { buffer.append(UInt8(ascii: ",")) }
+                appendEncoding(window, to: &buffer)
+            }
+            buffer.append(UInt8(ascii: "]"))
+        }
     }
 
     private func longestEncoding(_ documents: Documents) throws -> Int {

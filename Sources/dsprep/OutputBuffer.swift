@@ -136,9 +136,10 @@ struct OutputBuffer: ~Copyable {
         append(0x0A)
     }
 
-    /// Ids, pieces or the JSON object of one encoding, without the newline.
+    /// Ids, pieces or the JSON object of one encoding, without the newline; `moreJSON` writes
+    /// further members of the JSON object (each starting with a comma).
     mutating func appendItems(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
-                              offset: (Int) -> (Int32, Int32)) {
+                              offset: (Int) -> (Int32, Int32), moreJSON: (inout OutputBuffer) -> Void = { _ in }) {
         switch format {
         case .id:
             for index in 0..<count {
@@ -171,7 +172,9 @@ struct OutputBuffer: ~Copyable {
                 appendInteger(end)
                 append(UInt8(ascii: "]"))
             }
-            append("]}")
+            append("]")
+            moreJSON(&self)
+            append("}")
         }
     }
 
