@@ -13,8 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // ICU normalization behind a plain C API (ICU headers cannot be imported into Swift).
-        .target(name: "CICU", linkerSettings: [.linkedLibrary("icuuc")]),
+        // ICU normalization and regular expressions behind a plain C API (ICU headers cannot be imported into Swift).
+        .target(name: "CICU", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]),
         // OpenBLAS cblas_sgemm for the trainer.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas"),
         // Shared plumbing: errors that name file/line, memory maps, atomic output, hashing, progress.

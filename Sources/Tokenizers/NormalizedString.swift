@@ -163,29 +163,36 @@ public struct NormalizedString: Sendable, Equatable {
         self = slice(lower..<upper)
     }
 
-    /// Replaces every non-overlapping occurrence of `pattern` (left to right) by `content`; the
-    /// new scalars take the alignment of the scalar just before the match (HF `replace`).
+    /// Replaces every non-overlapping occurrence of the literal `pattern` by `content`.
     public mutating func replace(_ pattern: [UInt32], with content: [UInt32]) {
-        guard !pattern.isEmpty, count >= pattern.count else { return }
+        replace(TextPattern.literalMatches(of: pattern, in: scalars), with: content)
+    }
+
+    /// Replaces each of `matches` (ascending, non-overlapping; empty ones insert) by `content`.
+    /// As HF's `replace`, the new scalars all take the alignment of the scalar just before the
+    /// match's end (its last scalar, or for an empty match the scalar before it; (0, 0) at the
+    /// very start).
+    public mutating func replace(_ matches: [Range<Int>], with content: [UInt32]) {
+        guard !matches.isEmpty else { return }
         var newScalars: [UInt32] = [], newStarts: [Int32] = [], newEnds: [Int32] = []
-        var index = 0
-        while index < count {
-            if index + pattern.count <= count && scalars[index..<index + pattern.count].elementsEqual(pattern) {
-                let after = index + pattern.count
-                let alignment: (Int32, Int32) = after >= 1 ? (starts[after - 1], ends[after - 1]) : (0, 0)
-                for value in content {
-                    newScalars.append(value)
-                    newStarts.append(alignment.0)
-                    newEnds.append(alignment.1)
-                }
-                index = after
-            } else {
-                newScalars.append(scalars[index])
-                newStarts.append(starts[index])
-                newEnds.append(ends[index])
-                index += 1
-            }
+        newScalars.reserveCapacity(count)
+        newStarts.reserveCapacity(count)
+        newEnds.reserveCapacity(count)
+        var kept = 0
+        for match in matches {
+            newScalars.append(contentsOf: scalars[kept..<match.lowerBound])
+            newStarts.append(contentsOf: starts[kept..<match.lowerBound])
+            newEnds.append(contentsOf: ends[kept..<match.lowerBound])
+            let last = match.upperBound - 1
+            let alignment: (Int32, Int32) = last >= 0 ? (starts[last], ends[last]) : (0, 0)
+            newScalars.append(contentsOf: content)
+            newStarts.append(contentsOf: repeatElement(alignment.0, count: content.count))
+            newEnds.append(contentsOf: repeatElement(alignment.1, count: content.count))
+            kept = match.upperBound
         }
+        newScalars.append(contentsOf: scalars[kept...])
+        newStarts.append(contentsOf: starts[kept...])
+        newEnds.append(contentsOf: ends[kept...])
         scalars = newScalars
         starts = newStarts
         ends = newEnds

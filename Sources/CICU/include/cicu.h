@@ -29,4 +29,27 @@ int32_t dsp_compose_pair(uint32_t a, uint32_t b);
    of a code point, or -1 on error. */
 int32_t dsp_script(uint32_t cp);
 
+/* Regular expressions (ICU uregex), compiled with the line semantics of Oniguruma's Ruby syntax
+   that HF tokenizers uses: ^ and $ at every line, and only \n ends a line. A handle is used by one
+   thread at a time: give each thread its own `dsp_regex_clone`. */
+typedef struct dsp_regex dsp_regex;
+
+/* Compiles `pattern` (`len` UTF-16 units, not empty). Returns NULL on error, with the ICU error
+   code in `*err` and the pattern's UTF-16 offset in `*err_offset` (-1 when unknown). */
+dsp_regex *dsp_regex_open(const uint16_t *pattern, int32_t len, int32_t *err, int32_t *err_offset);
+/* A handle sharing the compiled pattern, for another thread; NULL on error. */
+dsp_regex *dsp_regex_clone(const dsp_regex *regex, int32_t *err);
+void dsp_regex_close(dsp_regex *regex);
+
+/* Makes `text` (`len` UTF-16 units, kept by the caller until the next call) the subject. */
+int32_t dsp_regex_set_text(dsp_regex *regex, const uint16_t *text, int32_t len);
+
+/* Finds the first match starting at or after UTF-16 index `from` (text before `from` is still
+   seen by look-behind and anchors). Returns 1 with [*start, *end) set, 0 when there is none, -1
+   on error. */
+int dsp_regex_find(dsp_regex *regex, int32_t from, int32_t *start, int32_t *end);
+
+/* ICU's name of an error code (U_REGEX_RULE_SYNTAX, ...). */
+const char *dsp_error_name(int32_t err);
+
 #endif

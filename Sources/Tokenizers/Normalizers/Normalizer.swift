@@ -30,11 +30,8 @@ enum NormalizerFactory {
                          right: try context.bool(json, "strip_right", default: true))
         case "Prepend": return Prepend(prefix: try context.string(json, "prepend"))
         case "Replace":
-            let content = try context.string(json, "content")
-            if let regex = json["pattern"]?["Regex"]?.stringValue, let run = ReplaceRepeated(regex: regex, content: content) {
-                return run
-            }
-            return Replace(pattern: try context.literalPattern(json), content: content)
+            return Replace(try TextPattern.make(try context.value(json, "pattern"), context: context, component: "Replace"),
+                           content: try context.string(json, "content"))
         case "Precompiled":
             guard let encoded = json["precompiled_charsmap"]?.stringValue, let blob = Data(base64Encoded: encoded) else {
                 throw context.failure("\"Precompiled\" needs \"precompiled_charsmap\", a base64 string")

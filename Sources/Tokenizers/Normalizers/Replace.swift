@@ -1,18 +1,22 @@
 import DSPrepSupport
 
-/// Replaces every occurrence of a literal string (HF `Replace` with a `String` pattern).
+/// Replaces every match of a literal string or a regex by `content` (HF `Replace`).
 public struct Replace: Normalizer {
-    public var pattern: String
-    public var content: String
-    public init(pattern: String, content: String) {
+    public let pattern: TextPattern
+    public let content: String
+    private let contentScalars: [UInt32]
+
+    public init(_ pattern: TextPattern, content: String) {
         self.pattern = pattern
         self.content = content
+        contentScalars = content.unicodeScalars.map(\.value)
     }
-    public func normalize(_ string: inout NormalizedString) {
-        string.replace(pattern.unicodeScalars.map(\.value), with: content.unicodeScalars.map(\.value))
+
+    public func normalize(_ string: inout NormalizedString) throws {
+        string.replace(try pattern.matches(in: string.scalars), with: contentScalars)
     }
+
     public var json: JSONValue {
-        .object([("type", .string("Replace")), ("pattern", .object([("String", .string(pattern))])),
-                 ("content", .string(content))])
+        .object([("type", .string("Replace")), ("pattern", pattern.json), ("content", .string(content))])
     }
 }

@@ -16,15 +16,23 @@ extension NormalizedString {
     /// Splits on each scalar matching `isDelimiter`, as HF's `NormalizedString::split` with a
     /// character pattern: every delimiter scalar is its own match; empty pieces are dropped.
     func split(behavior: SplitBehavior, where isDelimiter: (UInt32) -> Bool) -> [NormalizedString] {
-        // (range, isMatch) in the order HF's `find_matches` yields them.
+        split(behavior: behavior, matches: (0..<count).filter { isDelimiter(scalars[$0]) }.map { $0..<$0 + 1 })
+    }
+
+    /// Splits at `matches` (ascending, non-overlapping, possibly empty), as HF's
+    /// `NormalizedString::split`; `invert` swaps matches and the text between them (HF `Invert`).
+    /// Empty pieces are dropped.
+    func split<M: Sequence>(behavior: SplitBehavior, matches found: M, invert: Bool = false) -> [NormalizedString]
+    where M.Element == Range<Int> {
+        // The whole text as (range, isMatch), in the order HF's `find_matches` yields them.
         var matches: [(Range<Int>, Bool)] = []
         var last = 0
-        for index in 0..<count where isDelimiter(scalars[index]) {
-            if last < index { matches.append((last..<index, false)) }
-            matches.append((index..<index + 1, true))
-            last = index + 1
+        for match in found {
+            if last < match.lowerBound { matches.append((last..<match.lowerBound, invert)) }
+            matches.append((match, !invert))
+            last = match.upperBound
         }
-        if last < count { matches.append((last..<count, false)) }
+        if last < count { matches.append((last..<count, invert)) }
         if matches.count == 1, !matches[0].1 { return count > 0 ? [self] : [] }
 
         var pieces: [Range<Int>] = []
@@ -104,12 +112,20 @@ enum PreTokenizerFactory {
             }
             return MetaspacePreTokenizer(replacement: scalar.value, prependScheme: scheme,
                                          split: try context.bool(json, "split", default: true))
+        case "Split":
+            let name = try context.string(json, "behavior")
+            guard let behavior = SplitBehavior(rawValue: name) else {
+                throw context.failure("unknown split behavior \"\(name)\" in \"Split\"",
+                                      hint: "expected Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")
+            }
+            return SplitPreTokenizer(try TextPattern.make(try context.value(json, "pattern"), context: context, component: "Split"),
+                                     behavior: behavior, invert: try context.bool(json, "invert", default: false))
         case "Sequence":
             let items = try context.array(json, "pretokenizers")
             return PreTokenizerSequence(try items.map { try make($0, context: context) })
         default:
             throw context.unsupported("pre_tokenizer", type, supported:
-                "BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, Metaspace, Sequence")
+                "BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, Metaspace, Split, Sequence")
         }
     }
 }

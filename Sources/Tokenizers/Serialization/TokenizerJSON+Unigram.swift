@@ -76,7 +76,7 @@ extension TokenizerJSON {
         }
         if spec.removeExtraWhitespaces {
             normalizers.append(Strip(left: false, right: true))
-            if let runs = ReplaceRepeated(regex: " {2,}", content: " ") { normalizers.append(runs) }
+            normalizers.append(Replace(.regex(try RegularExpression(" {2,}")), content: " "))
         }
         let unknown = proto.pieces.firstIndex { $0.type == .unknown }
         let model = try UnigramModel(huggingFaceVocabulary: proto.pieces.map { ($0.text, Double($0.score)) },

@@ -35,7 +35,7 @@ enum AlignedNormalization {
         var parts = [UInt32](repeating: 0, count: 32)
         for scalar in input {
             var partCount = 1
-            if scalar < 0xC0 {
+            if scalar < (compatibility ? 0xA0 : 0xC0) {  // U+00A0... have compatibility decompositions
                 parts[0] = scalar
             } else {
                 partCount = Int(dsp_decompose(compatibility ? 1 : 0, scalar, &parts, Int32(parts.count)))

@@ -1,0 +1,24 @@
+import DSPrepSupport
+
+/// Splits each piece at the matches of a literal or a regex, keeping the matches as `behavior`
+/// says; with `invert`, the pattern describes the pieces to keep instead (HF `Split`).
+public struct SplitPreTokenizer: PreTokenizer {
+    public let pattern: TextPattern
+    public let behavior: SplitBehavior
+    public let invert: Bool
+
+    public init(_ pattern: TextPattern, behavior: SplitBehavior, invert: Bool = false) {
+        self.pattern = pattern
+        self.behavior = behavior
+        self.invert = invert
+    }
+
+    public func preTokenize(_ pieces: inout [NormalizedString]) throws {
+        try pieces.refine { $0.split(behavior: behavior, matches: try pattern.matches(in: $0.scalars), invert: invert) }
+    }
+
+    public var json: JSONValue {
+        .object([("type", .string("Split")), ("pattern", pattern.json), ("behavior", .string(behavior.rawValue)),
+                 ("invert", .bool(invert))])
+    }
+}
