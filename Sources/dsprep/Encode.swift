@@ -20,7 +20,7 @@ struct Encode: ParsableCommand {
     @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
     var tokenizer: String
 
-    @Option(help: "id (ids separated by spaces), piece (tokens) or json ({\"ids\",\"tokens\",\"offsets\"}).")
+    @Option(help: "id (ids separated by spaces), piece (tokens) or json ({\"ids\",\"tokens\",\"offsets\"}, and \"overflowing\" windows when truncated).")
     var outputFormat: OutputFormat = .id
 
     @Flag(help: "Do not add the post-processor's special tokens ([CLS]/[SEP]).")
