@@ -32,9 +32,9 @@ public struct Truncation: Sendable, Equatable {
                  ("strategy", .string(strategy.rawValue)), ("stride", .number(Double(stride)))])
     }
 
-    /// The length the sequences must fit once `addedTokens` special tokens are added, or nil
-    /// when nothing is truncated. As HF: with fewer `max_length` than special tokens nothing is
-    /// (HF's unsigned `max_length - added` wraps around to a huge length).
+    /// The length the sequences must fit once `addedTokens` special tokens are added; nil when
+    /// `maxLength` is below `addedTokens`: HF then truncates nothing (its unsigned
+    /// `max_length - added` wraps around to a huge length).
     public func sequenceLength(addedTokens: Int) -> Int? {
         maxLength >= addedTokens ? maxLength - addedTokens : nil
     }
