@@ -40,7 +40,7 @@ final class TruncationParityTests: XCTestCase {
         let expected = try FixtureEncodings(cases["encodings"]?.arrayValue ?? [])
         let errors = (cases["errors"]?.arrayValue ?? []).compactMap(\.stringValue)
 
-        var compared = 0, mismatches: [String] = []
+        var compared = 0, flatCompared = 0, mismatches: [String] = []
         for input in cases["inputs"]?.arrayValue ?? [] {
             let name = input["tokenizer"]?.stringValue ?? ""
             let text = input["text"]?.stringValue ?? ""
@@ -55,6 +55,12 @@ final class TruncationParityTests: XCTestCase {
                 let outcome = Result {
                     try pair.map { try tokenizer.encode(text, pair: $0, addSpecialTokens: setting.addSpecialTokens) }
                         ?? tokenizer.encode(text, addSpecialTokens: setting.addSpecialTokens)
+                }
+                if pair == nil && tokenizer.supportsEncodeIDs {
+                    flatCompared += 1
+                    if let difference = flatPathDifference(tokenizer, text, setting.addSpecialTokens, outcome) {
+                        mismatches.append("\(label): the flat line path \(difference)")
+                    }
                 }
                 switch (outcome, result >= 0) {
                 case let (.success(encoding), true):
@@ -72,8 +78,26 @@ final class TruncationParityTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(compared, 0)
+        XCTAssertGreaterThan(flatCompared, 0)
         XCTAssertTrue(mismatches.isEmpty, "\(mismatches.count) of \(compared) cases differ from HF:\n"
                       + mismatches.prefix(10).joined(separator: "\n"))
+    }
+}
+
+/// How `encodeIDs` (the flat path of `dsprep encode` and `tokenize`, no `Encoding`) differs from
+/// `encode`'s outcome on a single text: other ids, or failing where the other does not.
+private func flatPathDifference(_ tokenizer: Tokenizer, _ text: String, _ addSpecialTokens: Bool,
+                                _ outcome: Result<Encoding, Error>) -> String? {
+    var workspace = Tokenizer.Workspace()
+    let flat = Result {
+        try Array(text.utf8).withUnsafeBytes { try tokenizer.encodeIDs(utf8: $0, addSpecialTokens: addSpecialTokens, workspace: &workspace) }
+        return Array(workspace.ids)
+    }
+    switch (flat, outcome) {
+    case let (.success(ids), .success(encoding)): return ids == encoding.ids ? nil : "gives ids \(ids), encode \(encoding.ids)"
+    case let (.success(ids), .failure(error)): return "gives ids \(ids), encode throws \(error)"
+    case let (.failure(error), .success): return "throws \(error)"
+    case (.failure, .failure): return nil
     }
 }
 

@@ -48,22 +48,16 @@ extension Tokenizer {
                           workspace: inout Workspace) throws {
         try tokenize(utf8: utf8.assumingMemoryBound(to: UInt8.self), scratch: &workspace.scratch)
         let template = addSpecialTokens ? singleTemplate : nil
-        var keep = workspace.scratch.sink.count
-        var first = 0
-        workspace.truncated = false
+        var kept = 0..<workspace.scratch.sink.count
         if let truncation {
             let added = template?.reduce(0) { count, step in if case let .tokens(ids) = step { count + ids.count } else { count } } ?? 0
-            let limit = max(0, truncation.maxLength - added)
-            if keep > limit {
-                workspace.truncated = true
-                if truncation.direction == .left { first = keep - limit }
-                keep = limit
-            }
+            kept = try truncation.keptRange(single: kept.count, addedTokens: added)
         }
+        workspace.truncated = kept.count < workspace.scratch.sink.count
         workspace.output.removeAll()
         let sink = workspace.scratch.sink
         func appendSequence(_ output: inout TokenSink) {
-            output.append(contentsOf: sink, first..<first + keep)
+            output.append(contentsOf: sink, kept)
         }
         if let template {
             for step in template {

@@ -39,6 +39,29 @@ public struct Truncation: Sendable, Equatable {
         maxLength >= addedTokens ? maxLength - addedTokens : nil
     }
 
+    /// The tokens a single sequence of `count` tokens keeps, leaving room for `addedTokens`
+    /// special tokens: what `apply` keeps of it, without building the overflowing windows (the
+    /// flat `encodeIDs` path), with the same errors.
+    func keptRange(single count: Int, addedTokens: Int) throws -> Range<Int> {
+        guard let maxLength = sequenceLength(addedTokens: addedTokens), count > maxLength else { return 0..<count }
+        guard maxLength > 0 else { return 0..<0 }
+        if strategy == .onlySecond { throw Self.missingPair(total: count, maxLength: maxLength) }
+        guard stride < maxLength else { throw Self.strideTooLong(stride, maxLength: maxLength) }
+        return direction == .right ? 0..<maxLength : count - maxLength..<count
+    }
+
+    static func missingPair(total: Int, maxLength: Int) -> InputError {
+        InputError("truncation only_second needs a pair of sequences: this input has one, of \(total) tokens, "
+                   + "over the \(maxLength) that fit", hint: "use longest_first or only_first for single sequences")
+    }
+
+    /// HF panics here; a stride of the window or more would never move on.
+    static func strideTooLong(_ stride: Int, maxLength: Int) -> InputError {
+        InputError("truncation stride \(stride) must be less than the \(maxLength) tokens a window of this input keeps "
+                   + "(max_length minus the special tokens, shared between the two sequences of a pair)",
+                   hint: "lower the stride or raise max_length")
+    }
+
     /// Truncates a sequence and its pair to leave room for `addedTokens` special tokens (HF
     /// `TokenizerImpl::post_process` step 1).
     func apply(_ first: inout Encoding, _ second: inout Encoding?, addedTokens: Int) throws {
@@ -77,10 +100,7 @@ public struct Truncation: Sendable, Equatable {
             second = other
         case .onlyFirst, .onlySecond:
             let which = strategy == .onlyFirst ? "first" : "second"
-            guard strategy == .onlyFirst || second != nil else {
-                throw InputError("truncation only_second needs a pair of sequences: this input has one, of \(total) tokens, "
-                                 + "over the \(maxLength) that fit", hint: "use longest_first or only_first for single sequences")
-            }
+            guard strategy == .onlyFirst || second != nil else { throw Self.missingPair(total: total, maxLength: maxLength) }
             let targetLength = strategy == .onlyFirst ? first.ids.count : second?.ids.count ?? 0
             guard targetLength > toRemove else {
                 throw InputError("truncation only_\(which) cannot fit the pair into \(maxLength) tokens: \(toRemove) must go "
@@ -109,11 +129,7 @@ extension Encoding {
             overflowing = [whole]
             return
         }
-        guard stride < maxLength else {
-            throw InputError("truncation stride \(stride) must be less than the \(maxLength) tokens a window of this input keeps "
-                             + "(max_length minus the special tokens, shared between the two sequences of a pair)",
-                             hint: "lower the stride or raise max_length")
-        }
+        guard stride < maxLength else { throw Truncation.strideTooLong(stride, maxLength: maxLength) }
         let step = maxLength - stride
         var windows: [Range<Int>] = []
         switch direction {
