@@ -20,7 +20,7 @@ func printKernelTimes(rows: Int, c: Int, f: Int, heads: Int, sequences: Int, par
     let h = filled(n * f, stream: 1), g = filled(n * f, stream: 2), dh = filled(n * f, stream: 3)
     let x = filled(n * c, stream: 4), y = filled(n * c, stream: 5), dy = filled(n * c, stream: 6), dx = filled(n * c, stream: 7)
     let weight = filled(c, stream: 8), bias = filled(c, stream: 9), dweight = FloatBuffer(count: c), dbias = FloatBuffer(count: c)
-    let dffnBias = FloatBuffer(count: f)
+    let dffnBias = FloatBuffer(count: f), dropoutMask = FloatBuffer(count: n * f)
     let mean = FloatBuffer(count: n), rstd = FloatBuffer(count: n)
     let qkv = filled(n * 3 * c, stream: 10), dqkv = FloatBuffer(count: n * 3 * c)
     let att = FloatBuffer(count: spans.scoreCount), datt = FloatBuffer(count: spans.scoreCount)
@@ -47,6 +47,10 @@ func printKernelTimes(rows: Int, c: Int, f: Int, heads: Int, sequences: Int, par
     }
     time("GELU forward") { GELU.forward(out: g.pointer, inp: h.pointer, count: n * f) }
     time("GELU backward") { GELU.backward(dinp: dh.pointer, dout: g.pointer, inp: h.pointer, count: n * f) }
+    time("dropout forward (ffn)") {
+        Dropout.forward(out: dh.pointer, mask: dropoutMask.pointer, inp: g.pointer, count: n * f, probability: 0.1,
+                        random: random, stream: 1)
+    }
     time("LayerNorm forward") {
         LayerNorm.forward(out: y.pointer, mean: mean.pointer, rstd: rstd.pointer, inp: x.pointer, weight: weight.pointer,
                           bias: bias.pointer, n: n, c: c)

@@ -200,6 +200,22 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The dropout kernel draws exactly CounterRandom's uniforms (the C and Swift SplitMix agree).
+    func testDropoutMaskIsCounterRandomsDraw() {
+        let random = CounterRandom(seed: 23), probability: Float = 0.3, keep = 1 / (1 - probability)
+        forEachVersion { version in
+            for count in Self.lengths {
+                let inp = randomBuffer(count, seed: 22), out = FloatBuffer(count: count), mask = FloatBuffer(count: count)
+                ck_dropout_forward(out.pointer, mask.pointer, inp.pointer, count, probability, keep, random.key(stream: 5), 1000)
+                for i in 0..<count {
+                    let dropped = random.uniform(stream: 5, index: UInt64(1000 + i)) < probability
+                    XCTAssertEqual(mask[i], dropped ? 0 : keep, "\(version) mask \(i) of \(count)")
+                    XCTAssertEqual(out[i], inp[i] * mask[i], "\(version) out \(i) of \(count)")
+                }
+            }
+        }
+    }
+
     /// Elementwise kernels give every element the same result whether it falls in the 8-lane
     /// loop or in a tail, so splitting a tensor across tasks anywhere changes nothing.
     func testElementwiseResultsDoNotDependOnTheSplit() {

@@ -1,6 +1,7 @@
 #ifndef DSPREP_CKERNELS_H
 #define DSPREP_CKERNELS_H
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The trainer's elementwise hot loops in C, so that one source compiles twice: for the baseline
    x86-64 the package targets, and with AVX2+FMA for the CPUs that have them (chosen at run time,
@@ -41,6 +42,22 @@ void ck_sum_of_squares(const float *x, long count, double *result);
 void ck_softmax_forward(float *scores, const float *bias, long rows, long length);
 /* In place from dP to dS = P ⊙ (dP' − Σ_j P·dP') with dP' = dP ⊙ mask (mask may be NULL). */
 void ck_softmax_backward(float *dscores, const float *probabilities, const float *mask, long rows, long length);
+
+/* SplitMix64's finalizer: CounterRandom's random bits for (seed, stream, index) are
+   ck_mix(key ^ index) with key = ck_mix(seed ^ ck_mix(stream)). Inline here so Swift and the
+   dropout kernel share it. */
+static inline uint64_t ck_mix(uint64_t value) {
+    uint64_t z = value + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Inverted dropout: element i is dropped when the top 24 of ck_mix(key ^ (first_index + i)), as a
+   uniform in [0, 1), are below `probability`; mask[i] = 0 or `keep`, out[i] = inp[i]·mask[i]
+   (out may alias inp). */
+void ck_dropout_forward(float *out, float *mask, const float *inp, long count, float probability, float keep,
+                        uint64_t key, uint64_t first_index);
 
 /* One AdamW step on `count` elements (see AdamW.swift): with ĝ = g·gradient_scale,
    m = β1·m + (1−β1)·ĝ;  v = β2·v + (1−β2)·ĝ²;  p = p·decay − lr·(m/c1)/(√(v/c2) + ε). */

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Random numbers from (seed, stream, index) with no state, via the SplitMix64 finalizer. Each
@@ -8,18 +9,18 @@ public struct CounterRandom: Sendable {
 
     public init(seed: UInt64) { self.seed = seed }
 
+    /// SplitMix64's finalizer (`ck_mix`, shared with the dropout kernel).
     @inline(__always)
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    static func mix(_ value: UInt64) -> UInt64 { ck_mix(value) }
+
+    /// What `bits` mixes each index of `stream` with.
+    @inline(__always)
+    public func key(stream: UInt64) -> UInt64 { CounterRandom.mix(seed ^ CounterRandom.mix(stream)) }
 
     /// 64 random bits for element `index` of stream `stream`.
     @inline(__always)
     public func bits(stream: UInt64, index: UInt64) -> UInt64 {
-        CounterRandom.mix(CounterRandom.mix(seed ^ CounterRandom.mix(stream)) ^ index)
+        CounterRandom.mix(key(stream: stream) ^ index)
     }
 
     /// Uniform in [0, 1) with 24 random bits (exactly representable as Float).
