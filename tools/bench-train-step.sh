@@ -4,6 +4,8 @@
 # Default shape is the issue's tiny BERT: 4 layers, hidden 256, 4 heads, ffn 1024, batch 32, length 128.
 # Extra arguments go to the benchmark (e.g. --length 48, or --lengths FILE --order random|grouped for
 # rows of real token counts). tools/bench-train.sh races it against PyTorch + HF Trainer on NSMC.
+# --kernels instead times the step's elementwise kernels (CKernels, AVX2+FMA and baseline builds) on
+# B×T rows, e.g. --kernels --length 21 --vocab 16424 for NSMC's length-grouped batches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch="${SCRATCH_PATH:-.build}"
