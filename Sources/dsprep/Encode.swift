@@ -11,7 +11,8 @@ struct Encode: ParsableCommand {
         discussion: """
             Prints exactly one line per input line, in order (empty lines included), encoding on all cores.
             The tokenizer file's truncation applies; its padding only with --pad. Offsets are
-            [start, end) in Unicode scalars of the input line, [0, 0] for special tokens.
+            [start, end) in Unicode scalars of the input line (of each text, for --pair-field pairs),
+            [0, 0] for special tokens.
             """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case id, piece, json }
@@ -34,6 +35,9 @@ struct Encode: ParsableCommand {
 
     @Option(help: "With --input-format jsonl: the string field to encode.")
     var field: String?
+
+    @Option(help: "With --input-format jsonl: a second string field, encoded as the pair of --field (the tokenizer's pair template, e.g. [CLS] A [SEP] B [SEP]; json output adds \"type_ids\").")
+    var pairField: String?
 
     @Option(help: ArgumentHelp("sentencepiece .model only: the N best segmentations of each line, tab-separated (json: an array).",
                                valueName: "N"))
@@ -59,7 +63,10 @@ struct Encode: ParsableCommand {
 
     func validate() throws {
         if inputFormat == .jsonl && field == nil { throw ValidationError("--input-format jsonl needs --field NAME") }
-        if inputFormat == .lines && field != nil { throw ValidationError("--field is only for --input-format jsonl") }
+        if inputFormat == .lines && (field != nil || pairField != nil) {
+            throw ValidationError("--field and --pair-field are only for --input-format jsonl")
+        }
+        if pairField != nil && (nbest != nil || sample) { throw ValidationError("--nbest and --sample encode single texts, not --pair-field pairs") }
         if cased && uncased { throw ValidationError("--cased and --uncased exclude each other") }
         if let nbest, nbest < 1 || nbest > (sample ? 512 : 1024) {
             throw ValidationError("--nbest takes 1...\(sample ? 512 : 1024)\(sample ? " with --sample" : "")")
@@ -91,7 +98,7 @@ struct Encode: ParsableCommand {
         let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
         // Everything that can fail on user data (UTF-8, JSON fields) is checked before the first
         // byte is written, so an error never leaves partial output behind.
-        let documents = try inputs.map { try $0.documents(format: inputFormat, field: field) }
+        let documents = try inputs.map { try $0.documents(format: inputFormat, field: field, pairField: pairField) }
         let output = FileHandle.standardOutput
         for document in documents {
             try encoder.encode(document) { output.write($0) }
@@ -120,8 +127,8 @@ struct LineInput {
     }
 
     /// The documents of this input: line byte ranges (validated UTF-8), or the extracted JSON
-    /// field of each line.
-    func documents(format: Encode.InputFormat, field: String?) throws -> Documents {
+    /// field (and pair field) of each line.
+    func documents(format: Encode.InputFormat, field: String?, pairField: String? = nil) throws -> Documents {
         var ranges: [Range<Int>] = []
         var start = 0
         let count = bytes.count
@@ -138,20 +145,24 @@ struct LineInput {
         switch format {
         case .lines:
             try validateUTF8(ranges)
-            return Documents(input: self, lines: ranges, texts: nil)
+            return Documents(input: self, lines: ranges, texts: nil, pairs: nil)
         case .jsonl:
-            let key = field ?? ""
-            let texts = try ranges.enumerated().map { index, range -> String in
+            var texts: [String] = [], pairs: [String] = []
+            for (index, range) in ranges.enumerated() {
                 let location = SourceLocation(path: name, line: index + 1)
                 let data = Data(bytes[range])
                 guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else {
                     throw InputError("expected a JSON object", at: location)
                 }
-                guard let value = object[key] else { throw InputError("no field \"\(key)\"", at: location) }
-                guard let text = value as? String else { throw InputError("field \"\(key)\" is not a string", at: location) }
-                return text
+                func string(_ key: String) throws -> String {
+                    guard let value = object[key] else { throw InputError("no field \"\(key)\"", at: location) }
+                    guard let text = value as? String else { throw InputError("field \"\(key)\" is not a string", at: location) }
+                    return text
+                }
+                texts.append(try string(field ?? ""))
+                if let pairField { pairs.append(try string(pairField)) }
             }
-            return Documents(input: self, lines: ranges, texts: texts)
+            return Documents(input: self, lines: ranges, texts: texts, pairs: pairField == nil ? nil : pairs)
         }
     }
 
@@ -174,6 +185,8 @@ struct Documents {
     let input: LineInput
     let lines: [Range<Int>]
     let texts: [String]?
+    /// The second text of each document, for sentence-pair input.
+    let pairs: [String]?
 
     var count: Int { lines.count }
 
@@ -273,7 +286,7 @@ struct LineEncoder {
 
     private func encodeChunk(_ documents: Documents, lines: Range<Int>, padLength: Int?) throws -> Data {
         var buffer = OutputBuffer()
-        if let pipeline {
+        if let pipeline, documents.pairs == nil {
             var workspace = Tokenizer.Workspace()
             for index in lines {
                 try located(documents, index) {
@@ -301,7 +314,7 @@ struct LineEncoder {
                 buffer.beginLine(format: format, isList: isList)
                 for (number, encoding) in try located(documents, index, { try encodings(documents, index, padLength: padLength) }).enumerated() {
                     if number > 0 { buffer.appendSeparator(format: format) }
-                    appendEncoding(encoding, to: &buffer)
+                    appendEncoding(encoding, to: &buffer, typeIds: documents.pairs != nil)
                 }
                 buffer.endLine(format: format, isList: isList)
             }
@@ -328,7 +341,8 @@ struct LineEncoder {
         let text = documents.text(index)
         switch segmentation {
         case .best:
-            var encoding = try tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
+            var encoding = try documents.pairs.map { try tokenizer.encode(text, pair: $0[index], addSpecialTokens: addSpecialTokens) }
+                ?? tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
             if let padLength, let pipeline = tokenizer as? Tokenizer { encoding = pipeline.padded(encoding, to: padLength) }
             return [encoding]
         case let .nbest(size):
@@ -343,7 +357,8 @@ struct LineEncoder {
         }
     }
 
-    private func appendEncoding(_ encoding: Encoding, to buffer: inout OutputBuffer) {
+    /// `typeIds`: add the JSON member "type_ids" (sentence pairs).
+    private func appendEncoding(_ encoding: Encoding, to buffer: inout OutputBuffer, typeIds: Bool = false) {
         var texts: [[UInt8]] = []
         if format != .id {
             texts = encoding.tokens.map { text in
@@ -354,12 +369,20 @@ struct LineEncoder {
         }
         buffer.appendItems(format: format, count: encoding.ids.count, id: { encoding.ids[$0] }, token: { texts[$0] },
                            offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) }) { buffer in
+            if typeIds {
+                buffer.append(#","type_ids":["#)
+                for (index, type) in encoding.typeIds.enumerated() {
+                    if index > 0 { buffer.append(UInt8(ascii: ",")) }
+                    buffer.appendInteger(type)
+                }
+                buffer.append(UInt8(ascii: "]"))
+            }
             // Truncation's overflowing windows (each with its own, as HF nests them), when there are some.
             guard !encoding.overflowing.isEmpty else { return }
             buffer.append(#","overflowing":["#)
             for (number, window) in encoding.overflowing.enumerated() {
                 if number > 0 { buffer.append(UInt8(ascii: ",")) }
-                appendEncoding(window, to: &buffer)
+                appendEncoding(window, to: &buffer, typeIds: typeIds)
             }
             buffer.append(UInt8(ascii: "]"))
         }
@@ -369,7 +392,7 @@ struct LineEncoder {
         let lengths = try Parallel.map((documents.count + Self.chunkLines - 1) / Self.chunkLines) { chunk -> Int in
             var longest = 0
             for index in chunk * Self.chunkLines..<min(documents.count, (chunk + 1) * Self.chunkLines) {
-                longest = max(longest, try tokenizer.encode(documents.text(index), addSpecialTokens: addSpecialTokens).ids.count)
+                longest = max(longest, try encodings(documents, index, padLength: nil)[0].ids.count)
             }
             return longest
         }
