@@ -124,6 +124,8 @@ do {
     for s in 0..<o.warmup { _ = try step.run(model: model, microBatches: [try batch(s)], optimizer: optimizer) }
 
     var forward = 0.0, backward = 0.0, update = 0.0
+    // CPU time of all threads over the timed steps: steadier than wall time when other jobs share the cores
+    let cpuStart = clock()
     var samples = 0, tokens = 0, paddedTokens = 0, squares = 0
     for s in 0..<o.steps {
         let b = try batch(o.warmup + s)
@@ -142,6 +144,7 @@ do {
             optimizer.update(learningRate: 1e-4, gradientScale: GradientClipping.scale(norm: norm, maxNorm: 1))
         }
     }
+    let cpuPerStep = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC) / Double(o.steps)
     let total = forward + backward + update
     let samplesPerSecond = Double(samples) / total
 
@@ -170,7 +173,7 @@ do {
     batches: \(o.lengths.map { "rows of \($0), \(o.grouped ? "length-grouped" : "shuffled")" } ?? "\(o.batch) × \(o.length) random tokens"), \
     \(o.steps) timed steps after \(o.warmup) warm-up, \(Parallel.processorCount) cores; \
     \(String(format: "%.1f", Double(tokens) / Double(samples))) tokens/row, padded to \(String(format: "%.1f", Double(paddedTokens) / Double(samples)))
-    step: \(milliseconds(total)) ms (forward \(milliseconds(forward)), backward \(milliseconds(backward)), clip+AdamW \(milliseconds(update)))
+    step: \(milliseconds(total)) ms (forward \(milliseconds(forward)), backward \(milliseconds(backward)), clip+AdamW \(milliseconds(update))); CPU time \(String(format: "%.1f", cpuPerStep * 1000)) ms per step
     training samples/s: \(String(format: "%.1f", samplesPerSecond))
     matmul GFLOPS reached: \(String(format: "%.1f", reached)) (\(String(format: "%.2f", flops / Double(o.steps) / 1e9)) GFLOP per step, on unpadded tokens)
     Matmul.gemm GFLOPS: 512³ \(String(format: "%.1f", peak)), \(rows)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
