@@ -10,7 +10,8 @@ usage: $DSPREP_PYTHON tools/generate-regex-fixtures.py [../shared]
   GPT-2 contractions, runs of ㅋ/ㅎ, digits, emoji) and 15 spread-out short review documents.
 - base.json: a tokenizer.json as HF tokenizers 0.23.3 writes it, with a small made-up WordPiece
   vocabulary (every character of the inputs and the replacement strings, alone and with "##", and
-  the 200 most frequent words), no normalizer, pre-tokenizer or post-processor.
+  the 200 most frequent words), special tokens [CLS] and [SEP] (matched in the texts), no
+  normalizer, pre-tokenizer or post-processor.
 - cases.json: {name: {"normalizer": ..., "pre_tokenizer": ...}} as HF serializes them; a case's
   tokenizer is base.json with these two components.
 - expected.jsonl: {"case", "input" (line number in inputs.jsonl, from 0), "ids", "offsets"}: HF's
@@ -47,6 +48,7 @@ pattern_edge_cases = [
     "halfwidth ﾡﾢﾣ ﾁﾂ compat ㄱㅏ ㅎㅏㄴ",
     "aaa bab aa a caaat",
     "tabs\t\tand  double  spaces   and\t \tmix",
+    "hi[CLS]there x[SEP]",
 ]
 
 
@@ -129,7 +131,9 @@ def main():
     adversarial = [t for t in read_lines(os.path.join(here, "fixtures", "adversarial.txt")) if len(t) <= 100]
     texts = adversarial + pattern_edge_cases + review_documents()
     all_cases = cases()
-    base = Tokenizer(models.WordPiece(vocabulary(texts, ["<3heart", "E#_|^$-▁"]), unk_token="[UNK]"))
+    base = Tokenizer(models.WordPiece(vocabulary(texts, ["<3heart", "E#_|^$-▁~H"]), unk_token="[UNK]"))
+    # Added tokens cut the text into pieces that are normalized one by one (offsets start at each piece).
+    base.add_special_tokens(["[CLS]", "[SEP]"])
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "inputs.jsonl"), "w", encoding="utf-8", newline="\n") as out:
         for text in texts:

@@ -10,20 +10,25 @@ public struct NormalizedString: Sendable, Equatable {
     /// For each normalized scalar, [start, end) in original scalars.
     public internal(set) var starts: [Int32]
     public internal(set) var ends: [Int32]
+    /// Where this text began in the input (HF's `original_shift`): the alignment of scalars
+    /// inserted before everything else, which HF aligns to offset 0 of the piece.
+    public internal(set) var originalStart: Int32 = 0
 
     /// A fresh, unnormalized string whose first scalar is at `originalOffset` in the input.
     public init<S: Sequence>(scalars original: S, originalOffset: Int = 0) where S.Element == UInt32 {
         scalars = Array(original)
         starts = (0..<scalars.count).map { Int32(originalOffset + $0) }
         ends = starts.map { $0 + 1 }
+        originalStart = Int32(originalOffset)
     }
 
     public init(_ text: String) { self.init(scalars: text.unicodeScalars.lazy.map(\.value)) }
 
-    init(scalars: [UInt32], starts: [Int32], ends: [Int32]) {
+    init(scalars: [UInt32], starts: [Int32], ends: [Int32], originalStart: Int32 = 0) {
         self.scalars = scalars
         self.starts = starts
         self.ends = ends
+        self.originalStart = originalStart
     }
 
     public var count: Int { scalars.count }
@@ -43,7 +48,8 @@ public struct NormalizedString: Sendable, Equatable {
 
     /// The normalized sub-range as its own string (alignments stay absolute).
     public func slice(_ range: Range<Int>) -> NormalizedString {
-        NormalizedString(scalars: Array(scalars[range]), starts: Array(starts[range]), ends: Array(ends[range]))
+        NormalizedString(scalars: Array(scalars[range]), starts: Array(starts[range]), ends: Array(ends[range]),
+                         originalStart: originalStart)
     }
 
     // MARK: - The one edit primitive
@@ -63,7 +69,7 @@ public struct NormalizedString: Sendable, Equatable {
     /// Rewrites the whole text from `changes`, after dropping `initialRemoved` leading scalars.
     /// Alignments follow HF's `transform_range` exactly: a replacing scalar takes the alignment
     /// of the scalar it replaces; an inserted one takes the alignment of the scalar consumed just
-    /// before it (or (0, 0) at the very start).
+    /// before it (or nothing, at `originalStart`, at the very start).
     public mutating func transform<C: Sequence>(_ changes: C, initialRemoved: Int = 0) where C.Element == Change {
         var newScalars: [UInt32] = []
         var newStarts: [Int32] = []
@@ -75,12 +81,12 @@ public struct NormalizedString: Sendable, Equatable {
         for step in changes {
             let alignment: (Int32, Int32)
             if step.change > 0 {
-                alignment = offset < 1 || offset > count ? (0, 0) : (starts[offset - 1], ends[offset - 1])
+                alignment = offset < 1 || offset > count ? (originalStart, originalStart) : (starts[offset - 1], ends[offset - 1])
             } else if offset < count {
                 alignment = (starts[offset], ends[offset])
                 offset += 1 + (-step.change)
             } else {
-                alignment = count > 0 ? (starts[count - 1], ends[count - 1]) : (0, 0)
+                alignment = count > 0 ? (starts[count - 1], ends[count - 1]) : (originalStart, originalStart)
             }
             newScalars.append(step.scalar)
             newStarts.append(alignment.0)
@@ -170,8 +176,8 @@ public struct NormalizedString: Sendable, Equatable {
 
     /// Replaces each of `matches` (ascending, non-overlapping; empty ones insert) by `content`.
     /// As HF's `replace`, the new scalars all take the alignment of the scalar just before the
-    /// match's end (its last scalar, or for an empty match the scalar before it; (0, 0) at the
-    /// very start).
+    /// match's end (its last scalar, or for an empty match the scalar before it; nothing, at
+    /// `originalStart`, at the very start).
     public mutating func replace(_ matches: [Range<Int>], with content: [UInt32]) {
         guard !matches.isEmpty else { return }
         var newScalars: [UInt32] = [], newStarts: [Int32] = [], newEnds: [Int32] = []
@@ -184,7 +190,7 @@ public struct NormalizedString: Sendable, Equatable {
             newStarts.append(contentsOf: starts[kept..<match.lowerBound])
             newEnds.append(contentsOf: ends[kept..<match.lowerBound])
             let last = match.upperBound - 1
-            let alignment: (Int32, Int32) = last >= 0 ? (starts[last], ends[last]) : (0, 0)
+            let alignment: (Int32, Int32) = last >= 0 ? (starts[last], ends[last]) : (originalStart, originalStart)
             newScalars.append(contentsOf: content)
             newStarts.append(contentsOf: repeatElement(alignment.0, count: content.count))
             newEnds.append(contentsOf: repeatElement(alignment.1, count: content.count))

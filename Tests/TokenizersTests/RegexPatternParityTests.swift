@@ -143,6 +143,7 @@ final class RegexPatternParityTests: XCTestCase {
         XCTAssertEqual(try matches("\\w+", "a\u{200D}b ½"), [0..<1, 2..<3, 4..<5])
         XCTAssertEqual(try matches("\\b", "e\u{301}x"), [0..<0, 3..<3]) // a mark is a word character
         XCTAssertEqual(try matches("[\\w-]+", "a-b c"), [0..<3, 4..<5])
+        XCTAssertEqual(try matches("[\\W]", "x½y"), [1..<2])            // ½ is \w only outside a class
     }
 
     func testRejectedPatternNamesFileAndPattern() throws {

@@ -4,15 +4,17 @@
 /// Measured by matching each code point alone with both engines (HF tokenizers 0.23.3 vs ICU 72):
 /// `\s`, `\d`, `.` (with the shim's line flags) and `\p{...}` agree, up to the Unicode version
 /// (Oniguruma knows Unicode 16 letters and digits that ICU 72 does not). These differ:
-/// - `\w`: Oniguruma's word characters are Alphabetic, marks, decimal digits, connector
-///   punctuation and ² ³ ¹ ¼ ½ ¾; ICU's have U+200C/U+200D instead of those six.
+/// - `\w`: Oniguruma's word characters are Alphabetic, marks, decimal digits and connector
+///   punctuation, and outside a bracket class also ² ³ ¹ ¼ ½ ¾ (so `\w` matches ½, `[\w]` does
+///   not); ICU's also have U+200C and U+200D.
 /// - `\b`, `\B`: follow `\w`; ICU also never puts a boundary before a combining mark.
 /// - `\h`, `\H`: a hexadecimal digit in Oniguruma, horizontal space in ICU.
 /// - `(?m)`: dot matches newline in Ruby syntax, which ICU spells `(?s)`.
 /// Anything else passes through; a construct ICU lacks (`\K`, ...) fails to compile with ICU's reason.
 enum OnigurumaSyntax {
-    /// The members of Oniguruma's `\w`, in ICU set syntax (without brackets).
-    static let wordMembers = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\u00B2\u00B3\u00B9\u00BC-\u00BE"#
+    /// The members of Oniguruma's `\w` in a bracket class, and on its own, in ICU set syntax.
+    static let classWordMembers = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}"#
+    static let wordMembers = classWordMembers + #"\u00B2\u00B3\u00B9\u00BC-\u00BE"#
     static let hexMembers = "0-9a-fA-F"
 
     static func icuPattern(_ pattern: String) -> String {
@@ -28,8 +30,8 @@ enum OnigurumaSyntax {
                 guard let escaped = characters.next() else { output.unicodeScalars.append(scalar); break }
                 let inClass = classDepth > 0
                 switch escaped {
-                case "w": output += inClass ? wordMembers : word
-                case "W": output += "[^\(wordMembers)]"
+                case "w": output += inClass ? classWordMembers : word
+                case "W": output += "[^\(inClass ? classWordMembers : wordMembers)]"
                 case "h": output += inClass ? hexMembers : "[\(hexMembers)]"
                 case "H": output += "[^\(hexMembers)]"
                 case "b" where !inClass: output += "(?:(?<=\(word))(?!\(word))|(?<!\(word))(?=\(word)))"
