@@ -5,7 +5,9 @@
 /* CK_KERNEL(name, (parameters), (arguments)) { body } defines the public `name` from one body:
    the body is an always-inline function, instantiated in a wrapper compiled for AVX2+FMA and in
    one compiled for the baseline, and `name` calls the one `ck_avx2_active()` selects. Inlined into
-   the AVX2 wrapper, the same loops vectorize 8 floats wide and contract a·b + c into FMA. */
+   the AVX2 wrapper, the same loops vectorize 8 floats wide and contract a·b + c into FMA, so the
+   two versions can differ in the last bit. Within a version, an element's result does not depend
+   on whether it falls in the vector loop or a scalar tail (no reassociation; sums use ck_f8). */
 #if defined(__x86_64__)
 #define CK_KERNEL(name, parameters, arguments)                                                   \
     static inline __attribute__((always_inline)) void name##_body parameters;                     \

@@ -1,7 +1,8 @@
 import CKernels
 
 /// Elementwise kernels over raw Float pointers. The loops are plain so the compiler vectorizes
-/// them in release builds; large ones are split across cores with `Parallel.forRows`.
+/// them in release builds (the two reductions are CKernels C, for AVX2); large ones are split
+/// across cores with `Parallel.forRows`.
 public enum Elementwise {
     /// out[i] = a[i] + b[i]   (out may alias a or b)
     public static func add(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
