@@ -6,7 +6,7 @@ usage: $DSPREP_PYTHON tools/generate-decoder-fixtures.py
 
 - decoders.jsonl: each line a decoder as HF serializes it ("decoder"), a token list ("tokens")
   and HF's `decoder.decode(tokens)` ("decoded"), for Metaspace (prepend_scheme always/first/
-  never, split on/off), ByteFallback, Fuse, Strip, Replace, Sequence (transformers' byte-
+  never, split on/off), ByteFallback, Fuse, Strip, Replace (literal, empty, regex), Sequence (transformers' byte-
   fallback decoder) and WordPiece, over adversarial token lists: valid/invalid/truncated/
   surrogate byte runs, lowercase and "+" hex digits, replacement characters inside tokens,
   empty tokens, combining marks. (Strip cases where HF panics are left out.)
@@ -23,7 +23,7 @@ usage: $DSPREP_PYTHON tools/generate-decoder-fixtures.py
 import json, os, random, sys
 os.environ.setdefault("RUST_BACKTRACE", "0")
 import sentencepiece as spm
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
@@ -72,6 +72,10 @@ decoder_list = [
     decoders.Replace("▁", " "),
     decoders.Replace("\u00e9", "E"),
     decoders.Replace("<0x", "["),
+    decoders.Replace("", "+"),
+    decoders.Replace(Regex("▁+"), " "),
+    decoders.Replace(Regex("<0x([0-9A-F]{2})>"), "$1"),
+    decoders.Replace(Regex("\\s*"), "_"),
     decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0)]),
     decoders.Sequence([decoders.ByteFallback(), decoders.Metaspace(replacement="▁", prepend_scheme="always")]),
     decoders.Sequence([decoders.Fuse(), decoders.Strip(" ", 2, 2)]),

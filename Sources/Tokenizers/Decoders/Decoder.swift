@@ -33,23 +33,13 @@ enum DecoderFactory {
             return StripDecoder(content: try character(json, "content", context: context),
                                 start: try context.int(json, "start"), stop: try context.int(json, "stop"))
         case "Replace":
-            return ReplaceDecoder(pattern: try literalPattern(json, context: context), content: try context.string(json, "content"))
+            return ReplaceDecoder(try TextPattern.make(try context.value(json, "pattern"), context: context, component: "Replace decoder"),
+                                  content: try context.string(json, "content"))
         case "Sequence":
             return DecoderSequence(try context.array(json, "decoders").map { try make($0, context: context) })
         default:
             throw context.unsupported("decoder", type, supported: supported)
         }
-    }
-
-    /// The Replace decoder's `{"String": ...}` pattern. HF's empty pattern matches between every
-    /// two characters, which nobody writes on purpose, so it is refused like a regex.
-    static func literalPattern(_ json: JSONValue, context: JSONContext) throws -> String {
-        let pattern = try context.value(json, "pattern")
-        if let literal = pattern["String"]?.stringValue, !literal.isEmpty { return literal }
-        if pattern["Regex"] != nil {
-            throw context.failure("regex patterns in the Replace decoder are not supported", hint: "only {\"String\": ...} patterns are")
-        }
-        throw context.failure("field \"pattern\" of the Replace decoder must be {\"String\": \"...\"} (not empty)")
     }
 
     /// A field HF reads as a Rust `char`: exactly one Unicode scalar.

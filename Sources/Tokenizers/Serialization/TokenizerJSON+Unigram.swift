@@ -93,7 +93,7 @@ extension TokenizerJSON {
     /// "▁" → " ", bytes → text, one string, the dummy-prefix space stripped.
     static func decoder(byteFallback: Bool, scheme: MetaspacePreTokenizer.PrependScheme) -> Decoder {
         guard byteFallback else { return MetaspaceDecoder(prependScheme: scheme) }
-        var steps: [Decoder] = [ReplaceDecoder(pattern: "\u{2581}", content: " "), ByteFallbackDecoder(), FuseDecoder()]
+        var steps: [Decoder] = [ReplaceDecoder(.literal("\u{2581}"), content: " "), ByteFallbackDecoder(), FuseDecoder()]
         if scheme != .never { steps.append(StripDecoder(content: " ", start: 1, stop: 0)) }
         return DecoderSequence(steps)
     }
