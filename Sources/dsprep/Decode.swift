@@ -36,14 +36,11 @@ struct Decode: ParsableCommand {
     @Option(help: "text (the decoded text; a decoded newline breaks the one-line-per-input rule) or json (a JSON string per line).")
     var outputFormat: OutputFormat = .text
 
-    @Flag(help: "vocab.txt only: keep case (no lowercasing, no accent stripping).")
-    var cased = false
-
     @Argument(help: "Input files (default: standard input).")
     var files: [String] = []
 
     func run() throws {
-        let loaded = try TokenizerLoader.load(path: tokenizer, casing: cased ? .cased : .automatic)
+        let loaded = try TokenizerLoader.load(path: tokenizer)
         let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
         // All ids are read and checked before the first byte is written.
         let documents = try inputs.map { try $0.documents(format: .lines, field: nil) }
