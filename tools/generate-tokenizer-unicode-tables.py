@@ -17,6 +17,7 @@ nfd = normalizers.NFD()
 combining = normalizers.StripAccents()
 lower = normalizers.Lowercase()
 bert_pre = pre_tokenizers.BertPreTokenizer()
+whitespace_split = pre_tokenizers.WhitespaceSplit()
 
 control, whitespace, punctuation, nonspacing, marks = [], [], [], [], []
 lowercase = []
@@ -27,9 +28,11 @@ for cp in range(0x110000):
     cleaned = clean.normalize_str(c)
     if cleaned == "":
         control.append(cp)
-    elif cleaned == " " and c != " " or c == " ":
+    # Probed on the pre-tokenizer, not on clean_text, which removes U+000B/U+000C/U+0085 as
+    # controls before it would map them to a space.
+    if len(whitespace_split.pre_tokenize_str("a" + c + "a")) == 2:
         whitespace.append(cp)
-    elif len(bert_pre.pre_tokenize_str("a" + c + "a")) == 3:
+    elif cleaned != "" and len(bert_pre.pre_tokenize_str("a" + c + "a")) == 3:
         punctuation.append(cp)
     # Mn matters only for characters that survive NFD unchanged (the filter runs after NFD).
     if nfd.normalize_str(c) == c and strip_mn.normalize_str(c) == "":

@@ -10,7 +10,7 @@ enum HFCharacterTables {
 
     /// Rust `char::is_whitespace` (BertNormalizer and the whitespace pre-tokenizers).
     static let whitespace =
-        "9-A,D,20,A0,1680,2000-200A,2028-2029,202F,205F,3000"
+        "9-D,20,85,A0,1680,2000-200A,2028-2029,202F,205F,3000"
 
     /// BertPreTokenizer / Punctuation: ASCII punctuation or Unicode P* (not whitespace/control).
     static let punctuation =
