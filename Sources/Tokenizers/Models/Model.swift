@@ -107,9 +107,16 @@ public struct WordBuffer: @unchecked Sendable {
         storage.scalarCount = index + 1
     }
 
-    func load(_ piece: NormalizedString) {
+    /// Loads the scalars `range` of `string`.
+    func load(_ string: NormalizedString, _ range: Range<Int>) {
         removeAll()
-        for index in 0..<piece.count { append(piece.scalars[index], start: piece.starts[index], end: piece.ends[index]) }
+        string.scalars.withUnsafeBufferPointer { scalars in
+            string.starts.withUnsafeBufferPointer { starts in
+                string.ends.withUnsafeBufferPointer { ends in
+                    for index in range { append(scalars[index], start: starts[index], end: ends[index]) }
+                }
+            }
+        }
     }
 }
 

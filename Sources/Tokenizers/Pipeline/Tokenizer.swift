@@ -104,6 +104,7 @@ public struct Tokenizer: TextTokenizer {
         var segment: [UInt8] = []
         var sink = TokenSink()
         var word = WordBuffer()
+        var words = PreTokenizedString()
         var fast = BertFastPath.Scratch()
     }
 
@@ -181,7 +182,7 @@ public struct Tokenizer: TextTokenizer {
                             continue
                         }
                     }
-                    try tokenizeGeneric(segment, offset: range.lowerBound, into: &scratch.sink, word: &scratch.word)
+                    try tokenizeGeneric(segment, offset: range.lowerBound, scratch: &scratch)
                 }
             }
         }
@@ -192,20 +193,21 @@ public struct Tokenizer: TextTokenizer {
     }
 
     /// The stage-by-stage path, exactly as HF runs it.
-    func tokenizeGeneric(_ scalars: UnsafeBufferPointer<UInt32>, offset: Int, into sink: inout TokenSink,
-                         word: inout WordBuffer) throws {
+    func tokenizeGeneric(_ scalars: UnsafeBufferPointer<UInt32>, offset: Int, scratch: inout Scratch) throws {
         var normalized = NormalizedString(scalars: scalars, originalOffset: offset)
         try normalizer?.normalize(&normalized)
         for (piece, token) in addedVocabulary.split(normalized: normalized) {
             if let token {
-                if let range = piece.originalRange(of: 0..<piece.count) { sink.append(token.id, start: range.start, end: range.end) }
+                if let range = piece.originalRange(of: 0..<piece.count) {
+                    scratch.sink.append(token.id, start: range.start, end: range.end)
+                }
                 continue
             }
-            var pieces = piece.isEmpty ? [] : [piece]
-            try preTokenizer?.preTokenize(&pieces)
-            for word_ in pieces {
-                word.load(word_)
-                try model.tokenize(word, into: &sink)
+            scratch.words.load(piece)
+            try preTokenizer?.preTokenize(&scratch.words)
+            for range in scratch.words.pieces {
+                scratch.word.load(scratch.words.normalized, range)
+                try model.tokenize(scratch.word, into: &scratch.sink)
             }
         }
     }

@@ -4,8 +4,8 @@ import DSPrepSupport
 public struct DigitsPreTokenizer: PreTokenizer {
     public var individualDigits: Bool
     public init(individualDigits: Bool = false) { self.individualDigits = individualDigits }
-    public func preTokenize(_ pieces: inout [NormalizedString]) {
-        pieces.refine { $0.split(behavior: individualDigits ? .isolated : .contiguous, where: CharacterClasses.isNumeric) }
+    public func preTokenize(_ string: inout PreTokenizedString) {
+        string.split(behavior: individualDigits ? .isolated : .contiguous, where: CharacterClasses.isNumeric)
     }
     public var json: JSONValue { .object([("type", .string("Digits")), ("individual_digits", .bool(individualDigits))]) }
 }

@@ -15,18 +15,18 @@ public struct MetaspacePreTokenizer: PreTokenizer {
         self.split = split
     }
 
-    public func preTokenize(_ pieces: inout [NormalizedString]) {
-        pieces.refine { piece in
-            var piece = piece
-            piece.replace([0x20], with: [replacement])
-            let startsWithReplacement = piece.scalars.first == replacement
-            switch prependScheme {
-            case .always where !startsWithReplacement: piece.prepend([replacement])
-            case .first where !startsWithReplacement && piece.starts.first == 0: piece.prepend([replacement])
-            default: break
+    public func preTokenize(_ string: inout PreTokenizedString) {
+        let replacement = replacement, prependScheme = prependScheme
+        // A one-scalar literal replacement keeps every alignment (HF's replace aligns the new
+        // scalar to the one it replaces).
+        string.replaceScalar(0x20, with: replacement)
+        if prependScheme != .never {
+            let normalized = string.normalized
+            string.prependToPieces([replacement]) { first in
+                normalized.scalars[first] != replacement && (prependScheme == .always || normalized.starts[first] == 0)
             }
-            return split ? piece.split(behavior: .mergedWithNext) { $0 == replacement } : [piece]
         }
+        if split { string.split(behavior: .mergedWithNext) { $0 == replacement } }
     }
 
     public var json: JSONValue {

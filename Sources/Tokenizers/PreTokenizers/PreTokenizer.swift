@@ -1,88 +1,29 @@
 import DSPrepSupport
 
-/// A pre-tokenization stage: refines a list of pieces (words) of normalized text.
+/// A pre-tokenization stage: refines the pieces (words) of normalized text.
 public protocol PreTokenizer: Sendable {
-    func preTokenize(_ pieces: inout [NormalizedString]) throws
+    func preTokenize(_ string: inout PreTokenizedString) throws
     var json: JSONValue { get }
+}
+
+extension PreTokenizer {
+    /// Pre-tokenizes each of `pieces` on its own and replaces them by their words.
+    public func preTokenize(_ pieces: inout [NormalizedString]) throws {
+        var string = PreTokenizedString()
+        var words: [NormalizedString] = []
+        for piece in pieces {
+            string.load(piece)
+            try preTokenize(&string)
+            words += string.words
+        }
+        pieces = words
+    }
 }
 
 /// How a split keeps the characters it splits on (HF `SplitDelimiterBehavior`).
 public enum SplitBehavior: String, Sendable {
     case removed = "Removed", isolated = "Isolated", mergedWithPrevious = "MergedWithPrevious"
     case mergedWithNext = "MergedWithNext", contiguous = "Contiguous"
-}
-
-extension NormalizedString {
-    /// Splits on each scalar matching `isDelimiter`, as HF's `NormalizedString::split` with a
-    /// character pattern: every delimiter scalar is its own match; empty pieces are dropped.
-    func split(behavior: SplitBehavior, where isDelimiter: (UInt32) -> Bool) -> [NormalizedString] {
-        split(behavior: behavior, matches: (0..<count).filter { isDelimiter(scalars[$0]) }.map { $0..<$0 + 1 })
-    }
-
-    /// Splits at `matches` (ascending, non-overlapping, possibly empty), as HF's
-    /// `NormalizedString::split`; `invert` swaps matches and the text between them (HF `Invert`).
-    /// Empty pieces are dropped.
-    func split<M: Sequence>(behavior: SplitBehavior, matches found: M, invert: Bool = false) -> [NormalizedString]
-    where M.Element == Range<Int> {
-        // The whole text as (range, isMatch), in the order HF's `find_matches` yields them.
-        var matches: [(Range<Int>, Bool)] = []
-        var last = 0
-        for match in found {
-            if last < match.lowerBound { matches.append((last..<match.lowerBound, invert)) }
-            matches.append((match, !invert))
-            last = match.upperBound
-        }
-        if last < count { matches.append((last..<count, invert)) }
-        if matches.count == 1, !matches[0].1 { return count > 0 ? [self] : [] }
-
-        var pieces: [Range<Int>] = []
-        switch behavior {
-        case .removed: pieces = matches.filter { !$0.1 }.map(\.0)
-        case .isolated: pieces = matches.map(\.0)
-        case .contiguous:
-            var previousMatch = false
-            for (range, isMatch) in matches {
-                if isMatch == previousMatch, let lastPiece = pieces.last {
-                    pieces[pieces.count - 1] = lastPiece.lowerBound..<range.upperBound
-                } else {
-                    pieces.append(range)
-                }
-                previousMatch = isMatch
-            }
-        case .mergedWithPrevious:
-            var previousMatch = false
-            for (range, isMatch) in matches {
-                if isMatch && !previousMatch, let lastPiece = pieces.last {
-                    pieces[pieces.count - 1] = lastPiece.lowerBound..<range.upperBound
-                } else {
-                    pieces.append(range)
-                }
-                previousMatch = isMatch
-            }
-        case .mergedWithNext:
-            var previousMatch = false
-            for (range, isMatch) in matches.reversed() {
-                if isMatch && !previousMatch, let lastPiece = pieces.last {
-                    pieces[pieces.count - 1] = range.lowerBound..<lastPiece.upperBound
-                } else {
-                    pieces.append(range)
-                }
-                previousMatch = isMatch
-            }
-            pieces.reverse()
-        }
-        return pieces.filter { !$0.isEmpty }.map { slice($0) }
-    }
-}
-
-extension Array where Element == NormalizedString {
-    /// Replaces each piece by the pieces `body` splits it into.
-    mutating func refine(_ body: (NormalizedString) throws -> [NormalizedString]) rethrows {
-        var result: [NormalizedString] = []
-        result.reserveCapacity(count)
-        for piece in self { result.append(contentsOf: try body(piece).filter { !$0.isEmpty }) }
-        self = result
-    }
 }
 
 /// Builds a pre-tokenizer from its tokenizer.json object.

@@ -4,8 +4,8 @@ import DSPrepSupport
 public struct PreTokenizerSequence: PreTokenizer {
     public var preTokenizers: [PreTokenizer]
     public init(_ preTokenizers: [PreTokenizer]) { self.preTokenizers = preTokenizers }
-    public func preTokenize(_ pieces: inout [NormalizedString]) throws {
-        for preTokenizer in preTokenizers { try preTokenizer.preTokenize(&pieces) }
+    public func preTokenize(_ string: inout PreTokenizedString) throws {
+        for preTokenizer in preTokenizers { try preTokenizer.preTokenize(&string) }
     }
     public var json: JSONValue {
         .object([("type", .string("Sequence")), ("pretokenizers", .array(preTokenizers.map(\.json)))])

@@ -4,8 +4,8 @@ import DSPrepSupport
 public struct PunctuationPreTokenizer: PreTokenizer {
     public var behavior: SplitBehavior
     public init(behavior: SplitBehavior = .isolated) { self.behavior = behavior }
-    public func preTokenize(_ pieces: inout [NormalizedString]) {
-        pieces.refine { $0.split(behavior: behavior) { CharacterClasses.flags($0).contains(.punctuation) } }
+    public func preTokenize(_ string: inout PreTokenizedString) {
+        string.split(behavior: behavior) { CharacterClasses.flags($0).contains(.punctuation) }
     }
     public var json: JSONValue { .object([("type", .string("Punctuation")), ("behavior", .string(behavior.rawValue))]) }
 }

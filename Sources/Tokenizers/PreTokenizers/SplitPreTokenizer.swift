@@ -13,8 +13,14 @@ public struct SplitPreTokenizer: PreTokenizer {
         self.invert = invert
     }
 
-    public func preTokenize(_ pieces: inout [NormalizedString]) throws {
-        try pieces.refine { $0.split(behavior: behavior, matches: try pattern.matches(in: $0.scalars), invert: invert) }
+    public func preTokenize(_ string: inout PreTokenizedString) throws {
+        try string.refine { scalars, piece, output in
+            let matches = try pattern.matches(in: Array(scalars[piece]))
+            let shift = piece.lowerBound
+            output.split(piece, behavior: behavior, invert: invert) { match in
+                for found in matches { match(found.lowerBound + shift..<found.upperBound + shift) }
+            }
+        }
     }
 
     public var json: JSONValue {

@@ -4,19 +4,18 @@ import DSPrepSupport
 /// non-space characters; whitespace is dropped.
 public struct WhitespacePreTokenizer: PreTokenizer {
     public init() {}
-    public func preTokenize(_ pieces: inout [NormalizedString]) {
-        pieces.refine { piece in
-            var result: [NormalizedString] = []
+    public func preTokenize(_ string: inout PreTokenizedString) {
+        string.refine { scalars, piece, output in
             var runStart = 0, runIsWord = false, inRun = false
-            for index in 0...piece.count {
+            for index in piece.lowerBound...piece.upperBound {
                 var isSpace = true, isWord = false
-                if index < piece.count {
-                    let scalar = piece.scalars[index]
+                if index < piece.upperBound {
+                    let scalar = scalars[index]
                     isSpace = CharacterClasses.flags(scalar).contains(.whitespace)
                     isWord = !isSpace && CharacterClasses.isWordCharacter(scalar)
                 }
                 if inRun && (isSpace || isWord != runIsWord) {
-                    result.append(piece.slice(runStart..<index))
+                    output.append(runStart..<index)
                     inRun = false
                 }
                 if !isSpace && !inRun {
@@ -25,7 +24,6 @@ public struct WhitespacePreTokenizer: PreTokenizer {
                     inRun = true
                 }
             }
-            return result
         }
     }
     public var json: JSONValue { .object([("type", .string("Whitespace"))]) }
@@ -34,8 +32,8 @@ public struct WhitespacePreTokenizer: PreTokenizer {
 /// HF `WhitespaceSplit`: split on whitespace only.
 public struct WhitespaceSplit: PreTokenizer {
     public init() {}
-    public func preTokenize(_ pieces: inout [NormalizedString]) {
-        pieces.refine { $0.split(behavior: .removed) { CharacterClasses.flags($0).contains(.whitespace) } }
+    public func preTokenize(_ string: inout PreTokenizedString) {
+        string.split(behavior: .removed) { CharacterClasses.flags($0).contains(.whitespace) }
     }
     public var json: JSONValue { .object([("type", .string("WhitespaceSplit"))]) }
 }
