@@ -118,15 +118,15 @@ public struct NormalizedString: Sendable, Equatable {
         for index in 0..<count { scalars[index] = transform(scalars[index]) }
     }
 
-    /// Replaces each scalar by zero or more scalars; all of them take its alignment, a scalar
-    /// that maps to nothing is removed.
-    public mutating func flatMap(_ transform: (UInt32, inout [UInt32]) -> Void) {
-        var newScalars: [UInt32] = [], newStarts: [Int32] = [], newEnds: [Int32] = []
+    /// Replaces each scalar from `start` on by zero or more scalars; all of them take its
+    /// alignment, a scalar that maps to nothing is removed.
+    public mutating func flatMap(from start: Int = 0, _ transform: (UInt32, inout [UInt32]) -> Void) {
+        var newScalars = Array(scalars[..<start]), newStarts = Array(starts[..<start]), newEnds = Array(ends[..<start])
         newScalars.reserveCapacity(count)
         newStarts.reserveCapacity(count)
         newEnds.reserveCapacity(count)
         var buffer: [UInt32] = []
-        for index in 0..<count {
+        for index in start..<count {
             buffer.removeAll(keepingCapacity: true)
             transform(scalars[index], &buffer)
             for value in buffer {
@@ -142,7 +142,23 @@ public struct NormalizedString: Sendable, Equatable {
 
     /// Rust `to_lowercase` on every scalar.
     public mutating func lowercase() {
-        flatMap { scalar, output in CharacterClasses.appendLowercase(scalar, to: &output) }
+        // Nearly every scalar lowercases to one scalar, so that is done in place; new arrays only
+        // from the first one that lowercases to several (U+0130).
+        let firstExpanding = scalars.withUnsafeMutableBufferPointer { scalars -> Int? in
+            for index in scalars.indices {
+                let scalar = scalars[index]
+                if scalar < 0x80 {
+                    if scalar >= 0x41 && scalar <= 0x5A { scalars[index] = scalar + 0x20 }
+                } else if CharacterClasses.flags(scalar).contains(.lowercaseChanges), let mapped = CharacterClasses.lowercaseMap[scalar] {
+                    guard mapped.count == 1 else { return index }
+                    scalars[index] = mapped[0]
+                }
+            }
+            return nil
+        }
+        if let firstExpanding {
+            flatMap(from: firstExpanding) { scalar, output in CharacterClasses.appendLowercase(scalar, to: &output) }
+        }
     }
 
     /// Unicode normalization with HF's alignment rules (see `AlignedNormalization`).

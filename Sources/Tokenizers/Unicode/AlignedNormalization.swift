@@ -6,6 +6,15 @@ public enum NormalizationForm: String, Sendable {
 
     var isCompatibility: Bool { self == .nfkc || self == .nfkd }
     var composes: Bool { self == .nfc || self == .nfkc }
+    /// The form's number in CICU.
+    var code: Int32 {
+        switch self {
+        case .nfc: Int32(DSP_NFC)
+        case .nfd: Int32(DSP_NFD)
+        case .nfkc: Int32(DSP_NFKC)
+        case .nfkd: Int32(DSP_NFKD)
+        }
+    }
 }
 
 /// Unicode normalization that also says, for every output scalar, whether it replaces an input
@@ -21,6 +30,23 @@ public enum NormalizationForm: String, Sendable {
 ///    after the starter.
 enum AlignedNormalization {
     typealias Change = NormalizedString.Change
+
+    /// Whether `input` is already in `form` (ICU's check; false when ICU fails).
+    static func isNormalized(_ input: [UInt32], form: NormalizationForm) -> Bool {
+        var units: [UInt16] = []
+        units.reserveCapacity(input.count)
+        for scalar in input {
+            if scalar < 0x10000 {
+                units.append(UInt16(scalar))
+            } else {
+                units.append(UInt16(0xD800 + ((scalar - 0x10000) >> 10)))
+                units.append(UInt16(0xDC00 + ((scalar - 0x10000) & 0x3FF)))
+            }
+        }
+        var error: Int32 = 0
+        let result = units.withUnsafeBufferPointer { dsp_is_normalized(form.code, $0.baseAddress, Int32($0.count), &error) }
+        return error == 0 && result == 1
+    }
 
     static func normalize(_ input: [UInt32], form: NormalizationForm) -> [Change] {
         let decomposed = decompose(input, compatibility: form.isCompatibility)

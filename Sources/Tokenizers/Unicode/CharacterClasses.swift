@@ -13,6 +13,8 @@ enum CharacterClasses {
         static let combiningMark = Flags(rawValue: 16)
         static let chinese = Flags(rawValue: 32)
         static let lowercaseChanges = Flags(rawValue: 64)
+        /// General category N* (Rust `char::is_numeric`).
+        static let numeric = Flags(rawValue: 128)
     }
 
     /// One flag byte per BMP code point.
@@ -24,6 +26,7 @@ enum CharacterClasses {
             }
         }
         for cp in lowercaseMap.keys where cp < 0x10000 { table[Int(cp)] |= Flags.lowercaseChanges.rawValue }
+        for cp in 0..<UInt32(0x10000) where hasNumericCategory(cp) { table[Int(cp)] |= Flags.numeric.rawValue }
         return table
     }()
 
@@ -78,6 +81,7 @@ enum CharacterClasses {
         var result: Flags = []
         for (flag, ranges) in supplementary where contains(ranges, scalar) { result.insert(flag) }
         if lowercaseMap[scalar] != nil { result.insert(.lowercaseChanges) }
+        if hasNumericCategory(scalar) { result.insert(.numeric) }
         return result
     }
 
@@ -103,8 +107,14 @@ enum CharacterClasses {
     }
 
     /// Unicode general category N* (Rust `char::is_numeric`), for the Digits pre-tokenizer.
+    @inline(__always)
     static func isNumeric(_ scalar: UInt32) -> Bool {
         if scalar < 0x80 { return scalar >= 0x30 && scalar <= 0x39 }
+        return flags(scalar).contains(.numeric)
+    }
+
+    /// The general-category lookup behind `.numeric` (slow: read once into the flag tables).
+    private static func hasNumericCategory(_ scalar: UInt32) -> Bool {
         guard let value = Unicode.Scalar(scalar) else { return false }
         switch value.properties.generalCategory {
         case .decimalNumber, .letterNumber, .otherNumber: return true
