@@ -15,7 +15,7 @@ public final class RegularExpression: @unchecked Sendable {
     /// The pattern as written in the tokenizer.json.
     public let pattern: String
     private let compiled: OpaquePointer
-    private var idle: [OpaquePointer] = []
+    private var idle: [Matcher] = []
     private let lock = NSLock()
 
     /// Compiles `pattern`; a pattern ICU rejects throws an error naming it, ICU's reason and where.
@@ -37,72 +37,104 @@ public final class RegularExpression: @unchecked Sendable {
     }
 
     deinit {
-        for handle in idle { dsp_regex_close(handle) }
+        idle.removeAll()
         dsp_regex_close(compiled)
     }
 
-    /// The matches in `scalars`, left to right, as scalar ranges, with Oniguruma's iteration
-    /// (the `onig` crate's `find_iter`, which HF tokenizers uses): after a match ending at p, the
-    /// next search starts at p, and an empty match at p is skipped (the search moves one scalar on)
-    /// so that no position yields both a match end and an empty match.
+    /// The matches in `scalars`, left to right, as scalar ranges (see `forEachMatch`).
     public func matches(in scalars: [UInt32]) throws -> [Range<Int>] {
-        guard !scalars.isEmpty else { return [] }
-        // ICU works on UTF-16: astral scalars take two units, so positions need mapping back.
-        var units: [UInt16] = []
-        units.reserveCapacity(scalars.count)
-        var scalarIndexOfUnit: [Int32] = []
-        var hasAstral = false
-        for (index, value) in scalars.enumerated() {
-            if value >= 0x10000 {
-                if !hasAstral {
-                    hasAstral = true
-                    scalarIndexOfUnit = (0..<units.count).map(Int32.init)
-                }
-                let offset = value - 0x10000
-                units.append(UInt16(0xD800 + (offset >> 10)))
-                units.append(UInt16(0xDC00 + (offset & 0x3FF)))
-                scalarIndexOfUnit.append(Int32(index))
-                scalarIndexOfUnit.append(Int32(index))
-            } else {
-                units.append(UInt16(truncatingIfNeeded: value))
-                if hasAstral { scalarIndexOfUnit.append(Int32(index)) }
-            }
-        }
-        if hasAstral { scalarIndexOfUnit.append(Int32(scalars.count)) }
-        func scalarIndex(_ unit: Int32) -> Int { hasAstral ? Int(scalarIndexOfUnit[Int(unit)]) : Int(unit) }
+        var result: [Range<Int>] = []
+        try scalars.withUnsafeBufferPointer { try forEachMatch(in: $0) { result.append($0) } }
+        return result
+    }
 
-        return try withMatcher { matcher in
-            var result: [Range<Int>] = []
+    /// Calls `body` with each match in `scalars`, left to right, as a scalar range, with
+    /// Oniguruma's iteration (the `onig` crate's `find_iter`, which HF tokenizers uses): after a
+    /// match ending at p, the next search starts at p, and an empty match at p is skipped (the
+    /// search moves one scalar on) so that no position yields both a match end and an empty match.
+    public func forEachMatch(in scalars: UnsafeBufferPointer<UInt32>, _ body: (Range<Int>) throws -> Void) throws {
+        guard !scalars.isEmpty else { return }
+        try withMatcher { matcher in
+            // The matcher's buffers, moved out and back (class properties would be checked for
+            // exclusive access at every use).
+            var units: [UInt16] = [], scalarIndexOfUnit: [Int32] = []
+            swap(&units, &matcher.units)
+            swap(&scalarIndexOfUnit, &matcher.scalarIndexOfUnit)
+            defer {
+                swap(&units, &matcher.units)
+                swap(&scalarIndexOfUnit, &matcher.scalarIndexOfUnit)
+            }
+            // ICU works on UTF-16: astral scalars take two units, so positions need mapping back.
+            units.removeAll(keepingCapacity: true)
+            scalarIndexOfUnit.removeAll(keepingCapacity: true)
+            var hasAstral = false
+            for (index, value) in scalars.enumerated() {
+                if value >= 0x10000 {
+                    if !hasAstral {
+                        hasAstral = true
+                        scalarIndexOfUnit.append(contentsOf: (0..<Int32(units.count)))
+                    }
+                    let offset = value - 0x10000
+                    units.append(UInt16(0xD800 + (offset >> 10)))
+                    units.append(UInt16(0xDC00 + (offset & 0x3FF)))
+                    scalarIndexOfUnit.append(Int32(index))
+                    scalarIndexOfUnit.append(Int32(index))
+                } else {
+                    units.append(UInt16(truncatingIfNeeded: value))
+                    if hasAstral { scalarIndexOfUnit.append(Int32(index)) }
+                }
+            }
+            if hasAstral { scalarIndexOfUnit.append(Int32(scalars.count)) }
+            let unitScalarIndex = scalarIndexOfUnit
+            func scalarIndex(_ unit: Int32) -> Int { hasAstral ? Int(unitScalarIndex[Int(unit)]) : Int(unit) }
+
             try units.withUnsafeBufferPointer { text in
+                let handle = matcher.handle
                 let length = Int32(text.count)
-                guard dsp_regex_set_text(matcher, text.baseAddress, length) == 0 else { throw matchFailure() }
+                guard dsp_regex_set_text(handle, text.baseAddress, length) == 0 else { throw matchFailure() }
+                // The matcher keeps no pointer to the text past this call.
+                defer { _ = dsp_regex_set_text(handle, nil, 0) }
                 var from: Int32 = 0, lastEnd: Int32 = -1
                 var start: Int32 = 0, end: Int32 = 0
                 while from <= length {
-                    let found = dsp_regex_find(matcher, from, &start, &end)
+                    let found = dsp_regex_find(handle, from, &start, &end)
                     if found < 0 { throw matchFailure() }
                     if found == 0 { break }
                     if start == end && end == lastEnd {
                         from += from < length && UTF16.isLeadSurrogate(text[Int(from)]) ? 2 : 1
                         continue
                     }
-                    result.append(scalarIndex(start)..<scalarIndex(end))
+                    try body(scalarIndex(start)..<scalarIndex(end))
                     from = end
                     lastEnd = end
                 }
-                // The matcher keeps no pointer to the text past this call.
-                _ = dsp_regex_set_text(matcher, nil, 0)
             }
-            return result
         }
     }
 
-    private func withMatcher<R>(_ body: (OpaquePointer) throws -> R) throws -> R {
+    /// An ICU matcher of this pattern with the UTF-16 buffers it matches in, reused from call to
+    /// call.
+    private final class Matcher {
+        let handle: OpaquePointer
+        var units: [UInt16] = []
+        /// Scalar index of each UTF-16 unit (plus the end), only filled when there are astral scalars.
+        var scalarIndexOfUnit: [Int32] = []
+        init(_ handle: OpaquePointer) { self.handle = handle }
+        deinit { dsp_regex_close(handle) }
+    }
+
+    private func withMatcher<R>(_ body: (Matcher) throws -> R) throws -> R {
         lock.lock()
         let pooled = idle.popLast()
         lock.unlock()
         var error: Int32 = 0
-        guard let matcher = pooled ?? dsp_regex_clone(compiled, &error) else { throw matchFailure() }
+        let matcher: Matcher
+        if let pooled {
+            matcher = pooled
+        } else {
+            guard let handle = dsp_regex_clone(compiled, &error) else { throw matchFailure() }
+            matcher = Matcher(handle)
+        }
         defer {
             lock.lock()
             idle.append(matcher)

@@ -30,29 +30,44 @@ public enum TextPattern: Sendable {
     /// literal as an escaped regex, so the empty literal (like the empty regex) matches the empty
     /// string at every position, and nothing matches in empty text.
     public func matches(in scalars: [UInt32]) throws -> [Range<Int>] {
-        guard !scalars.isEmpty else { return [] }
+        var result: [Range<Int>] = []
+        try scalars.withUnsafeBufferPointer { try forEachMatch(in: $0) { result.append($0) } }
+        return result
+    }
+
+    /// Calls `body` with each of the matches `matches(in:)` lists, without collecting them.
+    func forEachMatch(in scalars: UnsafeBufferPointer<UInt32>, _ body: (Range<Int>) throws -> Void) throws {
+        guard !scalars.isEmpty else { return }
         switch self {
         case .regex(let regex):
-            return try regex.matches(in: scalars)
+            try regex.forEachMatch(in: scalars, body)
         case .literal(let text):
-            return TextPattern.literalMatches(of: text.unicodeScalars.map(\.value), in: scalars)
+            try TextPattern.forEachLiteralMatch(of: text.unicodeScalars.map(\.value), in: scalars, body)
         }
     }
 
     /// Occurrences of `needle`, left to right, without overlap (every position when it is empty).
     static func literalMatches(of needle: [UInt32], in scalars: [UInt32]) -> [Range<Int>] {
-        guard !scalars.isEmpty else { return [] }
-        if needle.isEmpty { return (0...scalars.count).map { $0..<$0 } }
         var result: [Range<Int>] = []
+        scalars.withUnsafeBufferPointer { forEachLiteralMatch(of: needle, in: $0) { result.append($0) } }
+        return result
+    }
+
+    static func forEachLiteralMatch(of needle: [UInt32], in scalars: UnsafeBufferPointer<UInt32>,
+                                    _ body: (Range<Int>) throws -> Void) rethrows {
+        guard !scalars.isEmpty else { return }
+        if needle.isEmpty {
+            for index in 0...scalars.count { try body(index..<index) }
+            return
+        }
         var index = 0
         while index + needle.count <= scalars.count {
             if scalars[index..<index + needle.count].elementsEqual(needle) {
-                result.append(index..<index + needle.count)
+                try body(index..<index + needle.count)
                 index += needle.count
             } else {
                 index += 1
             }
         }
-        return result
     }
 }

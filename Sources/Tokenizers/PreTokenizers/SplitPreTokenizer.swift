@@ -15,10 +15,11 @@ public struct SplitPreTokenizer: PreTokenizer {
 
     public func preTokenize(_ string: inout PreTokenizedString) throws {
         try string.refine { scalars, piece, output in
-            let matches = try pattern.matches(in: Array(scalars[piece]))
             let shift = piece.lowerBound
-            output.split(piece, behavior: behavior, invert: invert) { match in
-                for found in matches { match(found.lowerBound + shift..<found.upperBound + shift) }
+            try output.split(piece, behavior: behavior, invert: invert) { match in
+                try pattern.forEachMatch(in: UnsafeBufferPointer(rebasing: scalars[piece])) {
+                    match($0.lowerBound + shift..<$0.upperBound + shift)
+                }
             }
         }
     }
