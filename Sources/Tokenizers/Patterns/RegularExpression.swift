@@ -67,24 +67,23 @@ public final class RegularExpression: @unchecked Sendable {
             // ICU works on UTF-16: astral scalars take two units, so positions need mapping back.
             units.removeAll(keepingCapacity: true)
             scalarIndexOfUnit.removeAll(keepingCapacity: true)
-            var hasAstral = false
-            for (index, value) in scalars.enumerated() {
-                if value >= 0x10000 {
-                    if !hasAstral {
-                        hasAstral = true
-                        scalarIndexOfUnit.append(contentsOf: (0..<Int32(units.count)))
+            let hasAstral = scalars.contains { $0 >= 0x10000 }
+            if !hasAstral {
+                units.append(contentsOf: scalars.lazy.map { UInt16(truncatingIfNeeded: $0) })
+            } else {
+                for (index, value) in scalars.enumerated() {
+                    if value >= 0x10000 {
+                        let offset = value - 0x10000
+                        units.append(UInt16(0xD800 + (offset >> 10)))
+                        units.append(UInt16(0xDC00 + (offset & 0x3FF)))
+                        scalarIndexOfUnit.append(Int32(index))
+                    } else {
+                        units.append(UInt16(truncatingIfNeeded: value))
                     }
-                    let offset = value - 0x10000
-                    units.append(UInt16(0xD800 + (offset >> 10)))
-                    units.append(UInt16(0xDC00 + (offset & 0x3FF)))
                     scalarIndexOfUnit.append(Int32(index))
-                    scalarIndexOfUnit.append(Int32(index))
-                } else {
-                    units.append(UInt16(truncatingIfNeeded: value))
-                    if hasAstral { scalarIndexOfUnit.append(Int32(index)) }
                 }
+                scalarIndexOfUnit.append(Int32(scalars.count))
             }
-            if hasAstral { scalarIndexOfUnit.append(Int32(scalars.count)) }
             let unitScalarIndex = scalarIndexOfUnit
             func scalarIndex(_ unit: Int32) -> Int { hasAstral ? Int(unitScalarIndex[Int(unit)]) : Int(unit) }
 
