@@ -8,18 +8,10 @@
 #   tools/spm-bench.sh [MODEL.model] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${DSPREP_SHARED:-../shared}"
-python="${DSPREP_PYTHON:-$(tools/setup-peers.sh)}"
-model="${1:-$shared/vocab/nsmc-unigram-16k.model}"
+models=(${1:+"$1"})
+source tools/spm-corpus.sh
+model="${models[0]}"
 rounds="${2:-3}"
-corpus="$shared/data/reviews/reviews.tsv"
-[ -f "$corpus" ] || { echo "spm-bench: $corpus not found (needs ../shared)" >&2; exit 2; }
-
-swift build -c release --scratch-path "${DSPREP_SCRATCH:-.build}" --product spm-bench >&2
-bench="$(swift build -c release --scratch-path "${DSPREP_SCRATCH:-.build}" --show-bin-path)/spm-bench"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-tail -n +2 "$corpus" | cut -f4 > "$work/docs.txt"
 
 peer() {
   "$python" - "$model" "$work/docs.txt" <<'PY'

@@ -16,22 +16,9 @@
 # Exits 1 when dsprep and HF differ on any document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${DSPREP_SHARED:-../shared}"
-python="${DSPREP_PYTHON:-$(tools/setup-peers.sh)}"
-corpus="$shared/data/reviews/reviews.tsv"
-[ -f "$corpus" ] || { echo "spm-hf-parity: $corpus not found (needs ../shared)" >&2; exit 2; }
 models=("$@")
-if [ ${#models[@]} -eq 0 ]; then
-  models=("$shared/vocab/nsmc-unigram-16k.model" Tests/TokenizersTests/Fixtures/spm/nsmc-bytefallback-2k.model)
-fi
+source tools/spm-corpus.sh
 source tools/dsprep-binary.sh
-scratch="${DSPREP_SCRATCH_PATH:-.build}"
-swift build -c release --scratch-path "$scratch" --product spm-bench >&2
-bench="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/spm-bench"
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-tail -n +2 "$corpus" | cut -f4 > "$work/docs.txt"
 status=0
 for model in "${models[@]}"; do
   name="$(basename "$model" .model)"

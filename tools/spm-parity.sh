@@ -8,21 +8,8 @@
 # Prints mismatching line counts per model and the first differences; exits 1 on any mismatch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${DSPREP_SHARED:-../shared}"
-python="${DSPREP_PYTHON:-$(tools/setup-peers.sh)}"
-corpus="$shared/data/reviews/reviews.tsv"
-[ -f "$corpus" ] || { echo "spm-parity: $corpus not found (needs ../shared)" >&2; exit 2; }
 models=("$@")
-if [ ${#models[@]} -eq 0 ]; then
-  models=("$shared/vocab/nsmc-unigram-16k.model" Tests/TokenizersTests/Fixtures/spm/nsmc-bytefallback-2k.model)
-fi
-
-swift build -c release --scratch-path "${DSPREP_SCRATCH:-.build}" --product spm-bench >&2
-bench="$(swift build -c release --scratch-path "${DSPREP_SCRATCH:-.build}" --show-bin-path)/spm-bench"
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-tail -n +2 "$corpus" | cut -f4 > "$work/docs.txt"
+source tools/spm-corpus.sh
 status=0
 for model in "${models[@]}"; do
   for format in id piece; do
