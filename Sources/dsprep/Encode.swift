@@ -243,11 +243,7 @@ struct LineEncoder {
             while misses < 1024 {
                 let text = pipeline.token(of: id)
                 misses = text == nil ? misses + 1 : 0
-                var bytes: [UInt8] = []
-                if let text {
-                    if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
-                }
-                texts.append(bytes)
+                texts.append(text.map { Self.printed($0, format: format) } ?? [])
                 id += 1
             }
         }
@@ -278,9 +274,14 @@ struct LineEncoder {
     /// (HF's Unigram names an unknown token by the text it covers).
     private func tokenText(_ id: Int32, surface: String? = nil) -> [UInt8] {
         if surface == nil && id >= 0 && Int(id) < tokenTexts.count { return tokenTexts[Int(id)] }
-        let text = surface ?? pipeline?.token(of: id) ?? ""
+        return Self.printed(surface ?? pipeline?.token(of: id) ?? "", format: format)
+    }
+
+    /// A token's text as printed: raw (piece output) or a JSON string literal (json output).
+    private static func printed(_ text: String, format: Encode.OutputFormat) -> [UInt8] {
+        guard format == .json else { return Array(text.utf8) }
         var bytes: [UInt8] = []
-        if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
+        OutputBuffer.appendJSONString(text, to: &bytes)
         return bytes
     }
 
@@ -359,14 +360,7 @@ struct LineEncoder {
 
     /// `typeIds`: add the JSON member "type_ids" (sentence pairs).
     private func appendEncoding(_ encoding: Encoding, to buffer: inout OutputBuffer, typeIds: Bool = false) {
-        var texts: [[UInt8]] = []
-        if format != .id {
-            texts = encoding.tokens.map { text in
-                var bytes: [UInt8] = []
-                if format == .json { OutputBuffer.appendJSONString(text, to: &bytes) } else { bytes = Array(text.utf8) }
-                return bytes
-            }
-        }
+        let texts = format == .id ? [] : encoding.tokens.map { Self.printed($0, format: format) }
         buffer.appendItems(format: format, count: encoding.ids.count, id: { encoding.ids[$0] }, token: { texts[$0] },
                            offset: { $0 < encoding.offsets.count ? (encoding.offsets[$0].start, encoding.offsets[$0].end) : (0, 0) }) { buffer in
             if typeIds {
