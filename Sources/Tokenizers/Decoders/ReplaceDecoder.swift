@@ -13,19 +13,9 @@ public struct ReplaceDecoder: Decoder {
 
     public func decodeChain(_ tokens: [String]) -> [String] {
         tokens.map { token in
-            let scalars = Array(token.unicodeScalars)
+            let scalars = token.unicodeScalars.map(\.value)
             // ICU fails only when it cannot allocate a matcher; the token then stays as it is.
-            let matches = (try? pattern.matches(in: scalars.map(\.value))) ?? []
-            guard !matches.isEmpty else { return token }
-            var output = String.UnicodeScalarView()
-            var position = 0
-            for match in matches {
-                output.append(contentsOf: scalars[position..<match.lowerBound])
-                output.append(contentsOf: content.unicodeScalars)
-                position = match.upperBound
-            }
-            output.append(contentsOf: scalars[position...])
-            return String(output)
+            return token.replacing((try? pattern.matches(in: scalars)) ?? [], of: scalars, with: content)
         }
     }
 

@@ -1,20 +1,25 @@
 extension String {
     /// Literal (scalar-exact) replacement, leftmost first and non-overlapping, without
-    /// Foundation's locale-aware matching or String's canonical equivalence.
+    /// Foundation's locale-aware matching or String's canonical equivalence. An empty `target`
+    /// replaces nothing.
     func replacingAll(_ target: String, with replacement: String) -> String {
-        let source = Array(unicodeScalars), pattern = Array(target.unicodeScalars)
-        guard !pattern.isEmpty, source.count >= pattern.count else { return self }
+        let scalars = unicodeScalars.map(\.value), needle = target.unicodeScalars.map(\.value)
+        guard !needle.isEmpty else { return self }
+        return replacing(TextPattern.literalMatches(of: needle, in: scalars), of: scalars, with: replacement)
+    }
+
+    /// `scalars` (this string's) with each of `matches` (in order, not overlapping) replaced by
+    /// `replacement`.
+    func replacing(_ matches: [Range<Int>], of scalars: [UInt32], with replacement: String) -> String {
+        guard !matches.isEmpty else { return self }
         var output = String.UnicodeScalarView()
-        var index = 0
-        while index < source.count {
-            if index + pattern.count <= source.count, source[index..<index + pattern.count].elementsEqual(pattern) {
-                output.append(contentsOf: replacement.unicodeScalars)
-                index += pattern.count
-            } else {
-                output.append(source[index])
-                index += 1
-            }
+        var position = 0
+        for match in matches {
+            output.append(contentsOf: scalars[position..<match.lowerBound].compactMap(Unicode.Scalar.init))
+            output.append(contentsOf: replacement.unicodeScalars)
+            position = match.upperBound
         }
+        output.append(contentsOf: scalars[position...].compactMap(Unicode.Scalar.init))
         return String(output)
     }
 
