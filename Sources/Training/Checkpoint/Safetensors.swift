@@ -57,44 +57,22 @@ public enum Safetensors {
         try write(tensors(of: store), to: path, metadata: metadata)
     }
 
-    /// Fills each tensor from the file: each must be present as F32 with its shape. Returns the
-    /// file's metadata and the names of tensors in it that were not asked for (callers report them).
+    /// Fills each tensor from the file: each must be present with its shape. Returns the file's
+    /// metadata and the names of tensors in it that were not asked for (callers report them).
     @discardableResult
     public static func load(_ path: String, into tensors: [Tensor]) throws -> (metadata: [String: String], unused: [String]) {
-        let file = try MappedFile(path: path)
-        let location = SourceLocation(path: path)
-        let bytes = file.bytes
-        try check(bytes.count >= 8, "file is shorter than the 8-byte safetensors header length", at: location)
-        var length: UInt64 = 0
-        withUnsafeMutableBytes(of: &length) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<8])) }
-        length = UInt64(littleEndian: length)
-        try check(length <= UInt64(bytes.count - 8), "header length \(length) runs past the end of the file (\(bytes.count) bytes)", at: location)
-        let headerEnd = 8 + Int(length)
-        guard let header = (try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))) as? [String: Any] else {
-            throw InputError("the safetensors header is not a JSON object", at: location)
-        }
-        let dataSize = bytes.count - headerEnd
+        let file = try SafetensorsFile(path: path)
         for tensor in tensors {
             let tensorLocation = SourceLocation(path: path + " [\(tensor.name)]")
-            guard let entry = header[tensor.name] as? [String: Any] else {
-                throw InputError("tensor \(tensor.name) is missing", at: location,
+            guard let shape = file.shape(of: tensor.name) else {
+                throw InputError("tensor \(tensor.name) is missing", at: SourceLocation(path: path),
                                  hint: "the checkpoint was written for a different model configuration")
             }
-            try check(entry["dtype"] as? String == "F32", "dtype is \(entry["dtype"] ?? "absent"), expected F32", at: tensorLocation)
-            let shape = (entry["shape"] as? [NSNumber])?.map(\.intValue)
-            try check(shape == tensor.shape, "shape is \(shape.map { "\($0)" } ?? "absent"), expected \(tensor.shape)", at: tensorLocation)
-            guard let offsets = (entry["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] - offsets[0] == tensor.count * 4, offsets[1] <= dataSize else {
-                throw InputError("data_offsets missing or inconsistent with the shape and the file size", at: tensorLocation)
-            }
-            let source = UnsafeRawBufferPointer(rebasing: bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])])
-            for i in 0..<tensor.count {
-                tensor.values[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-            }
+            try check(shape == tensor.shape, "shape is \(shape), expected \(tensor.shape)", at: tensorLocation)
+            try file.read(tensor.name, into: UnsafeMutableBufferPointer(start: tensor.values, count: tensor.count))
         }
         let wanted = Set(tensors.map(\.name))
-        let metadata = header["__metadata__"] as? [String: String] ?? [:]
-        return (metadata, header.keys.filter { $0 != "__metadata__" && !wanted.contains($0) }.sorted())
+        return (file.metadata, file.tensorNames.filter { !wanted.contains($0) })
     }
 
     /// Fills every parameter of `store`; returns the file's tensors the store does not have.
