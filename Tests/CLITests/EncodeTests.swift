@@ -9,8 +9,7 @@ final class EncodeTests: XCTestCase {
     }
 
     private func vocabulary(_ file: String) throws -> String {
-        guard let shared = TestEnvironment.shared else { throw XCTSkip("../shared is absent") }
-        return shared.appendingPathComponent("vocab/\(file)").path
+        try TestEnvironment.sharedFile("vocab/" + file)
     }
 
     private func lines(_ text: String) -> [Substring] {

@@ -12,8 +12,7 @@ final class TokenizeCommandTests: XCTestCase {
     private var sample: String { TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/train.tsv").path }
 
     private func shared(_ path: String) throws -> String {
-        guard let shared = TestEnvironment.shared else { throw XCTSkip("needs ../shared (reference tokenizers and data)") }
-        return shared.appendingPathComponent(path).path
+        try TestEnvironment.sharedFile(path)
     }
 
     private func tokenize(_ arguments: [String]) throws -> ProcessResult {

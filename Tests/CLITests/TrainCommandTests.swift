@@ -3,17 +3,17 @@ import TestSupport
 import XCTest
 
 /// `dsprep train / evaluate / predict` as a user runs them, on the bundled NSMC sample tokenized
-/// with the shared KR-BERT character vocabulary (skipped without ../shared).
+/// with the tokenizer the project ships (vocab/default-tokenizer.json).
 final class TrainCommandTests: XCTestCase {
     var folder: URL!
+    static let tokenizer = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/default-tokenizer.json").path
 
     override func setUpWithError() throws {
-        guard let shared = TestEnvironment.shared else { throw XCTSkip("needs ../shared (the KR-BERT tokenizer)") }
         folder = try TestEnvironment.temporaryDirectory()
         let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample")
         let result = try DSPrepBinary.run([
             "tokenize", sample.appendingPathComponent("train.tsv").path, sample.appendingPathComponent("test.tsv").path,
-            "--tokenizer", shared.appendingPathComponent("vocab/krbert-char16424.json").path,
+            "--tokenizer", Self.tokenizer,
             "--out", folder.appendingPathComponent("shards").path, "--max-length", "64", "--no-cache", "--quiet",
         ])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -44,7 +44,7 @@ final class TrainCommandTests: XCTestCase {
             logging_steps: 3
             save_total_limit: 1
             """.write(toFile: path("train.yaml"), atomically: true, encoding: .utf8)
-        let tokenizer = try XCTUnwrap(TestEnvironment.shared).appendingPathComponent("vocab/krbert-char16424.json").path
+        let tokenizer = Self.tokenizer
         let train = try DSPrepBinary.run(["train", "--config", path("train.yaml"), "--train", path("shards"), "--eval", path("shards"),
                                           "--output-dir", path("run"), "--max-steps", "12", "--tokenizer", tokenizer])
         XCTAssertEqual(train.status, 0, train.stderr)
@@ -53,7 +53,7 @@ final class TrainCommandTests: XCTestCase {
 
         let checkpoint = path("run/checkpoint-12")
         for file in ["model.safetensors", "config.json", "optimizer.safetensors", "trainer_state.json", "training_args.json",
-                     "krbert-char16424.json"] {
+                     "default-tokenizer.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint + "/" + file), file)
         }
         for file in ["metrics.jsonl", "loss.svg", "metric.svg", "trainer_state.json"] {
@@ -99,7 +99,7 @@ final class TrainCommandTests: XCTestCase {
 
         // Resume from the last checkpoint for 3 more steps, into a new folder.
         let resume = try DSPrepBinary.run(["train", "--config", path("train.yaml"), "--train", path("shards"), "--eval", path("shards"),
-                                           "--output-dir", path("resumed"), "--max-steps", "15", "--vocab-size", "16424",
+                                           "--output-dir", path("resumed"), "--max-steps", "15", "--vocab-size", "16000",
                                            "--resume-from-checkpoint", checkpoint])
         XCTAssertEqual(resume.status, 0, resume.stderr)
         XCTAssertTrue(resume.stdout.contains("resuming from \(checkpoint) at step 12"), resume.stdout)

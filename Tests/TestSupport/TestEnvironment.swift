@@ -20,13 +20,34 @@ public enum TestEnvironment {
         return path
     }
 
+    /// Set (to 1) where every prerequisite is known to be present, as in CI: a missing one then
+    /// fails the test instead of skipping it, so a regression cannot hide as a skip.
+    public static var isStrict: Bool { ProcessInfo.processInfo.environment["DSPREP_TESTS_STRICT"] == "1" }
+
+    /// Skips the test, saying why, or fails it in strict mode.
+    public static func missing(_ reason: String) -> Error {
+        isStrict ? PrerequisiteMissing(reason: reason) : XCTSkip(reason)
+    }
+
+    public struct PrerequisiteMissing: Error, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "DSPREP_TESTS_STRICT is set but the test " + reason }
+    }
+
     public static func requireShared() throws -> URL {
-        guard let shared else { throw XCTSkip("needs ../shared beside the repository (its data and reference tokenizers)") }
+        guard let shared else { throw missing("needs ../shared beside the repository (its data and reference tokenizers)") }
         return shared
     }
 
+    /// The path of `relativePath` inside `../shared`, when that file is there.
+    public static func sharedFile(_ relativePath: String) throws -> String {
+        let path = sharedLocation.appendingPathComponent(relativePath).path
+        guard FileManager.default.fileExists(atPath: path) else { throw missing("needs ../shared/\(relativePath)") }
+        return path
+    }
+
     public static func requirePython() throws -> String {
-        guard let python else { throw XCTSkip("DSPREP_PYTHON is not set (tools/setup-peers.sh builds the reference venv)") }
+        guard let python else { throw missing("needs DSPREP_PYTHON (tools/setup-peers.sh builds the reference venv)") }
         return python
     }
 

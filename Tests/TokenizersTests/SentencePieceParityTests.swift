@@ -32,7 +32,7 @@ final class SentencePieceParityTests: XCTestCase {
             ? Result { try SentencePieceTokenizer.load(path: sharedModel) } : nil
 
     private func sharedTokenizer() throws -> SentencePieceTokenizer {
-        guard let shared = Self.shared else { throw XCTSkip("../shared/vocab/nsmc-unigram-16k.model is absent") }
+        guard let shared = Self.shared else { throw TestEnvironment.missing("needs ../shared/vocab/nsmc-unigram-16k.model") }
         return try shared.get()
     }
 

@@ -37,10 +37,7 @@ final class SentencePieceSamplingTests: XCTestCase {
         let byteFallback = try SentencePieceTokenizer.load(path: SentencePieceParityTests.byteFallbackModel)
         try checkNBest(byteFallback, "nbest-adversarial-bytefallback.jsonl")
         try checkNBest(byteFallback, "nbest-reviews-bytefallback.jsonl")
-        guard FileManager.default.fileExists(atPath: SentencePieceParityTests.sharedModel) else {
-            throw XCTSkip("../shared/vocab/nsmc-unigram-16k.model is absent")
-        }
-        let shared = try SentencePieceTokenizer.load(path: SentencePieceParityTests.sharedModel)
+        let shared = try SentencePieceTokenizer.load(path: try TestEnvironment.sharedFile("vocab/nsmc-unigram-16k.model"))
         try checkNBest(shared, "nbest-adversarial-nsmc16k.jsonl")
         try checkNBest(shared, "nbest-reviews-nsmc16k.jsonl")
     }

@@ -6,9 +6,7 @@ import XCTest
 
 final class TokenizerSerializationTests: XCTestCase {
     private func vocabulary(_ file: String) throws -> String {
-        let path = TokenizerParityTests.vocabularies.appendingPathComponent(file).path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("../shared/vocab/\(file) is absent") }
-        return path
+        try TestEnvironment.sharedFile("vocab/" + file)
     }
 
     private func temporaryPath(_ name: String) -> String {

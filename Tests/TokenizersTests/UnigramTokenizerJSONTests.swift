@@ -25,10 +25,7 @@ final class UnigramTokenizerJSONTests: XCTestCase {
     private func model(_ name: String) throws -> SentencePieceTokenizer {
         switch name {
         case "nsmc16k":
-            guard FileManager.default.fileExists(atPath: SentencePieceParityTests.sharedModel) else {
-                throw XCTSkip("../shared/vocab/nsmc-unigram-16k.model is absent")
-            }
-            return try SentencePieceTokenizer.load(path: SentencePieceParityTests.sharedModel)
+            return try SentencePieceTokenizer.load(path: try TestEnvironment.sharedFile("vocab/nsmc-unigram-16k.model"))
         default:
             return try SentencePieceTokenizer.load(path: SentencePieceParityTests.byteFallbackModel)
         }

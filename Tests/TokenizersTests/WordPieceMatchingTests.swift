@@ -1,5 +1,6 @@
 import Foundation
 import Tokenizers
+import TestSupport
 import XCTest
 
 /// WordPiece's greedy longest-match-first on small hand-made vocabularies (expected pieces
@@ -83,9 +84,8 @@ final class WordPieceMatchingTests: XCTestCase {
     func testEncodeIDsMatchesEncode() throws {
         let inputs = try TokenizerParityTests.inputLines()
         for file in ["krbert-char16424.json", "minilm-l6-tokenizer.json", "bert-base-uncased.txt"] {
-            let path = TokenizerParityTests.vocabularies.appendingPathComponent(file).path
-            guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("../shared/vocab/\(file) is absent") }
-            let tokenizer = try XCTUnwrap(try TokenizerLoader.load(path: path) as? Tokenizer)
+            let loaded = try TokenizerLoader.load(path: try TestEnvironment.sharedFile("vocab/" + file))
+            let tokenizer = try XCTUnwrap(loaded as? Tokenizer)
             XCTAssertTrue(tokenizer.supportsEncodeIDs, file)
             var workspace = Tokenizer.Workspace()
             for input in inputs {

@@ -42,9 +42,10 @@ final class TrainerTests: XCTestCase {
     }
 
     func train(_ settings: [String: String], train: LabelledRows<TokenRowArray> = rows(count: 160, seed: 1),
-               eval: LabelledRows<TokenRowArray>? = rows(count: 48, seed: 2)) throws -> (Trainer<TokenRowArray>, Trainer<TokenRowArray>.Outcome) {
+               eval: LabelledRows<TokenRowArray>? = rows(count: 48, seed: 2),
+               clock: @escaping () -> Date = Date.init) throws -> (Trainer<TokenRowArray>, Trainer<TokenRowArray>.Outcome) {
         let trainer = try Trainer(arguments: try arguments(settings), train: train, eval: eval, task: .classification(labels: 2),
-                                  vocabSize: 20, quiet: true, print: { _ in })
+                                  vocabSize: 20, quiet: true, print: { _ in }, clock: clock)
         return (trainer, try trainer.run())
     }
 
@@ -102,8 +103,14 @@ final class TrainerTests: XCTestCase {
     }
 
     func testMaxTimeStopsCleanlyWithAnEvaluatedCheckpoint() throws {
-        // 0.6 ms: the deadline has passed after the first step.
-        let (_, outcome) = try train(["num_train_epochs": "5", "max_time": "0.00001"])
+        // A scripted clock: the run starts at t = 0 and every later reading is an hour on, so the
+        // one-minute deadline has passed after the first step however fast the machine is.
+        var readings = 0
+        let clock = { () -> Date in
+            defer { readings += 1 }
+            return Date(timeIntervalSinceReferenceDate: readings == 0 ? 0 : 3600)
+        }
+        let (_, outcome) = try train(["num_train_epochs": "5", "max_time": "1"], clock: clock)
         XCTAssertEqual(outcome.stopReason, "max_time")
         XCTAssertEqual(outcome.state.globalStep, 1)
         XCTAssertEqual(checkpoints(), ["checkpoint-1"])

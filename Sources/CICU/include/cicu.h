@@ -45,8 +45,9 @@ void dsp_regex_close(dsp_regex *regex);
 int32_t dsp_regex_set_text(dsp_regex *regex, const uint16_t *text, int32_t len);
 
 /* Finds the first match starting at or after UTF-16 index `from` (text before `from` is still
-   seen by look-behind and anchors). Returns 1 with [*start, *end) set, 0 when there is none, -1
-   on error. */
+   seen by look-behind and anchors). Returns 1 with [*start, *end) set, 0 when there is none, -2
+   when the match needed more than the step limit (catastrophic backtracking) or ICU's stack, -1
+   on another error. */
 int dsp_regex_find(dsp_regex *regex, int32_t from, int32_t *start, int32_t *end);
 
 /* ICU's name of an error code (U_REGEX_RULE_SYNTAX, ...). */

@@ -14,6 +14,8 @@ import Foundation
 public final class RegularExpression: @unchecked Sendable {
     /// The pattern as written in the tokenizer.json.
     public let pattern: String
+    /// The file the pattern comes from, named when matching fails.
+    private let source: SourceLocation?
     private let compiled: OpaquePointer
     private var idle: [Matcher] = []
     private let lock = NSLock()
@@ -22,6 +24,7 @@ public final class RegularExpression: @unchecked Sendable {
     /// `source` names the file the pattern comes from (for the error).
     public init(_ pattern: String, source: SourceLocation? = nil) throws {
         self.pattern = pattern
+        self.source = source
         // ICU refuses an empty pattern; the empty group matches what it does in Oniguruma.
         let icuPattern = pattern.isEmpty ? "(?:)" : OnigurumaSyntax.icuPattern(pattern)
         let units = Array(icuPattern.utf16)
@@ -97,6 +100,7 @@ public final class RegularExpression: @unchecked Sendable {
                 var start: Int32 = 0, end: Int32 = 0
                 while from <= length {
                     let found = dsp_regex_find(handle, from, &start, &end)
+                    if found == -2 { throw stepLimitExceeded(pieceLength: scalars.count) }
                     if found < 0 { throw matchFailure() }
                     if found == 0 { break }
                     if start == end && end == lastEnd {
@@ -143,7 +147,13 @@ public final class RegularExpression: @unchecked Sendable {
     }
 
     private func matchFailure() -> InputError {
-        InputError("ICU failed while matching the regex \(Self.quoted(pattern))")
+        InputError("ICU failed while matching the regex \(Self.quoted(pattern))", at: source)
+    }
+
+    private func stepLimitExceeded(pieceLength: Int) -> InputError {
+        InputError("the regex \(Self.quoted(pattern)) backtracks without end on a text of \(pieceLength) characters "
+                   + "(it exceeded ICU's match step limit)", at: source,
+                   hint: "rewrite the pattern without nested repetition such as (a*)*")
     }
 
     private static func quoted(_ pattern: String) -> String {

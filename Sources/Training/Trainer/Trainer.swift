@@ -26,12 +26,16 @@ public final class Trainer<Rows: TokenRows> {
     let stepsPerEpoch: Int
     let totalSteps: Int
     let schedule: Schedule
+    /// The wall clock `--max-time` and the progress line read; tests pass a scripted one.
+    let now: () -> Date
 
     /// - Parameters:
     ///   - task: from the labels (or the arguments, which must agree).
     ///   - print: where the metrics tables and messages go (stdout in the CLI).
+    ///   - clock: the current time (the system clock unless a test scripts it).
     public init(arguments: TrainingArguments, train: LabelledRows<Rows>, eval: LabelledRows<Rows>?, task: Task, vocabSize: Int,
-                padTokenId: Int32 = 0, quiet: Bool = false, print: @escaping (String) -> Void = { Swift.print($0) }) throws {
+                padTokenId: Int32 = 0, quiet: Bool = false, print: @escaping (String) -> Void = { Swift.print($0) },
+                clock: @escaping () -> Date = Date.init) throws {
         try arguments.validate()
         guard let outputDir = arguments.outputDir else { throw InputError("no output directory given", hint: "pass --output-dir DIR") }
         try check(train.labels != nil, "the training data has no labels column", at: SourceLocation(path: train.source))
@@ -39,6 +43,7 @@ public final class Trainer<Rows: TokenRows> {
         self.arguments = arguments
         self.train = train
         self.eval = eval
+        now = clock
         model = try ModelFiles.build(arguments, task: task, vocabSize: vocabSize)
         optimizer = AdamW(parameters: model.parameters, configuration: AdamW.Configuration(
             beta1: arguments.adamBeta1, beta2: arguments.adamBeta2, epsilon: arguments.adamEpsilon, weightDecay: arguments.weightDecay))
@@ -58,7 +63,7 @@ public final class Trainer<Rows: TokenRows> {
     }
 
     public func run() throws -> Outcome {
-        let start = Date()
+        let start = now()
         var state = TrainerState()
         state.maxSteps = totalSteps
         state.numTrainEpochs = Double(totalSteps) / Double(stepsPerEpoch)
@@ -107,7 +112,7 @@ public final class Trainer<Rows: TokenRows> {
                 window.loss += Double(result.loss)
                 window.gradNorm += Double(result.gradNorm)
                 window.steps += 1
-                let elapsed = Date().timeIntervalSince(start)
+                let elapsed = now().timeIntervalSince(start)
                 report.progress(step: state.globalStep, totalSteps: totalSteps, epoch: state.epoch, loss: result.loss,
                                 learningRate: result.learningRate, samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
                                 secondsLeft: elapsed / Double(state.globalStep - sessionStartStep) * Double(totalSteps - state.globalStep))
@@ -127,7 +132,7 @@ public final class Trainer<Rows: TokenRows> {
                     try save(state: state)
                     lastSavedStep = state.globalStep
                 }
-                if let deadline, Date() >= deadline { stopReason = "max_time"; break training }
+                if let deadline, now() >= deadline { stopReason = "max_time"; break training }
             }
         }
         report.endProgressLine()
@@ -142,7 +147,7 @@ public final class Trainer<Rows: TokenRows> {
         } else if lastSavedStep != state.globalStep && state.globalStep > sessionStartStep {
             try save(state: state)
         }
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = now().timeIntervalSince(start)
         let speed = Double(samples) / max(seconds, 1e-9)
         try writePlots(state)
         report.message(String(format: "%@ at step %d after %.1f s (%.0f train samples/s)", stopReason, state.globalStep, seconds, speed)
