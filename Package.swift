@@ -41,13 +41,15 @@ let package = Package(
                 "Datasets", "Tokenizers", "Preprocessing", "DSPrepSupport", "Training", "TrainingData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Every file parser as a libFuzzer target (tools/fuzz.sh); without -DFUZZING it replays saved inputs.
+        .executableTarget(name: "dsprep-fuzz", dependencies: ["Datasets", "Tokenizers", "Training", "DSPrepSupport"]),
         // What every test target shares: the repository and ../shared, the Python reference venv, child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["DSPrepSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["dsprep", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["dsprep", "dsprep-fuzz", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
