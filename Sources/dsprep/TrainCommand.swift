@@ -66,7 +66,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "true or false (default: false for loss/mse/mae, else true).") var greaterIsBetter: String?
     @Option(help: "Stop after this many evaluations without improvement.") var earlyStoppingPatience: String?
     @Option(help: "Keep the best checkpoint plus the last N (default: keep all).") var saveTotalLimit: String?
-    @Option(help: "Stop cleanly (evaluate, save) after this many minutes.") var maxTime: String?
+    @Option(help: "Stop cleanly (evaluate, save) after this many minutes; a decaying schedule decays over them.") var maxTime: String?
+    @Option(help: "Evaluate during training on a seeded sample of this many eval rows (default: all).") var evalMaxRows: String?
     @Option(help: "Continue from this checkpoint folder (weights, optimizer, schedule, step).") var resumeFromCheckpoint: String?
 
     @Flag(help: "No progress display.") var quiet = false
@@ -94,6 +95,7 @@ struct TrainCommand: ParsableCommand {
             ("greater-is-better", "greater_is_better", greaterIsBetter),
             ("early-stopping-patience", "early_stopping_patience", earlyStoppingPatience),
             ("save-total-limit", "save_total_limit", saveTotalLimit), ("max-time", "max_time", maxTime),
+            ("eval-max-rows", "eval_max_rows", evalMaxRows),
             ("resume-from-checkpoint", "resume_from_checkpoint", resumeFromCheckpoint)
         ]
     }

@@ -116,4 +116,33 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(Schedule.warmupSteps(ratio: 0.1, totalSteps: 15), 2)       // ⌈1.5⌉
         XCTAssertEqual(linear.learningRate(base: 2e-4, step: 5), 1e-4, accuracy: 1e-12)
     }
+
+    /// Values derived by hand from `TimeBudgetSchedule`'s definition: the decay's progress is the
+    /// share of the time budget used (after warmup), or of the steps if those run out first.
+    func testTimeBudgetSchedule() {
+        // Linear, 100 s, no warmup, a step horizon far away.
+        var plain = TimeBudgetSchedule(schedule: Schedule(kind: .linear, totalSteps: 1_000_000), budget: 100, warmupShare: 0)
+        XCTAssertEqual(plain.multiplier(step: 0, elapsed: 0), 1)
+        XCTAssertEqual(plain.multiplier(step: 3, elapsed: 25), 0.75, accuracy: 1e-12)
+        XCTAssertEqual(plain.multiplier(step: 9, elapsed: 100), 0)
+        XCTAssertEqual(plain.multiplier(step: 10, elapsed: 130), 0)
+
+        // The step horizon ends first: step 8 of 10 at 10 s of 100 s → progress 0.8.
+        var fewSteps = TimeBudgetSchedule(schedule: Schedule(kind: .linear, totalSteps: 10), budget: 100, warmupShare: 0)
+        XCTAssertEqual(fewSteps.multiplier(step: 8, elapsed: 10), 0.2, accuracy: 1e-12)
+
+        // Warmup as 10% of the budget: up over 0–10 s, then decay over the 90 s left.
+        var share = TimeBudgetSchedule(schedule: Schedule(kind: .linear, totalSteps: 1_000_000), budget: 100, warmupShare: 0.1)
+        XCTAssertEqual(share.multiplier(step: 1, elapsed: 5), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(share.multiplier(step: 9, elapsed: 55), 0.5, accuracy: 1e-12)
+
+        // Warmup in steps stays in steps; the decay spans the time left after the step it ended at.
+        var steps = TimeBudgetSchedule(schedule: Schedule(kind: .cosine, warmupSteps: 2, totalSteps: 1_000_000), budget: 100,
+                                       warmupShare: 0.5)
+        XCTAssertEqual(steps.multiplier(step: 0, elapsed: 0), 0)
+        XCTAssertEqual(steps.multiplier(step: 1, elapsed: 10), 0.5)
+        XCTAssertEqual(steps.multiplier(step: 2, elapsed: 20), 1, accuracy: 1e-12)
+        XCTAssertEqual(steps.multiplier(step: 5, elapsed: 60), 0.5, accuracy: 1e-12)   // cosine at progress ½
+        XCTAssertEqual(steps.multiplier(step: 9, elapsed: 100), 0, accuracy: 1e-12)
+    }
 }

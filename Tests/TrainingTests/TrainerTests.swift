@@ -117,6 +117,33 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(outcome.state.bestGlobalStep, 1)
     }
 
+    func testMaxTimeRunsTheScheduleOnTheBudget() throws {
+        // 1000 epochs would take 10,000 steps; the scripted clock moves 2 s per reading, so the
+        // one-minute budget ends after a few steps and the linear decay must reach 0 by then.
+        var readings = 0.0
+        let clock = { () -> Date in
+            defer { readings += 1 }
+            return Date(timeIntervalSinceReferenceDate: 2 * readings)
+        }
+        let (_, outcome) = try train(["num_train_epochs": "1000", "max_time": "1", "logging_steps": "1",
+                                      "eval_strategy": "no"], clock: clock)
+        XCTAssertEqual(outcome.stopReason, "max_time")
+        let rates = outcome.state.logHistory.compactMap { $0["learning_rate"] }
+        XCTAssertGreaterThan(rates.count, 3)
+        XCTAssertEqual(rates.first ?? 0, 0.1, accuracy: 0.02, "the first step is near the start of the budget")
+        XCTAssertEqual(zip(rates, rates.dropFirst()).filter { $1 >= $0 }.count, 0, "the rate decays every step: \(rates)")
+        XCTAssertLessThan(rates.last ?? 1, 0.01, "the last step is at the deadline: \(rates)")
+    }
+
+    func testEvalMaxRowsEvaluatesOnAFixedSample() throws {
+        let (_, outcome) = try train(["num_train_epochs": "3", "eval_max_rows": "10"])
+        let accuracies = outcome.state.logHistory.compactMap { $0["eval_accuracy"] }
+        XCTAssertEqual(accuracies.count, 3)
+        for accuracy in accuracies { XCTAssertEqual(accuracy * 10, (accuracy * 10).rounded(), accuracy: 1e-9, "10 rows") }
+        XCTAssertEqual(Trainer<TokenRowArray>.sample(10, of: 48, seed: 42), Trainer<TokenRowArray>.sample(10, of: 48, seed: 42))
+        XCTAssertEqual(Set(Trainer<TokenRowArray>.sample(48, of: 48, seed: 1)), Set(0..<48))
+    }
+
     func testRegressionOnPairsTracksPearson() throws {
         // target = share of "high" ids (11...18) in the row; pairs carry segment ids 0/1.
         let rows = Self.rows(count: 200, seed: 3)

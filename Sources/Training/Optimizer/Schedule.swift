@@ -35,12 +35,17 @@ public struct Schedule: Sendable, Equatable, Codable {
 
     public func multiplier(step: Int) -> Double {
         if step < warmupSteps { return Double(step) / Double(max(1, warmupSteps)) }
-        let progress = Double(step - warmupSteps) / Double(max(1, totalSteps - warmupSteps))
+        return decay(progress: Double(step - warmupSteps) / Double(max(1, totalSteps - warmupSteps)))
+    }
+
+    /// The factor after warmup at `progress` of the decay: 0 where warmup ends, 1 at the end of
+    /// training (a step count, or a time budget: `TimeBudgetSchedule`).
+    public func decay(progress: Double) -> Double {
         switch kind {
         case .constant:
             return 1
         case .linear:
-            return max(0, Double(totalSteps - step) / Double(max(1, totalSteps - warmupSteps)))
+            return max(0, 1 - progress)
         case .cosine:
             return max(0, 0.5 * (1 + cos(Double.pi * cycles * 2 * progress)))
         case .cosineWithRestarts:
@@ -50,4 +55,35 @@ public struct Schedule: Sendable, Equatable, Codable {
     }
 
     public func learningRate(base: Float, step: Int) -> Float { Float(Double(base) * multiplier(step: step)) }
+}
+
+/// A schedule run on the clock (`--max-time` with a decaying schedule): the decay's progress is
+/// the share of the time budget used, so the learning rate reaches its end value at the deadline
+/// instead of being cut off mid-schedule at a guessed step count. Warmup given in steps stays in
+/// steps (the decay then spans the time left after it); a warmup ratio is a share of the budget.
+public struct TimeBudgetSchedule: Sendable {
+    public var schedule: Schedule
+    public var budget: TimeInterval
+    /// Warmup as a share of the budget (warmup_ratio); used when the schedule has no warmup steps.
+    public var warmupShare: Double
+    /// Seconds into the run when warmup by steps ended (set by `multiplier` as it passes).
+    private var decayStart: TimeInterval?
+
+    public init(schedule: Schedule, budget: TimeInterval, warmupShare: Double) {
+        self.schedule = schedule
+        self.budget = budget
+        self.warmupShare = schedule.warmupSteps > 0 ? 0 : warmupShare
+    }
+
+    /// The factor for the update after `step` completed updates, `elapsed` seconds into the run.
+    /// The decay follows whichever ends first, the budget or the schedule's last step.
+    public mutating func multiplier(step: Int, elapsed: TimeInterval) -> Double {
+        if step < schedule.warmupSteps { return schedule.multiplier(step: step) }
+        let start = decayStart ?? (schedule.warmupSteps > 0 ? elapsed : warmupShare * budget)
+        decayStart = start
+        if elapsed < start { return elapsed / start }
+        let byTime = (elapsed - start) / max(budget - start, .leastNonzeroMagnitude)
+        let byStep = Double(step - schedule.warmupSteps) / Double(max(1, schedule.totalSteps - schedule.warmupSteps))
+        return schedule.decay(progress: min(1, max(byTime, byStep)))
+    }
 }

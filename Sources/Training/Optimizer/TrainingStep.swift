@@ -24,7 +24,8 @@ public struct TrainingStep {
         self.maxGradNorm = maxGradNorm
     }
 
-    public func run(model: Model, microBatches: [Batch], optimizer: Optimizer) throws -> Result {
+    /// `multiplier` replaces the schedule's factor for this step (time-budgeted runs).
+    public func run(model: Model, microBatches: [Batch], optimizer: Optimizer, multiplier: Double? = nil) throws -> Result {
         precondition(!microBatches.isEmpty, "a training step needs at least one batch")
         model.parameters.zeroGrads()
         let scale = 1 / Float(microBatches.count)
@@ -37,7 +38,8 @@ public struct TrainingStep {
             total += loss
         }
         let norm = GradientClipping.globalNorm(model.parameters.grads)
-        let rate = schedule.learningRate(base: baseLearningRate, step: optimizer.step)
+        let rate = multiplier.map { Float(Double(baseLearningRate) * $0) }
+            ?? schedule.learningRate(base: baseLearningRate, step: optimizer.step)
         optimizer.update(learningRate: rate, gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradNorm))
         return Result(loss: total * scale, gradNorm: norm, learningRate: rate)
     }

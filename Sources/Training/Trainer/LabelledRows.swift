@@ -45,9 +45,10 @@ public struct LabelledRows<Rows: TokenRows> {
         return Int(largest) + 1
     }
 
-    /// Evaluation order: rows sorted by length, so each batch pads little (deterministic).
-    public func lengthSortedBatches(batchSize: Int) -> [[Int]] {
-        BatchOrder.chunks(lengths.indices.sorted { (lengths[$0], $0) < (lengths[$1], $1) }, batchSize)
+    /// Evaluation order: rows (all, or those in `rows`) sorted by length, so each batch pads
+    /// little (deterministic).
+    public func lengthSortedBatches(batchSize: Int, rows: [Int]? = nil) -> [[Int]] {
+        BatchOrder.chunks((rows ?? Array(lengths.indices)).sorted { (lengths[$0], $0) < (lengths[$1], $1) }, batchSize)
     }
 
     /// Batches collated lazily in `order`, one at a time (a padded copy of one batch at a time).

@@ -28,6 +28,8 @@ public final class Trainer<Rows: TokenRows> {
     let schedule: Schedule
     /// The wall clock `--max-time` and the progress line read; tests pass a scripted one.
     let now: () -> Date
+    /// The eval rows evaluations during training use (`eval_max_rows`); nil for all of them.
+    let evalSubset: [Int]?
 
     /// - Parameters:
     ///   - task: from the labels (or the arguments, which must agree).
@@ -60,6 +62,19 @@ public final class Trainer<Rows: TokenRows> {
         totalSteps = arguments.maxSteps > 0 ? arguments.maxSteps : Int((arguments.numTrainEpochs * Double(stepsPerEpoch)).rounded(.up))
         let warmup = arguments.warmupSteps > 0 ? arguments.warmupSteps : Schedule.warmupSteps(ratio: arguments.warmupRatio, totalSteps: totalSteps)
         schedule = Schedule(kind: arguments.lrSchedulerType, warmupSteps: warmup, totalSteps: totalSteps)
+        evalSubset = eval.flatMap { eval in
+            arguments.evalMaxRows.flatMap { $0 < eval.rowCount ? Self.sample($0, of: eval.rowCount, seed: arguments.seed) : nil }
+        }
+        if let evalSubset, let eval {
+            report.message("evaluating during training on a sample of \(evalSubset.count) of \(eval.rowCount) eval rows (eval_max_rows)")
+        }
+    }
+
+    /// `count` distinct row indices of `0..<total`, in order, the same for the same seed.
+    static func sample(_ count: Int, of total: Int, seed: UInt64) -> [Int] {
+        var rows = Array(0..<total), generator = SeededGenerator(seed: seed)
+        for i in 0..<count { rows.swapAt(i, i + generator.below(total - i)) }
+        return rows[0..<count].sorted()
     }
 
     public func run() throws -> Outcome {
@@ -85,6 +100,9 @@ public final class Trainer<Rows: TokenRows> {
         let step = TrainingStep(baseLearningRate: arguments.learningRate, schedule: schedule, maxGradNorm: arguments.maxGradNorm)
         let lengths = train.lengths
         let deadline = arguments.maxTime.map { start.addingTimeInterval($0 * 60) }
+        var timeBudget = arguments.maxTime.map {
+            TimeBudgetSchedule(schedule: schedule, budget: $0 * 60, warmupShare: arguments.warmupSteps > 0 ? 0 : arguments.warmupRatio)
+        }
         var window = (loss: 0.0, gradNorm: 0.0, steps: 0)
         var samples = 0, lastEvaluatedStep = -1, lastSavedStep = -1
         var stopReason = "completed"
@@ -100,7 +118,8 @@ public final class Trainer<Rows: TokenRows> {
                 let accumulation = arguments.gradientAccumulationSteps
                 let groups = order[(stepInEpoch * accumulation)..<min((stepInEpoch + 1) * accumulation, order.count)]
                 let batches = try groups.map { try train.collate($0, collator: collator) }
-                let result = try step.run(model: model, microBatches: batches, optimizer: optimizer)
+                let multiplier = timeBudget?.multiplier(step: state.globalStep, elapsed: now().timeIntervalSince(start))
+                let result = try step.run(model: model, microBatches: batches, optimizer: optimizer, multiplier: multiplier)
                 guard result.loss.isFinite else {
                     throw InputError("the training loss became \(result.loss) at step \(state.globalStep + 1)",
                                      hint: "lower --learning-rate or set --max-grad-norm")
@@ -162,7 +181,7 @@ public final class Trainer<Rows: TokenRows> {
             try save(state: state)
             return false
         }
-        let metrics = try evaluate(model: model, rows: eval, batchSize: arguments.evalBatchSize, collator: collator)
+        let metrics = try evaluate(model: model, rows: eval, batchSize: arguments.evalBatchSize, collator: collator, subset: evalSubset)
         let checkpoint = folders.path(step: state.globalStep)
         let isBest = tracker.observe(metrics[tracker.name], step: state.globalStep, checkpoint: checkpoint, state: &state)
         try log(Dictionary(uniqueKeysWithValues: metrics.map { ("eval_" + $0.key, $0.value) }), state: &state)
@@ -205,10 +224,12 @@ public final class Trainer<Rows: TokenRows> {
     }
 }
 
-/// Streaming evaluation of `model` on labelled rows (length-sorted batches; no logits kept).
-public func evaluate<Rows: TokenRows>(model: Model, rows: LabelledRows<Rows>, batchSize: Int, collator: Collator) throws -> [String: Double] {
+/// Streaming evaluation of `model` on labelled rows (length-sorted batches; no logits kept), or on
+/// the rows in `subset` only.
+public func evaluate<Rows: TokenRows>(model: Model, rows: LabelledRows<Rows>, batchSize: Int, collator: Collator,
+                                      subset: [Int]? = nil) throws -> [String: Double] {
     try check(rows.labels != nil, "the evaluation data has no labels column", at: SourceLocation(path: rows.source))
-    let batches = rows.batches(rows.lengthSortedBatches(batchSize: batchSize), collator: collator)
+    let batches = rows.batches(rows.lengthSortedBatches(batchSize: batchSize, rows: subset), collator: collator)
     let metrics = try Evaluation.run(model: model, batches: batches)
     try batches.checkFailure()
     return metrics

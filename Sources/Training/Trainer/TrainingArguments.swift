@@ -27,7 +27,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     public var evalBatchSize = 64
     public var gradientAccumulationSteps = 1
     public var seed: UInt64 = 42
-    /// Minutes; the run stops cleanly (evaluates and saves) once this has passed.
+    /// Minutes; the run stops cleanly (evaluates and saves) once this has passed, and a decaying
+    /// schedule decays over this budget (`TimeBudgetSchedule`).
     public var maxTime: Double?
     public var padToMultipleOf: Int?
 
@@ -58,6 +59,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     public var bigramBuckets = 200_000
 
     // Evaluation, logging, checkpoints
+    /// Evaluations during training use this many eval rows (a seeded sample, the same each time).
+    public var evalMaxRows: Int?
     public var evalStrategy: EvalStrategy = .epoch
     public var evalSteps = 500
     public var loggingSteps = 50
@@ -115,6 +118,7 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "gradient_accumulation_steps", "grad_accum": gradientAccumulationSteps = try number(Int.self)
         case "seed": seed = try number(UInt64.self)
         case "max_time": maxTime = try number(Double.self)
+        case "eval_max_rows": evalMaxRows = try optionalNumber { try number(Int.self) }
         case "pad_to_multiple_of": padToMultipleOf = try optionalNumber { try number(Int.self) }
         case "learning_rate", "lr": learningRate = try number(Float.self)
         case "weight_decay": weightDecay = try number(Float.self)
@@ -164,6 +168,7 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         try check(earlyStoppingPatience.map { $0 >= 1 } ?? true, "early_stopping_patience must be at least 1")
         try check(earlyStoppingPatience == nil || evalStrategy != .no, "early stopping needs evaluations (eval_strategy epoch or steps)")
         try check(maxTime.map { $0 > 0 } ?? true, "max_time must be positive (minutes)")
+        try check(evalMaxRows.map { $0 >= 1 } ?? true, "eval_max_rows must be at least 1")
         try check(bagDimension >= 1 && bigramBuckets >= 0, "bag_dimension must be at least 1 and bigram_buckets not negative")
     }
 
