@@ -140,7 +140,7 @@ struct PickleReader {
         func global(_ module: String, _ name: String, at offset: Int) throws {
             let qualified = module + "." + name
             guard globals[qualified] != nil else {
-                throw fail("refuses global \(qualified): only \(globals.keys.sorted().joined(separator: ", ")) may appear in a weights file (nothing was executed)",
+                throw fail("refuses global \(qualified): a weights file may only name torch's tensor rebuilders, torch storage types and collections.OrderedDict (nothing was executed)",
                            at: offset)
             }
             try push(.global(qualified))
