@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 import shutil
+import struct
 import sys
 import zipfile
 
@@ -53,6 +54,8 @@ def state_dict_fixture():
     for i in range(40):
         sd[f"many.{i}"] = torch.full((1,), float(i))
     torch.save(sd, os.path.join(OUT, "state_dict.bin"))
+    zip64_copy(os.path.join(OUT, "state_dict.bin"), os.path.join(OUT, "state_dict-zip64.bin"))
+    assert all(torch.equal(a, b) for a, b in zip(sd.values(), torch.load(os.path.join(OUT, "state_dict-zip64.bin")).values()))
     return expected(sd, os.path.join(OUT, "state_dict.expected.safetensors"))
 
 
@@ -96,10 +99,32 @@ class Exploit:
 def torch_like_zip(path, pickle_bytes):
     """A zip laid out as torch.save lays it out (stored entries under archive/), around a given data.pkl."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pickle_bytes)
-        z.writestr("archive/byteorder", "little")
-        z.writestr("archive/data/0", bytes(16))
-        z.writestr("archive/version", "3\n")
+        for name, data in [("data.pkl", pickle_bytes), ("byteorder", b"little"), ("data/0", bytes(16)), ("version", b"3\n")]:
+            z.writestr(zipfile.ZipInfo("archive/" + name, date_time=(2026, 1, 1, 0, 0, 0)), data)  # same bytes every run
+
+
+def zip64_copy(source, destination):
+    """Rewrites a torch.save archive with every size and offset in zip64 extra fields and 8-byte data
+    descriptors: the layout torch writes for entries past 4 GB, at fixture size."""
+    out, central = bytearray(), bytearray()
+    with zipfile.ZipFile(source) as z:
+        entries = [(info.filename.encode(), z.read(info), info.CRC) for info in z.infolist()]
+    for name, data, crc in entries:
+        offset = len(out)
+        extra = struct.pack("<HHQQ", 1, 16, len(data), len(data))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 8, 0, 0, 0, 0, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(extra))
+        out += name + extra + data + struct.pack("<IIQQ", 0x08074B50, crc, len(data), len(data))
+        extra = struct.pack("<HHQQQ", 1, 24, len(data), len(data), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 8, 0, 0, 0, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                               len(name), len(extra), 0, 0, 0, 0, 0xFFFFFFFF) + name + extra
+    start, count = len(out), len(entries)
+    out += central
+    end64 = len(out)
+    out += struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, len(central), start)
+    out += struct.pack("<IIQI", 0x07064B50, 0, end64, 1)
+    out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    with open(destination, "wb") as f:
+        f.write(out)
 
 
 def hostile_fixtures():
@@ -118,7 +143,8 @@ def hostile_fixtures():
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
-    manifest = {"state_dict.bin": state_dict_fixture()}
+    state_dict = state_dict_fixture()
+    manifest = {"state_dict.bin": state_dict, "state_dict-zip64.bin": state_dict}
     bert = bert_fixtures()
     manifest.update({folder: bert for folder in ["bert-bin", "bert-bin-sharded", "bert-safetensors-sharded"]})
     hostile_fixtures()

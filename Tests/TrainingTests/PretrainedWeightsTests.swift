@@ -75,6 +75,12 @@ final class PretrainedWeightsTests: XCTestCase {
                          mentions: ["[float32]", "has 6 values, expected 5"])
     }
 
+    /// The same state dict with every size and offset in zip64 extra fields (what torch writes past 4 GB).
+    func testZip64Records() throws {
+        let checkpoint = try PyTorchCheckpoint(path: Self.fixture("state_dict-zip64.bin"))
+        try assertMatchesTorch(checkpoint, fixture: "state_dict-zip64.bin", expected: "state_dict.expected.safetensors")
+    }
+
     func testBertModelFoldersInEveryFormat() throws {
         for (folder, kind) in [("bert-bin", "PyTorchCheckpoint"), ("bert-bin-sharded", "ShardedWeights"),
                                ("bert-safetensors-sharded", "ShardedWeights")] {
@@ -130,6 +136,9 @@ final class PretrainedWeightsTests: XCTestCase {
             ("BUILD on a tuple", [0x29, 0x7D, 0x62, 0x2E], "BUILD"),
             ("SETITEM on a tuple", [0x29, 0x4B, 1, 0x4B, 2, 0x73, 0x2E], "SETITEM"),
             ("nesting bomb", [0x29] + [UInt8](repeating: 0x85, count: 1000) + [0x2E], "nest more than"),
+            // a dict memoized empty, filled 62 deep, fetched back from the memo and wrapped 10 more times
+            ("nesting past the memo", [0x7D, 0x71, 0, 0x4B, 1, 0x4B, 1] + [UInt8](repeating: 0x85, count: 60)
+                + [0x73, 0x30, 0x68, 0] + [UInt8](repeating: 0x85, count: 10) + [0x2E], "nest more than"),
             ("a dict inside itself", [0x7D, 0x71, 0, 0x4B, 1, 0x68, 0, 0x73, 0x2E], "contain itself"),
             ("mutating a frozen dict", [0x7D, 0x71, 0, 0x85, 0x68, 0, 0x4B, 1, 0x4B, 2, 0x73, 0x2E], "not a dict being built"),
             ("two values at STOP", [0x4B, 1, 0x4B, 2, 0x2E], "STOP with 2 values"),
@@ -218,38 +227,32 @@ final class PretrainedWeightsTests: XCTestCase {
         assertInputError(try PyTorchCheckpoint(path: damaged(compressed, "deflate")), mentions: ["compressed"])
     }
 
+    /// Both shard indexes, each edited to move one tensor: outside the folder, to a missing shard,
+    /// to a shard that does not hold it, or out of the map (its shard then holds an unlisted tensor).
     func testShardIndexErrors() throws {
-        let source = Self.fixture("bert-safetensors-sharded")
-        let indexName = "model.safetensors.index.json"
-        let original = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/" + indexName))) as? [String: Any])
-        let weightMap = try XCTUnwrap(original["weight_map"] as? [String: String])
-        let tensor = "pooler.dense.weight", home = try XCTUnwrap(weightMap[tensor])
-        let elsewhere = try XCTUnwrap(Set(weightMap.values).subtracting([home]).sorted().first)
-        let cases: [(shard: String, expected: String)] = [
-            ("../" + home, "not a plain file name"), ("/etc/passwd", "not a plain file name"),
-            ("model-00009-of-00009.safetensors", "not in"), (elsewhere, "does not hold it"),
-        ]
-        for (shard, expected) in cases {
-            let folder = try TestEnvironment.temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: folder) }
-            for file in try FileManager.default.contentsOfDirectory(atPath: source) where file != indexName {
-                try FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder.appendingPathComponent(file).path)
+        for (fixture, indexName) in [("bert-safetensors-sharded", "model.safetensors.index.json"),
+                                     ("bert-bin-sharded", "pytorch_model.bin.index.json")] {
+            let source = Self.fixture(fixture)
+            let original = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/" + indexName)))
+            let weightMap = try XCTUnwrap((original as? [String: Any])?["weight_map"] as? [String: String])
+            let tensor = "pooler.dense.weight", home = try XCTUnwrap(weightMap[tensor])
+            let elsewhere = try XCTUnwrap(Set(weightMap.values).subtracting([home]).sorted().first)
+            let cases: [(shard: String?, expected: String)] = [
+                ("../" + home, "not a plain file name"), ("/etc/passwd", "not a plain file name"),
+                ("model-00009-of-00009.safetensors", "not in"), (elsewhere, "does not hold it"), (nil, "does not list"),
+            ]
+            for (shard, expected) in cases {
+                let folder = try TestEnvironment.temporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: folder) }
+                for file in try FileManager.default.contentsOfDirectory(atPath: source) where file != indexName {
+                    try FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder.appendingPathComponent(file).path)
+                }
+                var changed = weightMap
+                changed[tensor] = shard
+                try JSONSerialization.data(withJSONObject: ["weight_map": changed]).write(to: folder.appendingPathComponent(indexName))
+                assertInputError(try PretrainedWeights.open(folder: folder.path), mentions: [indexName, tensor, expected])
             }
-            var changed = weightMap
-            changed[tensor] = shard
-            try JSONSerialization.data(withJSONObject: ["weight_map": changed]).write(to: folder.appendingPathComponent(indexName))
-            assertInputError(try PretrainedWeights.open(folder: folder.path), mentions: [indexName, tensor, expected])
         }
-        // a shard holding a tensor its index does not list there
-        let folder = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for file in try FileManager.default.contentsOfDirectory(atPath: source) where file != indexName {
-            try FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder.appendingPathComponent(file).path)
-        }
-        var unlisted = weightMap
-        unlisted[tensor] = nil
-        try JSONSerialization.data(withJSONObject: ["weight_map": unlisted]).write(to: folder.appendingPathComponent(indexName))
-        assertInputError(try PretrainedWeights.open(folder: folder.path), mentions: [tensor, "does not list"])
     }
 
     // MARK: - A real model

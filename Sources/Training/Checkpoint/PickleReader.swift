@@ -117,7 +117,12 @@ struct PickleReader {
                     inner.frozen = true
                 }
             }
-            return (items.map(\.depth).max() ?? 0) + 1
+            // a container's own depth, not the item's: a memo copy of the item predates its filling
+            let depths = items.map { item -> Int in
+                if case let .container(inner) = item.value { return inner.depth }
+                return item.depth
+            }
+            return (depths.max() ?? 0) + 1
         }
         func tuple(_ items: [Item]) throws { try push(.tuple(items.map(\.value)), depth: embed(items)) }
         /// APPEND(S)/SETITEM(S): the list or dict being built stays on the stack below the items.

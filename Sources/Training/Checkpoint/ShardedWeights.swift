@@ -29,21 +29,25 @@ public final class ShardedWeights: TensorSource {
                 throw InputError("weight_map[\(tensor)] names shard \"\(shard)\", which is not a plain file name in the folder", at: index)
             }
             guard owners[tensor] == nil else { throw InputError("weight_map lists \(tensor) twice", at: index) }
-            if shards[shard] == nil {
+            let source: TensorSource
+            if let opened = shards[shard] {
+                source = opened
+            } else {
                 let shardPath = (folder as NSString).appendingPathComponent(shard)
                 guard FileManager.default.fileExists(atPath: shardPath) else {
                     throw InputError("weight_map[\(tensor)] names shard \(shard), which is not in \(folder)", at: index)
                 }
-                shards[shard] = try openShard(shardPath)
+                source = try openShard(shardPath)
+                shards[shard] = source
             }
-            guard shards[shard]!.shape(of: tensor) != nil else {
+            guard source.shape(of: tensor) != nil else {
                 throw InputError("weight_map puts \(tensor) in \(shard), which does not hold it", at: index)
             }
-            owners[tensor] = shards[shard]
+            owners[tensor] = source
             listed[shard, default: []].insert(tensor)
         }
         for (shard, source) in shards {
-            if let stray = source.tensorNames.first(where: { !listed[shard]!.contains($0) }) {
+            if let stray = source.tensorNames.first(where: { listed[shard]?.contains($0) != true }) {
                 throw InputError("shard \(shard) holds \(stray), which the weight_map does not list there", at: index)
             }
         }

@@ -95,25 +95,24 @@ struct TensorLayout: Sendable, Equatable {
         try check(destination.count == count, "has \(count) values, expected \(destination.count)", at: location)
         try check(buffer.count >= byteExtent, "its \(dtype.rawValue) data needs \(byteExtent) bytes, the file holds \(buffer.count)",
                   at: location)
-        guard count > 0 else { return }
+        guard count > 0, let base = buffer.baseAddress else { return }  // count > 0 implies bytes, so a base
         switch dtype {
-        case .float32: gather(buffer, destination, Float32Element.self)
-        case .float16: gather(buffer, destination, Float16Element.self)
-        case .bfloat16: gather(buffer, destination, BFloat16Element.self)
-        case .float64: gather(buffer, destination, Float64Element.self)
-        case .int64: gather(buffer, destination, Int64Element.self)
-        case .int32: gather(buffer, destination, Int32Element.self)
-        case .int16: gather(buffer, destination, Int16Element.self)
-        case .int8: gather(buffer, destination, Int8Element.self)
-        case .uint8, .bool: gather(buffer, destination, UInt8Element.self)
+        case .float32: gather(base, destination, Float32Element.self)
+        case .float16: gather(base, destination, Float16Element.self)
+        case .bfloat16: gather(base, destination, BFloat16Element.self)
+        case .float64: gather(base, destination, Float64Element.self)
+        case .int64: gather(base, destination, Int64Element.self)
+        case .int32: gather(base, destination, Int32Element.self)
+        case .int16: gather(base, destination, Int16Element.self)
+        case .int8: gather(base, destination, Int8Element.self)
+        case .uint8, .bool: gather(base, destination, UInt8Element.self)
         }
     }
 
     /// Walks the outer dimensions with an odometer and the innermost one as a strided run; a
     /// contiguous float32 tensor on a little-endian machine is one copy.
-    private func gather<Element: StoredElement>(_ buffer: UnsafeRawBufferPointer, _ destination: UnsafeMutableBufferPointer<Float>,
+    private func gather<Element: StoredElement>(_ base: UnsafeRawPointer, _ destination: UnsafeMutableBufferPointer<Float>,
                                                 _: Element.Type) {
-        let base = buffer.baseAddress!
         if isContiguous {
             if Element.self == Float32Element.self && UInt32(1).littleEndian == 1 {
                 UnsafeMutableRawBufferPointer(destination).copyMemory(

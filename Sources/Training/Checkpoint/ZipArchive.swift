@@ -1,3 +1,4 @@
+import CZlib
 import DSPrepSupport
 
 /// The entries of a zip archive of stored (uncompressed) files, located in memory: what
@@ -197,44 +198,10 @@ struct ByteReader {
     }
 }
 
-/// CRC-32 (IEEE, reflected, as zip uses), eight bytes per step with eight tables.
+/// CRC-32 (IEEE, as zip uses), through zlib.
 enum CRC32 {
-    /// Eight 256-entry tables, one after another: table t advances a byte through t more zero bytes.
-    private static let tables: [UInt32] = {
-        var tables = [UInt32](repeating: 0, count: 8 * 256)
-        for i in 0..<256 {
-            var c = UInt32(i)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-            tables[i] = c
-        }
-        for t in 1..<8 {
-            for i in 0..<256 {
-                let previous = tables[(t - 1) * 256 + i]
-                tables[t * 256 + i] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
-            }
-        }
-        return tables
-    }()
-
     static func checksum(_ data: UnsafeRawBufferPointer) -> UInt32 {
         guard let base = data.baseAddress, data.count > 0 else { return 0 }
-        let count = data.count
-        return tables.withUnsafeBufferPointer { t -> UInt32 in
-            var crc: UInt32 = 0xFFFF_FFFF, i = 0
-            while i + 8 <= count {
-                let low = crc ^ UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-                let high = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
-                crc = t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)]
-                    ^ t[5 * 256 + Int((low >> 16) & 0xFF)] ^ t[4 * 256 + Int(low >> 24)]
-                    ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int((high >> 8) & 0xFF)]
-                    ^ t[256 + Int((high >> 16) & 0xFF)] ^ t[Int(high >> 24)]
-                i += 8
-            }
-            while i < count {
-                crc = t[Int((crc ^ UInt32(base.load(fromByteOffset: i, as: UInt8.self))) & 0xFF)] ^ (crc >> 8)
-                i += 1
-            }
-            return crc ^ 0xFFFF_FFFF
-        }
+        return UInt32(truncatingIfNeeded: crc32_z(0, base.assumingMemoryBound(to: UInt8.self), z_size_t(data.count)))
     }
 }
