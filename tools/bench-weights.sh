@@ -21,6 +21,7 @@ if [ ! -f "$bin" ]; then
   "$python" -c 'import sys, torch; from safetensors.torch import load_file; torch.save(load_file(sys.argv[1]), sys.argv[2])' \
     "$safetensors" "$bin"
 fi
+swift build -c release --scratch-path "${DSPREP_SCRATCH_PATH:-.build}" --product WeightsBench >&2  # stop here if it fails
 bench="$(release_binary WeightsBench)"
 
 peer() {  # peer FORMAT PATH: one JSON line, the same fields as WeightsBench

@@ -71,16 +71,16 @@ public final class PyTorchCheckpoint: TensorSource {
             guard let name = key.string else { throw InputError("a state dict key is not a string", at: SourceLocation(path: path)) }
             let location = SourceLocation(path: path + " [\(name)]")
             guard tensors[name] == nil else { throw InputError("tensor appears twice", at: location) }
-            let (dtype, key, layout) = try Self.tensor(value, at: location)
+            let (dtype, key, numel, layout) = try Self.tensor(value, at: location)
             guard let storage = archive.entry(prefix + "data/" + key) else {
                 throw InputError("its storage \(prefix)data/\(key) is missing from the archive", at: location)
             }
+            try check(storage.data.count / dtype.size == numel && storage.data.count % dtype.size == 0,
+                      "storage \(key) holds \(storage.data.count) bytes, the pickle says \(numel) \(dtype.rawValue) elements", at: location)
             if let earlier = storageTypes[key], earlier != dtype {
                 throw InputError("storage \(key) is read as \(dtype.rawValue) here and as \(earlier.rawValue) by another tensor", at: location)
             }
             storageTypes[key] = dtype
-            try check(layout.byteExtent <= storage.data.count,
-                      "reaches \(layout.byteExtent) bytes of storage \(key), which holds \(storage.data.count)", at: location)
             tensors[name] = Tensor(storage: storage, layout: layout)
         }
         self.tensors = tensors
@@ -98,8 +98,9 @@ public final class PyTorchCheckpoint: TensorSource {
     }
 
     /// Reads a `_rebuild_tensor_v2(...)` call (possibly inside `_rebuild_parameter`) into the dtype,
-    /// storage key and view it describes.
-    private static func tensor(_ value: PickleValue, at location: SourceLocation) throws -> (TensorDType, String, TensorLayout) {
+    /// storage key and element count, and the view it describes (checked to fit in the storage).
+    private static func tensor(_ value: PickleValue, at location: SourceLocation)
+        throws -> (dtype: TensorDType, key: String, numel: Int, layout: TensorLayout) {
         if case let .call("torch._utils._rebuild_parameter", arguments) = value {
             guard arguments.count == 3 else { throw InputError("_rebuild_parameter takes 3 arguments, found \(arguments.count)", at: location) }
             return try tensor(arguments[0], at: location)
@@ -121,7 +122,7 @@ public final class PyTorchCheckpoint: TensorSource {
         guard let layout = TensorLayout(dtype: dtype, shape: shape, strides: strides, offset: offset), layout.extent <= numel else {
             throw InputError("size \(shape), stride \(strides) and offset \(offset) do not fit its storage of \(numel) elements", at: location)
         }
-        return (dtype, key, layout)
+        return (dtype, key, numel, layout)
     }
 
     private static func ints(_ value: PickleValue) -> [Int]? {
