@@ -41,6 +41,8 @@ def state_dict_fixture():
     sd["bfloat16"] = torch.randn(5, generator=g).to(torch.bfloat16)
     sd["float64"] = torch.randn(2, 2, generator=g, dtype=torch.float64)
     sd["int64"] = torch.arange(-3, 4)
+    for dtype in [torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool]:
+        sd[str(dtype).replace("torch.", "")] = torch.tensor([0, 1, 5, 100]).to(dtype)
     sd["transposed"] = torch.randn(3, 4, generator=g).t()  # stride (1, 4)
     sd["permuted"] = torch.randn(2, 3, 4, generator=g).permute(2, 0, 1)
     base = torch.randn(12, generator=g)

@@ -101,11 +101,11 @@ struct TensorLayout: Sendable, Equatable {
         case .float16: gather(base, destination, Float16Element.self)
         case .bfloat16: gather(base, destination, BFloat16Element.self)
         case .float64: gather(base, destination, Float64Element.self)
-        case .int64: gather(base, destination, Int64Element.self)
-        case .int32: gather(base, destination, Int32Element.self)
-        case .int16: gather(base, destination, Int16Element.self)
-        case .int8: gather(base, destination, Int8Element.self)
-        case .uint8, .bool: gather(base, destination, UInt8Element.self)
+        case .int64: gather(base, destination, IntegerElement<Int64>.self)
+        case .int32: gather(base, destination, IntegerElement<Int32>.self)
+        case .int16: gather(base, destination, IntegerElement<Int16>.self)
+        case .int8: gather(base, destination, IntegerElement<Int8>.self)
+        case .uint8, .bool: gather(base, destination, IntegerElement<UInt8>.self)
         }
     }
 
@@ -178,33 +178,10 @@ private enum Float64Element: StoredElement {
     }
 }
 
-private enum Int64Element: StoredElement {
-    static var size: Int { 8 }
+/// Integer and boolean storages (position ids, masks), little-endian two's complement.
+private enum IntegerElement<Stored: FixedWidthInteger>: StoredElement {
+    static var size: Int { MemoryLayout<Stored>.size }
     static func load(_ base: UnsafeRawPointer, _ at: Int) -> Float {
-        Float(Int64(littleEndian: base.loadUnaligned(fromByteOffset: at, as: Int64.self)))
+        Float(Stored(littleEndian: base.loadUnaligned(fromByteOffset: at, as: Stored.self)))
     }
-}
-
-private enum Int32Element: StoredElement {
-    static var size: Int { 4 }
-    static func load(_ base: UnsafeRawPointer, _ at: Int) -> Float {
-        Float(Int32(littleEndian: base.loadUnaligned(fromByteOffset: at, as: Int32.self)))
-    }
-}
-
-private enum Int16Element: StoredElement {
-    static var size: Int { 2 }
-    static func load(_ base: UnsafeRawPointer, _ at: Int) -> Float {
-        Float(Int16(littleEndian: base.loadUnaligned(fromByteOffset: at, as: Int16.self)))
-    }
-}
-
-private enum Int8Element: StoredElement {
-    static var size: Int { 1 }
-    static func load(_ base: UnsafeRawPointer, _ at: Int) -> Float { Float(base.load(fromByteOffset: at, as: Int8.self)) }
-}
-
-private enum UInt8Element: StoredElement {
-    static var size: Int { 1 }
-    static func load(_ base: UnsafeRawPointer, _ at: Int) -> Float { Float(base.load(fromByteOffset: at, as: UInt8.self)) }
 }
