@@ -227,6 +227,35 @@ final class PretrainedWeightsTests: XCTestCase {
         assertInputError(try PyTorchCheckpoint(path: damaged(compressed, "deflate")), mentions: ["compressed"])
     }
 
+    /// Random byte changes never crash: the unpickler on torch's own pickle, and the zip reader on the
+    /// archive's headers and directory (data changes are the CRC's job, tested above).
+    func testRandomDamageIsAnErrorOrHarmless() throws {
+        let data = try bertBytes()
+        var random = SeededGenerator(seed: 2026)
+        let pickle = try data.withUnsafeBytes { bytes -> [UInt8] in
+            let archive = try ZipArchive(bytes: bytes, path: "bert")
+            let entry = try XCTUnwrap(archive.entry("pytorch_model/data.pkl"))
+            return Array(archive.data(of: entry))
+        }
+        let reader = PickleReader(path: "data.pkl", globals: PyTorchCheckpoint.allowedGlobals)
+        for trial in 0..<1500 {
+            var damaged = pickle
+            for _ in 0...random.below(3) { damaged[random.below(damaged.count)] = UInt8(truncatingIfNeeded: random.next()) }
+            if trial % 10 == 0 { damaged.removeLast(random.below(damaged.count)) }
+            do { _ = try damaged.withUnsafeBytes { try reader.read($0) } } catch { XCTAssertTrue(error is InputError, "\(error)") }
+        }
+        // the directory (the tail) and the local headers and names (the first 64 bytes of each entry)
+        let headers = ranges(of: "pytorch_model/", in: data).map { max(0, $0.lowerBound - 30)..<($0.upperBound + 40) }
+        let regions = headers + [(data.count - 1600)..<data.count]
+        for trial in 0..<120 {
+            var changed = data
+            let region = regions[random.below(regions.count)]
+            changed[region.lowerBound + random.below(region.count)] = UInt8(truncatingIfNeeded: random.next())
+            let path = try damaged(changed, "fuzz\(trial)")
+            do { try readAll(PyTorchCheckpoint(path: path)) } catch { XCTAssertTrue(error is InputError, "trial \(trial): \(error)") }
+        }
+    }
+
     /// Both shard indexes, each edited to move one tensor: outside the folder, to a missing shard,
     /// to a shard that does not hold it, or out of the map (its shard then holds an unlisted tensor).
     func testShardIndexErrors() throws {
