@@ -110,6 +110,27 @@ final class PretrainedWeightsTests: XCTestCase {
         XCTAssertTrue(try PretrainedWeights.open(folder: folder.path) is SafetensorsFile)
     }
 
+    /// Sizes, strides and offsets from a file are checked before any index is computed from them.
+    func testLayoutsRefuseOverflowAndNegativeValues() {
+        XCTAssertNil(TensorLayout(dtype: .float32, shape: [Int.max, 2], strides: [2, 1], offset: 0))
+        XCTAssertNil(TensorLayout(dtype: .float32, shape: [3, 3], strides: [Int.max / 2, 1], offset: 0))
+        XCTAssertNil(TensorLayout(dtype: .float32, shape: [3], strides: [-1], offset: 2))
+        XCTAssertNil(TensorLayout(dtype: .float32, shape: [3], strides: [1], offset: -1))
+        XCTAssertNil(TensorLayout(dtype: .float32, shape: [3, 2], strides: [1], offset: 0))
+        XCTAssertNil(TensorLayout(contiguous: .float64, shape: [1 << 40, 1 << 40]))
+        let view = TensorLayout(dtype: .float16, shape: [2, 3], strides: [1, 2], offset: 5)
+        XCTAssertEqual(view?.count, 6)
+        XCTAssertEqual(view?.extent, 11)  // 5 + 1·1 + 2·2, plus one
+        XCTAssertEqual(TensorLayout(dtype: .int8, shape: [4, 0], strides: [9, 9], offset: 100)?.extent, 0)
+        // a buffer shorter than the layout reaches is an error, not a read past its end
+        let bytes = [UInt8](repeating: 0, count: 21)
+        var values = [Float](repeating: 0, count: 6)
+        XCTAssertThrowsError(try bytes.withUnsafeBytes { buffer in
+            try values.withUnsafeMutableBufferPointer { try view?.copy(from: buffer, into: $0, at: SourceLocation(path: "t")) }
+        })
+        assertInputError(try PretrainedWeights.open(file: Self.fixture("expected.json")), mentions: ["not a weights file"])
+    }
+
     // MARK: - Hostile files: refused, never run
 
     func testPickleCallingOSSystemIsRefusedAndNothingRuns() throws {
