@@ -8,8 +8,8 @@ public enum PretrainedWeights {
     public static let fileNames = ["model.safetensors", "model.safetensors.index.json",
                                    "pytorch_model.bin", "pytorch_model.bin.index.json"]
 
-    /// Opens the first of `fileNames` present in `folder`. Throws naming the folder and the files
-    /// it looked for when there is none.
+    /// Opens the first of `fileNames` present in `folder`; a damaged file is an error, not a reason
+    /// to fall back to the next. Throws naming the folder and the files it looked for when there is none.
     public static func open(folder: String) throws -> TensorSource {
         for name in fileNames {
             let path = (folder as NSString).appendingPathComponent(name)
