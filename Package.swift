@@ -17,6 +17,8 @@ let package = Package(
         .target(name: "CICU", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]),
         // OpenBLAS cblas_sgemm for the trainer.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas"),
+        // zlib's crc32 (several times faster than a portable table loop) for checking torch checkpoints' zip entries.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
         // Shared plumbing: errors that name file/line, memory maps, atomic output, hashing, progress.
         .target(name: "DSPrepSupport"),
         // Columnar tables, Arrow IPC, HF save_to_disk layout, ingest, operations, cache.
@@ -28,9 +30,11 @@ let package = Package(
         // The trainer's elementwise hot loops in C, built for baseline x86-64 and for AVX2+FMA, picked at run time.
         .target(name: "CKernels"),
         // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
-        .target(name: "Training", dependencies: ["COpenBLAS", "CKernels", "DSPrepSupport"]),
+        .target(name: "Training", dependencies: ["COpenBLAS", "CKernels", "CZlib", "DSPrepSupport"]),
         // Training-step throughput benchmark (tools/bench-train-step.sh).
         .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
+        // Open + read every tensor of a weights file or model folder (tools/bench-weights.sh).
+        .executableTarget(name: "WeightsBench", dependencies: ["Training", "DSPrepSupport"]),
         // Tokenized shards (memory-mapped) as the trainer's labelled rows.
         .target(name: "TrainingData", dependencies: ["Datasets", "Training", "DSPrepSupport"]),
         // Jobs that join datasets and tokenizers: `dsprep tokenize`, label encoding, summaries.
@@ -50,7 +54,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["dsprep", "dsprep-fuzz", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

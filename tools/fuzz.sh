@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv tsv jsonl json tokenizer-json vocab-txt spm-model arrow safetensors train-config)
+[ ${#targets[@]} -gt 0 ] || targets=(csv tsv jsonl json tokenizer-json vocab-txt spm-model arrow safetensors pytorch-bin train-config)
 build=.build-fuzz
 swift build -c release --build-path "$build" --product dsprep-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >&2

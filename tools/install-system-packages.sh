@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dsprep needs (ICU, OpenBLAS, pkg-config, python venv) when missing.
+# Installs the Debian packages dsprep needs (ICU, OpenBLAS, zlib, pkg-config, python venv) when missing.
 set -euo pipefail
 need=()
-for package in libicu-dev libopenblas-dev pkg-config python3-venv; do
+for package in libicu-dev libopenblas-dev zlib1g-dev pkg-config python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then

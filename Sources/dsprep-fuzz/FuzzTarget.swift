@@ -14,6 +14,7 @@ enum FuzzTarget: String, CaseIterable {
     case vocabText = "vocab-txt"
     case sentencepiece = "spm-model"
     case arrow, safetensors
+    case pytorchBin = "pytorch-bin"
     case trainConfig = "train-config"
 
     /// The name the input file gets: the extension picks the format, as it does for users.
@@ -28,6 +29,7 @@ enum FuzzTarget: String, CaseIterable {
         case .sentencepiece: "input.model"
         case .arrow: "data-00000-of-00001.arrow"
         case .safetensors: "model.safetensors"
+        case .pytorchBin: "pytorch_model.bin"
         case .trainConfig: "train.yaml"
         }
     }
@@ -50,9 +52,9 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .arrow:
             _ = try ArrowStreamReader.readTable(path: path)
-        case .safetensors:
-            let file = try SafetensorsFile(path: path)
-            for name in file.tensorNames where file.isFloatingPoint(name) {
+        case .safetensors, .pytorchBin:
+            let file = try PretrainedWeights.open(file: path)
+            for name in file.tensorNames {
                 guard let shape = file.shape(of: name) else { continue }
                 var values = [Float](repeating: 0, count: shape.reduce(1, *))
                 try values.withUnsafeMutableBufferPointer { try file.read(name, into: $0) }

@@ -25,7 +25,7 @@ final class FuzzCorpusTests: XCTestCase {
     func testEverySeedIsAcceptedByItsParser() throws {
         let seeds = try files(under: "tools/fuzz/corpus")
         XCTAssertEqual(Set(seeds.keys), ["csv", "tsv", "jsonl", "json", "tokenizer-json", "vocab-txt", "spm-model", "arrow",
-                                         "safetensors", "train-config"])
+                                         "safetensors", "pytorch-bin", "train-config"])
         for (target, paths) in seeds {
             let result = try ChildProcess.run(fuzzBinary, [target] + paths)
             XCTAssertEqual(result.status, 0, result.stderr)

@@ -87,6 +87,10 @@ write("safetensors", "mixed.safetensors", safetensors({
     "embeddings.position_ids": ("I64", [1, 3], struct.pack("<3q", 0, 1, 2)),
 }))
 
+# pytorch_model.bin: torch.save of a state dict of every dtype and view (the weights fixture).
+with open(os.path.join(root, "Tests", "TrainingTests", "Fixtures", "weights", "state_dict.bin"), "rb") as f:
+    write("pytorch-bin", "state_dict.bin", f.read())
+
 with open(os.path.join(root, "tools", "train-nsmc-bag.yaml")) as f:
     write("train-config", "nsmc-bag.yaml", f.read())
 write("train-config", "sections.yaml", "model:\n  type: transformer\n  layers: 2\noptimizer:\n  learning_rate: 5e-5  # comment\nseed: '7'\n")

@@ -9,10 +9,11 @@ public protocol TensorSource {
     var tensorNames: [String] { get }
     /// The shape of `name`, nil when the source has no such tensor.
     func shape(of name: String) -> [Int]?
-    /// Whether `name` holds floating-point values (F32/F16/BF16): integer buffers such as
+    /// Whether `name` holds floating-point values (F32/F16/BF16/F64): integer buffers such as
     /// `position_ids` are not parameters.
     func isFloatingPoint(_ name: String) -> Bool
     /// Writes the values of `name` as Float32 into `destination`, whose count must equal the
-    /// shape's product. Throws naming the file and the tensor when it cannot.
+    /// shape's product (integer tensors are converted too, exactly up to 2^24). Throws naming the
+    /// file and the tensor when it cannot.
     func read(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws
 }
