@@ -13,6 +13,14 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "tools/test.sh: no Python reference venv: interop tests will skip" >&2
 fi
+# Fine-tuning parity runs transformers + torch live on the pretrained models ../shared/models
+# builds. CI does both; elsewhere DSPREP_TEST_TORCH=1 asks for them (torch is a large download).
+if [ -d ../shared/models ] && { [ "${CI:-}" = "true" ] || [ "${DSPREP_TEST_TORCH:-}" = "1" ]; }; then
+  export DSPREP_MODELS="${DSPREP_MODELS:-$HOME/.cache/dsprep-models}"
+  bash ../shared/models/fetch-models.sh "$DSPREP_MODELS" >&2
+  DSPREP_TORCH_PYTHON="$(tools/setup-torch-peer.sh | tail -1)"
+  export DSPREP_TORCH_PYTHON
+fi
 # CI has every prerequisite (../shared beside the clone, the venv): there a test that would skip
 # for a missing one fails instead, so a regression cannot pass as a skip.
 if [ "${CI:-}" = "true" ] && [ -d ../shared ]; then

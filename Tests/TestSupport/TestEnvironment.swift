@@ -46,6 +46,26 @@ public enum TestEnvironment {
         return path
     }
 
+    /// The Python of the transformers + torch venv (`tools/setup-torch-peer.sh`), from `DSPREP_TORCH_PYTHON`.
+    public static func requireTorchPython() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["DSPREP_TORCH_PYTHON"], !path.isEmpty else {
+            throw missing("needs DSPREP_TORCH_PYTHON (tools/setup-torch-peer.sh builds the transformers + torch venv)")
+        }
+        return path
+    }
+
+    /// A pretrained HF model folder built by `../shared/models/fetch-models.sh` (under
+    /// `DSPREP_MODELS`, default ~/.cache/dsprep-models): "multilingual-e5-small", "all-MiniLM-L6-v2".
+    public static func requireModel(_ name: String) throws -> URL {
+        let root = ProcessInfo.processInfo.environment["DSPREP_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/dsprep-models").path
+        let folder = URL(fileURLWithPath: root).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) else {
+            throw missing("needs the model folder \(folder.path) (../shared/models/fetch-models.sh builds it)")
+        }
+        return folder
+    }
+
     public static func requirePython() throws -> String {
         guard let python else { throw missing("needs DSPREP_PYTHON (tools/setup-peers.sh builds the reference venv)") }
         return python

@@ -308,12 +308,7 @@ final class PretrainedWeightsTests: XCTestCase {
     // MARK: - A real model
 
     func testRealMiniLMFolder() throws {
-        let root = ProcessInfo.processInfo.environment["DSPREP_MODELS"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/dsprep-models")
-        let folder = root.appendingPathComponent("all-MiniLM-L6-v2")
-        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) else {
-            throw XCTSkip("needs \(folder.path) (or $DSPREP_MODELS/all-MiniLM-L6-v2)")
-        }
+        let folder = try TestEnvironment.requireModel("all-MiniLM-L6-v2")
         let source = try PretrainedWeights.open(folder: folder.path)
         XCTAssertEqual(source.tensorNames.count, 104)
         XCTAssertEqual(source.shape(of: "embeddings.word_embeddings.weight"), [30522, 384])
