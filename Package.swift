@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // ICU normalization and regular expressions behind a plain C API (ICU headers cannot be imported into Swift).
@@ -30,7 +31,7 @@ let package = Package(
         // The trainer's elementwise hot loops in C, built for baseline x86-64 and for AVX2+FMA, picked at run time.
         .target(name: "CKernels"),
         // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
-        .target(name: "Training", dependencies: ["COpenBLAS", "CKernels", "CZlib", "DSPrepSupport"]),
+        .target(name: "Training", dependencies: ["COpenBLAS", "CKernels", "CZlib", "DSPrepSupport", .product(name: "Yams", package: "Yams")]),
         // Training-step throughput benchmark (tools/bench-train-step.sh).
         .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
         // Open + read every tensor of a weights file or model folder (tools/bench-weights.sh).

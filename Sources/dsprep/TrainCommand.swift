@@ -103,7 +103,10 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var arguments = TrainingArguments()
         if let config {
-            for entry in try ConfigFile.load(path: config) { try arguments.set(entry.key, entry.value, at: entry.location) }
+            for entry in try ConfigFile.load(path: config) {
+                let warning = try arguments.set(entry.key, entry.value, at: entry.location)
+                warning.map { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }
+            }
         }
         for case let (flag, key, value?) in flagSettings { try arguments.set(key, value, at: SourceLocation(path: "--" + flag)) }
         guard let trainPath = arguments.train else { throw InputError("no training data", hint: "pass --train DIR (token shards from `dsprep tokenize`)") }

@@ -113,7 +113,7 @@ final class TrainCommandTests: XCTestCase {
         try "model: bag\nlearning_rat: 0.1\n".write(toFile: path("bad.yaml"), atomically: true, encoding: .utf8)
         let bad = try DSPrepBinary.run(["train", "--config", path("bad.yaml"), "--train", path("shards"), "--output-dir", path("run")])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("bad.yaml:2: unknown setting \"learning_rat\""), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("bad.yaml:2:1: unknown setting \"learning_rat\""), bad.stderr)
 
         let flag = try DSPrepBinary.run(["train", "--train", path("shards"), "--output-dir", path("run"), "--batch-size", "many"])
         XCTAssertNotEqual(flag.status, 0)

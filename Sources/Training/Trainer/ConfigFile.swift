@@ -1,76 +1,111 @@
 import DSPrepSupport
 import Foundation
+import Yams
 
-/// The YAML subset a `train.yaml` needs: `key: value` lines, optionally grouped under sections
-/// (`optimizer:` then indented keys), `#` comments, quoted or plain scalars. Sections only group:
-/// a key keeps its own name wherever it sits, except `type:` which takes its section's name
-/// (`model:\n  type: bag` is `model: bag`). Anything else (lists, flow maps, anchors) is an
-/// error naming the line, rather than a silent misreading.
+/// A train config: YAML (or JSON, which YAML reads too) parsed by Yams. The top level maps
+/// settings to values; a nested mapping is a section that only groups (`optimizer:` then
+/// indented keys), where a key keeps its own name, except `type:` which takes its section's name
+/// (`model:\n  type: bag` is `model: bag`). A mapping under `lr_scheduler_kwargs` gives entries
+/// named `lr_scheduler_kwargs.KEY`; a list gives one entry whose values are its items. Every
+/// entry names its file, line and column.
 public enum ConfigFile {
     public struct Entry: Equatable, Sendable {
         public var key: String
         public var value: String
+        /// The items, when the value is a list (`value` then joins them with ",").
+        public var items: [String]?
         public var location: SourceLocation
+
+        public init(key: String, value: String, items: [String]? = nil, location: SourceLocation) {
+            self.key = key
+            self.value = value
+            self.items = items
+            self.location = location
+        }
     }
 
+    /// Settings whose value is a mapping of keyword arguments, as HF `TrainingArguments` has them.
+    static let keywordMappings: Set<String> = ["lr_scheduler_kwargs"]
+
     public static func load(path: String) throws -> [Entry] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw InputError("cannot read the config file: \(error.localizedDescription)", at: SourceLocation(path: path))
+        let file = try MappedFile(path: path)
+        if let offset = UTF8Validation.firstInvalidOffset(in: file.bytes, rejectingNUL: true) {
+            throw InputError("the config file is not valid UTF-8 text (byte \(offset))", at: SourceLocation(path: path, byteOffset: offset))
         }
-        return try parse(text, path: path)
+        return try parse(String(decoding: file.bytes, as: UTF8.self), path: path)
     }
 
     public static func parse(_ text: String, path: String) throws -> [Entry] {
-        var entries: [Entry] = []
-        // (indent, name) of the open sections, innermost last
-        var sections: [(indent: Int, name: String)] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let location = SourceLocation(path: path, line: index + 1)
-            let line = stripComment(String(rawLine)).replacingOccurrences(of: "\r", with: "")
-            let content = line.trimmingCharacters(in: .whitespaces)
-            if content.isEmpty || content == "---" { continue }
-            let indent = line.prefix { $0 == " " }.count
-            try check(!line.hasPrefix("\t"), "tabs cannot indent YAML; use spaces", at: location)
-            guard let colon = content.firstIndex(of: ":") else {
-                throw InputError("expected `key: value`, got \"\(content)\"", at: location)
-            }
-            let key = content[..<colon].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "_")
-            let value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            try check(!key.isEmpty && !key.hasPrefix("-"), "lists are not supported in a train config", at: location)
-            while let last = sections.last, last.indent >= indent { sections.removeLast() }
-            if value.isEmpty {
-                sections.append((indent, key))
-                continue
-            }
-            try check(!value.hasPrefix("[") && !value.hasPrefix("{") && !value.hasPrefix("&") && !value.hasPrefix("*")
-                      && value != "|" && value != ">",
-                      "only plain scalars are supported (got \"\(value)\" for \(key))", at: location)
-            let name = key == "type" ? (sections.last?.name ?? key) : key
-            entries.append(Entry(key: name, value: unquote(value), location: location))
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw InputError("not valid YAML: \(describe(error))", at: location(of: error, path: path))
         }
+        guard let root else { return [] }  // an empty file
+        guard case .mapping(let mapping) = root else {
+            throw InputError("expected a mapping of `setting: value` at the top", at: location(root, path))
+        }
+        var entries: [Entry] = []
+        try collect(mapping, section: nil, path: path, into: &entries)
         return entries
     }
 
-    /// Drops a `#` comment that starts a line or follows a space, outside quotes.
-    static func stripComment(_ line: String) -> String {
-        var quote: Character?
-        var previous: Character = " "
-        for (offset, character) in line.enumerated() {
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == "#" && previous == " " {
-                return String(line.prefix(offset))
+    private static func collect(_ mapping: Node.Mapping, section: String?, path: String, into entries: inout [Entry]) throws {
+        for (keyNode, value) in mapping {
+            guard case .scalar(let keyScalar) = keyNode, !keyScalar.string.isEmpty else {
+                throw InputError("expected a setting name", at: location(keyNode, path))
             }
-            previous = character
+            let key = keyScalar.string.replacingOccurrences(of: "-", with: "_")
+            let at = location(keyNode, path)
+            switch value {
+            case .scalar(let scalar):
+                entries.append(Entry(key: key == "type" ? (section ?? key) : key, value: scalar.string, location: at))
+            case .sequence(let sequence):
+                let items = try sequence.map { item -> String in
+                    guard case .scalar(let scalar) = item else {
+                        throw InputError("\(key) expects a list of plain values", at: location(item, path))
+                    }
+                    return scalar.string
+                }
+                entries.append(Entry(key: key, value: items.joined(separator: ","), items: items, location: at))
+            case .mapping(let inner) where keywordMappings.contains(key):
+                for (innerKey, innerValue) in inner {
+                    guard case .scalar(let name) = innerKey, case .scalar(let scalar) = innerValue else {
+                        throw InputError("\(key) expects `name: value` pairs", at: location(innerKey, path))
+                    }
+                    entries.append(Entry(key: key + "." + name.string, value: scalar.string, location: location(innerKey, path)))
+                }
+            case .mapping(let inner):
+                try collect(inner, section: key, path: path, into: &entries)
+            case .alias:
+                throw InputError("YAML aliases are not supported in a train config", at: at)
+            }
         }
-        return line
     }
 
-    static func unquote(_ value: String) -> String {
-        guard value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" else { return value }
-        return String(value.dropFirst().dropLast())
+    private static func location(_ node: Node, _ path: String) -> SourceLocation {
+        SourceLocation(path: path, line: node.mark?.line, column: node.mark?.column)
+    }
+
+    private static func location(of error: YamlError, path: String) -> SourceLocation {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return SourceLocation(path: path, line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            return SourceLocation(path: path, line: context.mark.line, column: context.mark.column)
+        default:
+            return SourceLocation(path: path)
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+             .composer(let context, let problem, _, _):
+            return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "a setting appears twice: " + duplicates.joined(separator: ", ")
+        default:
+            return "\(error)"
+        }
     }
 }

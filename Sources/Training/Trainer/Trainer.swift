@@ -61,7 +61,7 @@ public final class Trainer<Rows: TokenRows> {
         stepsPerEpoch = max(batchesPerEpoch / arguments.gradientAccumulationSteps, 1)
         totalSteps = arguments.maxSteps > 0 ? arguments.maxSteps : Int((arguments.numTrainEpochs * Double(stepsPerEpoch)).rounded(.up))
         let warmup = arguments.warmupSteps > 0 ? arguments.warmupSteps : Schedule.warmupSteps(ratio: arguments.warmupRatio, totalSteps: totalSteps)
-        schedule = Schedule(kind: arguments.lrSchedulerType, warmupSteps: warmup, totalSteps: totalSteps)
+        schedule = Schedule(kind: arguments.lrSchedulerType, warmupSteps: warmup, totalSteps: totalSteps, cycles: arguments.lrSchedulerCycles)
         evalSubset = eval.flatMap { eval in
             arguments.evalMaxRows.flatMap { $0 < eval.rowCount ? Self.sample($0, of: eval.rowCount, seed: arguments.seed) : nil }
         }

@@ -42,6 +42,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     public var lrSchedulerType: Schedule.Kind = .linear
     public var warmupSteps = 0
     public var warmupRatio: Double = 0
+    /// Cosine cycles (HF `lr_scheduler_kwargs: {num_cycles: N}`); nil: 0.5 for cosine, 1 with restarts.
+    public var lrSchedulerCycles: Double?
 
     // Transformer
     public var numHiddenLayers = 4
@@ -77,8 +79,10 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Sets one key (snake_case; dashes read as underscores) from its text form.
-    public mutating func set(_ rawKey: String, _ value: String, at location: SourceLocation? = nil) throws {
+    /// Sets one key (snake_case; dashes read as underscores) from its text form. Returns a warning
+    /// for an HF `TrainingArguments` key that dsprep reads but that changes nothing here.
+    @discardableResult
+    public mutating func set(_ rawKey: String, _ value: String, at location: SourceLocation? = nil) throws -> String? {
         let key = rawKey.replacingOccurrences(of: "-", with: "_")
         func number<T: LosslessStringConvertible>(_: T.Type) throws -> T {
             if let parsed = T(value) { return parsed }
@@ -127,7 +131,10 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "adam_epsilon": adamEpsilon = try number(Float.self)
         case "max_grad_norm": maxGradNorm = try number(Float.self)
         case "lr_scheduler_type", "schedule", "scheduler": lrSchedulerType = try choice(Schedule.Kind.self)
-        case "warmup_steps": warmupSteps = try number(Int.self)
+        case "num_cycles", "lr_scheduler_kwargs.num_cycles": lrSchedulerCycles = try number(Double.self)
+        case "warmup_steps":
+            // transformers 5 takes a warmup ratio as a warmup_steps below 1.
+            if let ratio = Double(value), ratio > 0, ratio < 1 { warmupRatio = ratio } else { warmupSteps = try number(Int.self) }
         case "warmup_ratio": warmupRatio = try number(Double.self)
         case "num_hidden_layers", "layers": numHiddenLayers = try number(Int.self)
         case "hidden_size", "hidden": hiddenSize = try number(Int.self)
@@ -149,9 +156,9 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "save_total_limit": saveTotalLimit = try optionalNumber { try number(Int.self) }
         case "resume_from_checkpoint": resumeFromCheckpoint = value
         default:
-            throw InputError("unknown setting \"\(rawKey)\"", at: location,
-                             hint: "see `dsprep train --help` for the settings (YAML keys are the flag names with underscores)")
+            return try Self.hfSetting(key, value, at: location)
         }
+        return nil
     }
 
     /// Checks ranges and combinations that no single key can.
@@ -168,6 +175,7 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         try check(earlyStoppingPatience.map { $0 >= 1 } ?? true, "early_stopping_patience must be at least 1")
         try check(earlyStoppingPatience == nil || evalStrategy != .no, "early stopping needs evaluations (eval_strategy epoch or steps)")
         try check(maxTime.map { $0 > 0 } ?? true, "max_time must be positive (minutes)")
+        try check(lrSchedulerCycles.map { $0 > 0 && $0.isFinite } ?? true, "num_cycles must be positive")
         try check(evalMaxRows.map { $0 >= 1 } ?? true, "eval_max_rows must be at least 1")
         try check(bagDimension >= 1 && bigramBuckets >= 0, "bag_dimension must be at least 1 and bigram_buckets not negative")
     }
