@@ -7,8 +7,10 @@ import Tokenizers
 /// split collection, through the content-addressed cache.
 ///
 /// The cache key covers the bytes of every input and of the tokenizer file, every option that
-/// changes the output, and dsprep's format version. A warm run finds the entry, links its files
-/// into the output folder (hard links: no copy) and reprints the stored summary.
+/// changes the output, and dsprep's format version. A warm run finds the entry (verified, see
+/// `DatasetCache`), copies its files into the output folder (a reflink where possible: the output
+/// shares nothing an edit could reach) and reprints the stored summary; when the output folder
+/// already holds that result, unchanged, it is left as is.
 public struct TokenizeRun {
     public var inputs: [(split: String, path: String)]
     /// True when the inputs form a split collection (several inputs or --split given).
@@ -66,21 +68,26 @@ public struct TokenizeRun {
     public func run(out: String, cache: DatasetCache?, ingestDescription: String, quiet: Bool) throws -> Outcome {
         let key = try cacheKey(ingest: ingestDescription, cache: cache)
         guard let cache else {
-            let splits = try AtomicOutput.writeDirectory(at: out) { try build(into: $0, quiet: quiet) }
+            let splits = try AtomicOutput.writeDirectory(at: out, kind: .dataset) { try build(into: $0, quiet: quiet) }
             return Outcome(cached: false, splits: splits, cacheKey: key)
         }
-        if let existing = try? String(contentsOfFile: out + "/" + Self.keyFile, encoding: .utf8), existing == key,
-           let entry = cache.lookup(key) {
-            return Outcome(cached: true, splits: try Self.readSummary(entry), cacheKey: key)
+        let stored = cache.verifiedEntry(key)
+        // `out` already holds this result and nothing in it changed since it was copied: keep it.
+        if let stored, let files = cache.manifest(of: stored),
+           (try? String(contentsOfFile: out + "/" + Self.keyFile, encoding: .utf8)) == key,
+           cache.changedFile(in: out, against: files) == nil {
+            return Outcome(cached: true, splits: try Self.readSummary(stored), cacheKey: key)
         }
         var built: [(split: String, report: TokenizeReport)]?
-        let entry = try cache.entry(for: key, description: "tokenize \(inputs.map(\.path).joined(separator: " ")) with \(tokenizerPath)") { folder in
+        let entry = try stored ?? cache.entry(for: key, description: "tokenize \(inputs.map(\.path).joined(separator: " ")) with \(tokenizerPath)") { folder in
             built = try build(into: folder, quiet: quiet)
         }
-        try AtomicOutput.writeDirectory(at: out) { folder in
-            try Self.linkTree(from: entry, to: folder)
+        try AtomicOutput.writeDirectory(at: out, kind: .dataset) { folder in
+            try cache.copyEntry(entry, to: folder)
             try Data(key.utf8).write(to: URL(fileURLWithPath: folder + "/" + Self.keyFile))
         }
+        // The copies hold the stored bytes: remembering their digests makes the next warm check a stat per file.
+        for (name, digest) in cache.manifest(of: entry) ?? [:] { cache.remember(digest, of: out + "/" + name) }
         return Outcome(cached: built == nil, splits: try built ?? Self.readSummary(entry), cacheKey: key)
     }
 
@@ -135,24 +142,6 @@ public struct TokenizeRun {
             }
         }
         return nil
-    }
-
-    /// Recreates `source`'s folder tree at `destination` with hard links to its files (a copy
-    /// where links are impossible, e.g. across filesystems).
-    static func linkTree(from source: String, to destination: String) throws {
-        let manager = FileManager.default
-        guard let walker = manager.enumerator(atPath: source) else { return }
-        for case let name as String in walker {
-            if name == DatasetCache.entryInfoFile { continue }
-            let from = source + "/" + name, to = destination + "/" + name
-            var isDirectory: ObjCBool = false
-            manager.fileExists(atPath: from, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
-                try manager.createDirectory(atPath: to, withIntermediateDirectories: true)
-            } else if link(from, to) != 0 {
-                try manager.copyItem(atPath: from, toPath: to)
-            }
-        }
     }
 }
 

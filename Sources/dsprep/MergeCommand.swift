@@ -27,6 +27,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard let firstPath = shards.first else { throw ValidationError("give the shard folders to merge") }
+        try OutputPolicy.checkFolder(out, kind: .dataset, inputs: shards)
         let datasets = try shards.map { try Dataset.load(from: $0) }
         let first = datasets[0]
         for (path, dataset) in zip(shards, datasets).dropFirst() where dataset.features != first.features {

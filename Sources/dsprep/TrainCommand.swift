@@ -105,6 +105,11 @@ struct TrainCommand: ParsableCommand {
         }
         for case let (flag, key, value?) in flagSettings { try arguments.set(key, value, at: SourceLocation(path: "--" + flag)) }
         guard let trainPath = arguments.train else { throw InputError("no training data", hint: "pass --train DIR (token shards from `dsprep tokenize`)") }
+        if let outputDir = arguments.outputDir {
+            // Before hours of training: the run folder must be new, empty, or an earlier run's.
+            try OutputPolicy.checkFolder(outputDir, kind: .trainingRun, flag: "--output-dir",
+                                         inputs: [trainPath, arguments.eval, arguments.tokenizer, config].compactMap { $0 })
+        }
         let trainRows = try TokenizedSplit.load(trainPath, preferredSplits: TokenizedSplit.trainSplits)
         let evalRows = try arguments.eval.map {
             try TokenizedSplit.load($0, preferredSplits: TokenizedSplit.evalSplits).relabelled(as: trainRows.labelNames)

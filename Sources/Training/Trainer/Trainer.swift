@@ -45,7 +45,7 @@ public final class Trainer<Rows: TokenRows> {
         let maxLength = arguments.model == .transformer ? arguments.maxPositionEmbeddings : Int(Int32.max)
         collator = Collator(padTokenId: padTokenId, padToMultipleOf: arguments.padToMultipleOf, maxLength: maxLength)
         folders = CheckpointFolders(outputDir: outputDir)
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        try OutputPolicy.prepareFolder(outputDir, kind: .trainingRun, flag: "--output-dir")
         report = TrainingReport(outputDir: outputDir, quiet: quiet, print: print)
         let best = arguments.bestMetric(for: task)
         tracker = BestMetricTracker(name: best.name, greaterIsBetter: best.greaterIsBetter,
