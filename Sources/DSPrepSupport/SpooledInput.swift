@@ -17,13 +17,15 @@ public struct SpooledInput {
 
     /// `scratchFolder`: where a copy goes (a hidden folder is made in it and removed by `remove`).
     public init(path input: String, scratchFolder: String) throws {
+        // Copies left by runs killed outside our signal handlers (kill -9) go now.
+        TemporaryOutputs.sweepStale(for: Self.spoolName, in: scratchFolder)
         guard Self.isStream(input) else {
             path = input
             folder = nil
             return
         }
         try FileManager.default.createDirectory(atPath: scratchFolder, withIntermediateDirectories: true)
-        let folder = try TemporaryOutputs.makeDirectory(beside: scratchFolder + "/dsprep-spool")
+        let folder = try TemporaryOutputs.makeDirectory(beside: scratchFolder + "/" + Self.spoolName)
         // Keep the name: formats are recognized by extension (a FIFO named train.tsv).
         let copy = folder + "/" + URL(fileURLWithPath: input).lastPathComponent
         do {
@@ -35,6 +37,8 @@ public struct SpooledInput {
         path = copy
         self.folder = folder
     }
+
+    private static let spoolName = "dsprep-spool"
 
     /// Whether `path` is a pipe or another stream (not a regular file or a directory).
     public static func isStream(_ path: String) -> Bool {

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -82,29 +81,44 @@ public enum TemporaryOutputs {
 
     nonisolated(unsafe) private static var live = Set<String>()
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// Write end of the pipe the signal handler wakes the cleanup thread through.
+    nonisolated(unsafe) private static var wakeDescriptor: Int32 = -1
 
     /// On SIGINT/SIGTERM: remove the live temporary paths, then die of the signal as before.
+    /// The handler itself only writes the signal number to a pipe (all a handler may safely do);
+    /// a thread waiting on the pipe does the removal. Installed synchronously, so a signal that
+    /// arrives right after the first temporary folder exists is already caught.
     private static let installSignalHandlers: Void = {
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else { return }
+        wakeDescriptor = descriptors[1]
+        let readDescriptor = descriptors[0]
+        Thread {
+            var number: Int32 = 0
+            while read(readDescriptor, &number, MemoryLayout<Int32>.size) != MemoryLayout<Int32>.size {}
+            removeLivePathsAndDie(of: number)
+        }.start()
         for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                lock.lock()
-                let paths = live
-                for path in paths {
-                    // The writer may still be adding files while this removes them: retry a little.
-                    var attempts = 0
-                    while attempts < 5, FileManager.default.fileExists(atPath: path) {
-                        try? FileManager.default.removeItem(atPath: path)
-                        attempts += 1
-                    }
-                }
-                signal(number, SIG_DFL)
-                raise(number)
+            signal(number) { received in
+                var value = received
+                _ = write(TemporaryOutputs.wakeDescriptor, &value, MemoryLayout<Int32>.size)
             }
-            source.resume()
-            sources.append(source)
         }
     }()
+
+    private static func removeLivePathsAndDie(of number: Int32) -> Never {
+        lock.lock()  // held to the end: no replacement starts or finishes meanwhile
+        for path in live {
+            // The writer may still be adding files while this removes them: retry a little.
+            var attempts = 0
+            while attempts < 5, FileManager.default.fileExists(atPath: path) {
+                try? FileManager.default.removeItem(atPath: path)
+                attempts += 1
+            }
+        }
+        signal(number, SIG_DFL)
+        kill(getpid(), number)
+        // Not reached while the signal is deliverable; exit as a shell would report it otherwise.
+        exit(128 + number)
+    }
 }
