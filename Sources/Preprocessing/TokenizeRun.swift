@@ -48,20 +48,25 @@ public struct TokenizeRun {
             key.add("split", split)
             try key.addFile(path, digestsIn: cache)
         }
-        // The file the loader reads (a folder holds tokenizer.json or vocab.txt); a vocab.txt takes
-        // its casing from a tokenizer_config.json beside it, so that file counts too.
+        for file in tokenizerFiles { try key.addFile(file, digestsIn: cache) }
+        key.add("job", options.cacheDescription)
+        key.add("ingest", ingest)
+        return key.value
+    }
+
+    /// The files the tokenizer loader reads: a tokenizer.json, .model or vocab.txt (a folder holds
+    /// tokenizer.json or vocab.txt), and for a vocab.txt the tokenizer_config.json beside it,
+    /// which sets its casing.
+    var tokenizerFiles: [String] {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
         let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
         let file = !isDirectory.boolValue ? tokenizerPath
             : FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? folder + "/tokenizer.json" : folder + "/vocab.txt"
-        try key.addFile(file, digestsIn: cache)
         if !file.hasSuffix(".json"), !file.hasSuffix(".model"), FileManager.default.fileExists(atPath: folder + "/tokenizer_config.json") {
-            try key.addFile(folder + "/tokenizer_config.json", digestsIn: cache)
+            return [file, folder + "/tokenizer_config.json"]
         }
-        key.add("job", options.cacheDescription)
-        key.add("ingest", ingest)
-        return key.value
+        return [file]
     }
 
     /// Runs (or reuses) the job and places the result at `out`.
@@ -111,8 +116,10 @@ public struct TokenizeRun {
             }
             try FileManager.default.removeItem(atPath: folder + "/dataset")
         }
+        let record = JobRecord(tokenizerDigest: try tokenizerFiles.map(DatasetCache.computeDigest).joined(separator: "+"), options: options.jobDescription,
+                            inputs: inputs.count, shardIndex: options.shard?.index, shardCount: options.shard?.count)
         let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
-                                                       splits: reports.map { SplitReport(split: $0.split, report: $0.report) }))
+                                                       splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))
         try encoded.write(to: URL(fileURLWithPath: folder + "/" + Self.summaryFile))
         return reports
     }
@@ -121,6 +128,23 @@ public struct TokenizeRun {
     private struct Summary: Codable {
         var tokenizer: String
         var splits: [SplitReport]
+        var job: JobRecord?
+    }
+
+    /// What `dsprep merge` checks of each shard folder: one tokenizer, one set of options, and
+    /// the shard's place among its job's shards.
+    public struct JobRecord: Codable, Equatable, Sendable {
+        public var tokenizerDigest: String
+        public var options: String
+        public var inputs: Int
+        public var shardIndex: Int?
+        public var shardCount: Int?
+    }
+
+    /// The job record of the tokenize run that wrote `folder`, if it was one.
+    public static func recordedJob(in folder: String) -> JobRecord? {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + summaryFile) else { return nil }
+        return (try? JSONDecoder().decode(Summary.self, from: data))?.job
     }
 
     private struct SplitReport: Codable {

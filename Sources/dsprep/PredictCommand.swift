@@ -36,9 +36,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwrite)
-        let input = try reading.open(checkpoint: checkpoint, data: data, requireLabels: false)
-        var rows = input.rows
-        rows.labels = nil
+        let input = try reading.open(checkpoint: checkpoint, data: data, labels: .ignored)
+        let rows = input.rows
         let k = input.model.task.outputCount
         var outputs = [Float](repeating: 0, count: rows.rowCount * k)
         for order in rows.lengthSortedBatches(batchSize: reading.batchSize) {

@@ -39,6 +39,9 @@ public final class DatasetWriter {
         path: String, schema: Schema, features: Features? = nil, split: String? = nil, info: DatasetInfo = DatasetInfo(),
         maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes
     ) throws {
+        if let name = schema.duplicateName {
+            throw InputError("two columns are named '\(name)'", at: SourceLocation(path: path), hint: "give every column its own name")
+        }
         self.path = path
         self.schema = schema
         self.features = try (features ?? Features(inferredFrom: schema)).matching(schema, location: SourceLocation(path: path))
