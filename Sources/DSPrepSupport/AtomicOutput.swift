@@ -15,12 +15,13 @@ public enum AtomicOutput {
 
     /// Writes a file atomically: temporary file, fsync, rename. Replaces a file at `path`: the
     /// caller has checked `OutputPolicy.checkFile` (or writes inside its own temporary folder).
-    public static func writeFile(_ data: Data, to path: String) throws {
+    /// `durable: false` skips the fsync, for files whose loss in a crash only costs time (memos).
+    public static func writeFile(_ data: Data, to path: String, durable: Bool = true) throws {
         let temporary = temporarySibling(of: path)
         TemporaryOutputs.register(temporary)
         do {
             try data.write(to: URL(fileURLWithPath: temporary))
-            try fsyncPath(temporary)
+            if durable { try fsyncPath(temporary) }
             try TemporaryOutputs.uninterrupted {
                 guard rename(temporary, path) == 0 else {
                     throw InputError("cannot write the file: \(String(cString: strerror(errno)))", at: SourceLocation(path: path))

@@ -23,7 +23,8 @@ struct CheckpointInput {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
             let folder = NSTemporaryDirectory() + "dsprep-checkpoint-input-" + UUID().uuidString
-            defer { try? FileManager.default.removeItem(atPath: folder) }  // the maps stay valid after unlinking
+            TemporaryOutputs.register(folder)  // removed on Ctrl-C too
+            defer { TemporaryOutputs.discard(folder) }  // the maps stay valid after unlinking
             try Self.tokenize(data, checkpoint: checkpoint, into: folder, maxLength: maxLength ?? modelMaxLength,
                               withLabels: labels != .ignored, ingestOptions: ingestOptions)
             let loaded = try TokenizedSplit.load(folder, preferredSplits: [], labels: labels)

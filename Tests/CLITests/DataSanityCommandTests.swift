@@ -10,9 +10,8 @@ final class DataSanityCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         work = try TestEnvironment.temporaryDirectory()
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
-        try write((vocab.joined(separator: "\n") + "\n"), "vocab.txt")
-        try write((vocab.dropLast().joined(separator: "\n") + "\n"), "other-vocab.txt")
+        try TinyVocabulary.write(to: path("vocab.txt"))
+        try TinyVocabulary.write(to: path("other-vocab.txt"), tokens: Array(TinyVocabulary.tokens.dropLast()))
         try write(table(header: "document\tlabel", count: 40) { ["영화가 좋다.", "별로"][$0 % 2] + "\t\($0 % 2)" }, "reviews.tsv")
         try write("document\tlabel\n", "header-only.tsv")
     }

@@ -10,8 +10,7 @@ final class InterruptedRunTests: XCTestCase {
 
     override func setUpWithError() throws {
         work = try TestEnvironment.temporaryDirectory()
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
-        try (vocab.joined(separator: "\n") + "\n").write(toFile: path("vocab.txt"), atomically: true, encoding: .utf8)
+        try TinyVocabulary.write(to: path("vocab.txt"))
         try "document\tlabel\n영화가 좋다.\t1\n별로\t0\n".write(toFile: path("reviews.tsv"), atomically: true, encoding: .utf8)
     }
 

@@ -39,8 +39,7 @@ final class OutputPolicyCommandTests: XCTestCase {
         var rows = ["document\tlabel"]
         for index in 0..<40 { rows.append(["영화가 좋다.", "별로", "좋다 영화", "영화 별로."][index % 4] + "\t\(index % 2)") }
         try (rows.joined(separator: "\n") + "\n").write(toFile: file("reviews.tsv"), atomically: true, encoding: .utf8)
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
-        try (vocab.joined(separator: "\n") + "\n").write(toFile: file("vocab.txt"), atomically: true, encoding: .utf8)
+        try TinyVocabulary.write(to: file("vocab.txt"))
         try #"{"do_lower_case": false}"#.write(toFile: file("tokenizer_config.json"), atomically: true, encoding: .utf8)
         let steps: [[String]] = [
             ["ingest", file("reviews.tsv"), "--out", file("ds"), "--quiet"],
@@ -165,11 +164,7 @@ final class OutputPolicyCommandTests: XCTestCase {
             XCTAssertFalse(inputs.isEmpty, writer.name)
             for input in inputs {
                 for out in [input, input + "/inside" + (writer.fileExtension ?? ""), path("in")] {
-                    let before = try snapshot()
-                    let result = try run(writer.arguments(out))
-                    XCTAssertNotEqual(result.status, 0, "\(writer.name) --out \(out): \(result.stdout)")
-                    XCTAssertTrue(result.stderr.contains("the input"), "\(writer.name) --out \(out): \(result.stderr)")
-                    try assertUnchanged(before, "\(writer.name) --out \(out)")
+                    try assertRefused(writer.arguments(out), mentioning: "the input")
                 }
             }
         }
@@ -201,25 +196,25 @@ final class OutputPolicyCommandTests: XCTestCase {
         }
     }
 
+    /// Runs `arguments`, which must fail naming `message` and change nothing in the work folder.
+    private func assertRefused(_ arguments: [String], mentioning message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = try snapshot()
+        let result = try run(arguments)
+        XCTAssertNotEqual(result.status, 0, arguments.joined(separator: " "), file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(message), "\(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
+        try assertUnchanged(before, arguments.joined(separator: " "), file: file, line: line)
+    }
+
     func testAFileAddedToAnEarlierOutputKeepsItFromBeingReplaced() throws {
         let writer = writers[0]
         let out = path("ingested")
         XCTAssertEqual(try run(writer.arguments(out)).status, 0)
         try "mine\n".write(toFile: out + "/notes.txt", atomically: true, encoding: .utf8)
-        let before = try snapshot()
-        let result = try run(writer.arguments(out))
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("notes.txt"), result.stderr)
-        try assertUnchanged(before, "added file")
+        try assertRefused(writer.arguments(out), mentioning: "notes.txt")
     }
 
     func testAnOutputOfAnotherKindIsRefused() throws {
-        let writer = writers[0]
-        let before = try snapshot()
-        let result = try run(writer.arguments(path("in/run")))
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("training-run"), result.stderr)
-        try assertUnchanged(before, "other kind")
+        try assertRefused(writers[0].arguments(path("in/run")), mentioning: "training-run")
     }
 
     func testSplitNamesCannotLeaveTheOutputFolder() throws {

@@ -15,8 +15,7 @@ final class TokenizeCacheTests: XCTestCase {
         var rows = ["document\tlabel"]
         for index in 0..<30 { rows.append(["영화가 좋다.", "별로", "좋다 영화"][index % 3] + "\t\(index % 2)") }
         try (rows.joined(separator: "\n") + "\n").write(toFile: path("reviews.tsv"), atomically: true, encoding: .utf8)
-        let vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
-        try (vocab.joined(separator: "\n") + "\n").write(toFile: path("vocab.txt"), atomically: true, encoding: .utf8)
+        try TinyVocabulary.write(to: path("vocab.txt"))
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }

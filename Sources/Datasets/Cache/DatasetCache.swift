@@ -171,7 +171,7 @@ public struct DatasetCache: Sendable {
     private func remember(_ digest: String, identity: String) {
         // Best effort: a memo that cannot be written only costs the next run a re-read.
         try? FileManager.default.createDirectory(atPath: root + "/digests", withIntermediateDirectories: true)
-        try? AtomicOutput.writeFile(Data((identity + "\n" + digest + "\n").utf8), to: memoPath(identity))
+        try? AtomicOutput.writeFile(Data((identity + "\n" + digest + "\n").utf8), to: memoPath(identity), durable: false)
     }
 
     private func memoPath(_ identity: String) -> String {
