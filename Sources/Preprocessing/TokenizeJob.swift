@@ -79,6 +79,12 @@ public struct TokenizeJob: Sendable {
             throw InputError("--keep-column \(name) clashes with \(produced.contains(name) ? "an output column of that name" : "another --keep-column \(name)")",
                              hint: "keep each column once, and rename an input column named like an output column first (dsprep dataset rename)")
         }
+        // A limit the special tokens alone fill would truncate nothing (HF does the same): refuse it.
+        if let maxLength = options.maxLength, let pipeline = tokenizer as? Tokenizer,
+           let added = pipeline.postProcessor?.addedTokenCount(isPair: roles.textPair != nil), maxLength <= added {
+            throw InputError("--max-length \(maxLength) leaves no room for text: the tokenizer adds \(added) special tokens to every row",
+                             hint: "give --max-length at least \(added + 1)")
+        }
         for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
             if let name, let field = reader.schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
                 throw InputError("the \(role) column '\(name)' holds \(field.type), not text", at: SourceLocation(path: path),

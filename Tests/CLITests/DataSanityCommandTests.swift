@@ -126,6 +126,15 @@ final class DataSanityCommandTests: XCTestCase {
         XCTAssertTrue(try run(["predict", path("run/checkpoint-2"), path("foreign"), "--out", path("foreign.csv")]).stdout.contains("3 predictions"))
     }
 
+    func testMaxLengthBelowTheSpecialTokensIsRefused() throws {
+        for length in ["1", "2"] {
+            let result = try run(["tokenize", path("reviews.tsv"), "--tokenizer", path("vocab.txt"), "--out", path("short"),
+                                  "--max-length", length], succeeds: false)
+            XCTAssertTrue(result.stderr.contains("at least 3"), result.stderr)
+        }
+        XCTAssertTrue(try tokenize("reviews.tsv", "short", ["--max-length", "3"]).stdout.contains("truncated rows 20"))
+    }
+
     // MARK: - Columns and merge
 
     func testDuplicateColumnNamesAreRefusedAtWriteTime() throws {

@@ -28,6 +28,13 @@ final class TrainerConfigTests: XCTestCase {
         XCTAssertEqual(arguments.outputDir, "runs/a # not a comment")
     }
 
+    func testCRLFLinesAreLines() throws {
+        let entries = try ConfigFile.parse("model: bag\r\nlearning_rate: 0.05\r\n\r\nmax_steps: 12\r\n", path: "train.yaml")
+        XCTAssertEqual(entries.map(\.key), ["model", "learning_rate", "max_steps"])
+        XCTAssertEqual(entries.map(\.value), ["bag", "0.05", "12"])
+        XCTAssertEqual(entries.map { $0.location.line }, [1, 2, 4])
+    }
+
     func testErrorsNameTheLineAndWhatWasExpected() {
         XCTAssertThrowsError(try ConfigFile.parse("epochs: 3\nlayers: [1, 2]\n", path: "t.yaml")) { error in
             XCTAssertTrue("\(error)".hasPrefix("t.yaml:2:"), "\(error)")

@@ -25,7 +25,8 @@ public enum ConfigFile {
         var entries: [Entry] = []
         // (indent, name) of the open sections, innermost last
         var sections: [(indent: Int, name: String)] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: splitting on "\n" alone would read a CRLF file as one line.
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let location = SourceLocation(path: path, line: index + 1)
             let line = stripComment(String(rawLine)).replacingOccurrences(of: "\r", with: "")
             let content = line.trimmingCharacters(in: .whitespaces)
