@@ -14,7 +14,7 @@ final class OutputPolicyCommandTests: XCTestCase {
     private var work: URL!
 
     override class func tearDown() {
-        if let fixtures { try? FileManager.default.removeItem(at: fixtures) }
+        if let fixtures { try? FileManager.default.removeItem(at: fixtures.deletingLastPathComponent()) }
         super.tearDown()
     }
 
