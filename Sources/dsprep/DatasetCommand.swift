@@ -11,7 +11,7 @@ struct DatasetCommand: ParsableCommand {
         subcommands: [Describe.self, Split.self, Shuffle.self, Shard.self, Head.self, Select.self, Rename.self, Concat.self])
 
     struct Output: ParsableArguments {
-        @Option(help: "Output folder (a new one, or dsprep's earlier dataset output there, which is replaced).")
+        @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
         var out: String
 
         @Option(help: "Start a new data file once one reaches this many MB.")

@@ -20,7 +20,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("split"), help: ArgumentHelp("A named split, e.g. train=train.tsv (repeatable).", valueName: "name=file"))
     var splits: [String] = []
 
-    @Option(help: "Output folder.")
+    @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String
 
     @OptionGroup var input: InputFlags

@@ -19,7 +19,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Shard folders, in shard order.")
     var shards: [String]
 
-    @Option(help: "Output folder.")
+    @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String
 
     @Option(help: "Start a new data file once one reaches this many MB.")

@@ -23,7 +23,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "A tokenizer.json, BERT vocab.txt or sentencepiece .model (default: the project's Korean tokenizer in vocab/).")
     var tokenizer: String?
 
-    @Option(help: "Output folder (default: named after the first input, beside it).")
+    @Option(help: "Output folder (default: named after the first input, beside it): a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String?
 
     @Option(help: "The text column (default: found by name: document, text, sentence, ...).")

@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     var eval: String?
     @Option(help: "The tokenizer that made the shards: copied into checkpoints, sets the vocabulary size and pad id.")
     var tokenizer: String?
-    @Option(help: "Where checkpoints and logs go.")
+    @Option(help: "Where checkpoints and logs go: a new or empty folder, or an earlier run's, which this run writes into.")
     var outputDir: String?
     @Option(help: "classification or regression (default: from the labels).")
     var task: String?

@@ -71,7 +71,7 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "Unigram: pieces kept whole, comma separated.")
         var userDefinedSymbols: String = ""
 
-        @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file, or a folder.")
+        @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file (replaced only with --overwrite), or a folder (new, empty, or an earlier vocab train output, which is replaced).")
         var out: String
 
         @Flag(help: "Replace an existing --out file (a .json or .model; folders follow dsprep's output rule).")
