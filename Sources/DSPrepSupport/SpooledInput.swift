@@ -17,24 +17,28 @@ public struct SpooledInput {
 
     /// `scratchFolder`: where a copy goes (a hidden folder is made in it and removed by `remove`).
     public init(path input: String, scratchFolder: String) throws {
+        // Copies left by runs killed outside our signal handlers (kill -9) go now.
+        TemporaryOutputs.sweepStale(for: Self.spoolName, in: scratchFolder)
         guard Self.isStream(input) else {
             path = input
             folder = nil
             return
         }
-        let folder = AtomicOutput.temporarySibling(of: scratchFolder + "/dsprep-spool")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratchFolder, withIntermediateDirectories: true)
+        let folder = try TemporaryOutputs.makeDirectory(beside: scratchFolder + "/" + Self.spoolName)
         // Keep the name: formats are recognized by extension (a FIFO named train.tsv).
         let copy = folder + "/" + URL(fileURLWithPath: input).lastPathComponent
         do {
             try Self.copyStream(from: input, to: copy)
         } catch {
-            try? FileManager.default.removeItem(atPath: folder)
+            TemporaryOutputs.discard(folder)
             throw error
         }
         path = copy
         self.folder = folder
     }
+
+    private static let spoolName = "dsprep-spool"
 
     /// Whether `path` is a pipe or another stream (not a regular file or a directory).
     public static func isStream(_ path: String) -> Bool {
@@ -44,7 +48,7 @@ public struct SpooledInput {
 
     /// Removes the copy, if one was made.
     public func remove() {
-        if let folder { try? FileManager.default.removeItem(atPath: folder) }
+        if let folder { TemporaryOutputs.discard(folder) }
     }
 
     private static func copyStream(from input: String, to copy: String) throws {
@@ -58,26 +62,6 @@ public struct SpooledInput {
             throw InputError("cannot write a copy of a streamed input: \(String(cString: strerror(errno)))", at: SourceLocation(path: copy))
         }
         defer { close(target) }
-        let chunk = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(source, buffer, chunk)
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else {
-                throw InputError("cannot read: \(String(cString: strerror(errno)))", at: SourceLocation(path: input))
-            }
-            if count == 0 { return }
-            var written = 0
-            while written < count {
-                let step = write(target, buffer + written, count - written)
-                if step < 0 && errno == EINTR { continue }
-                guard step > 0 else {
-                    throw InputError("cannot write a copy of a streamed input: \(String(cString: strerror(errno)))",
-                                     at: SourceLocation(path: copy))
-                }
-                written += step
-            }
-        }
+        try FileClone.copyRemaining(from: source, to: target, source: input, destination: copy)
     }
 }

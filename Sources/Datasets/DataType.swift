@@ -83,4 +83,11 @@ public struct Schema: Hashable, Sendable {
     public var names: [String] { fields.map(\.name) }
 
     public func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
+
+    /// A column name that occurs twice, if any: such a table cannot be written (readers,
+    /// dsprep's and HF's, look columns up by name).
+    public var duplicateName: String? {
+        var seen = Set<String>()
+        return names.first { !seen.insert($0).inserted }
+    }
 }

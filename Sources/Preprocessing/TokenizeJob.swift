@@ -31,7 +31,12 @@ public struct TokenizeJob: Sendable {
 
         /// Everything above that changes the output, for cache keys.
         public var cacheDescription: String {
-            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) max_length=\(maxLength.map(String.init) ?? "file") shard=\(shard.map { "\($0.index)/\($0.count)" } ?? "all") shard_bytes=\(maxShardBytes)"
+            jobDescription + " shard=\(shard.map { "\($0.index)/\($0.count)" } ?? "all")"
+        }
+
+        /// Everything that changes the output except which shard: what the shards of one job share.
+        public var jobDescription: String {
+            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) max_length=\(maxLength.map(String.init) ?? "file") shard_bytes=\(maxShardBytes)"
         }
     }
 
@@ -67,6 +72,18 @@ public struct TokenizeJob: Sendable {
         for name in options.keepColumns where reader.schema.index(of: name) == nil {
             throw InputError("no column named '\(name)' to keep", at: SourceLocation(path: path),
                              hint: "columns: \(reader.schema.names.joined(separator: ", "))")
+        }
+        // Kept columns sit beside the token columns: a clash would write a dataset no reader can open.
+        let produced = ["input_ids", "token_type_ids", "attention_mask", "labels", "length"]
+        if let name = Schema((options.keepColumns + produced).map { Field($0, .string) }).duplicateName {
+            throw InputError("--keep-column \(name) clashes with \(produced.contains(name) ? "an output column of that name" : "another --keep-column \(name)")",
+                             hint: "keep each column once, and rename an input column named like an output column first (dsprep dataset rename)")
+        }
+        // A limit the special tokens alone fill would truncate nothing (HF does the same): refuse it.
+        if let maxLength = options.maxLength, let pipeline = tokenizer as? Tokenizer,
+           let added = pipeline.postProcessor?.addedTokenCount(isPair: roles.textPair != nil), maxLength <= added {
+            throw InputError("--max-length \(maxLength) leaves no room for text: the tokenizer adds \(added) special tokens to every row",
+                             hint: "give --max-length at least \(added + 1)")
         }
         for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
             if let name, let field = reader.schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
@@ -127,18 +144,48 @@ public struct TokenizeJob: Sendable {
         return (builders.finish(layout), summary)
     }
 
-    /// Encoding of the label column, from all its values (a light pass over the file).
+    /// Encoding of the label column, from all its values (a light pass over the file). Scores
+    /// must be finite numbers: an empty, NaN or infinite one is an error at its line, never a
+    /// class of its own.
     private func labelEncoding(path: String, column: String) throws -> LabelEncoding {
         let reader = try TabularReader(path: path, options: ingestOptions)
         guard let index = reader.schema.index(of: column) else { throw InputError("no column '\(column)'", at: SourceLocation(path: path)) }
         let type = reader.schema.fields[index].type
-        if type == .float32 || type == .float64 { return .regression }
+        let isScore = type == .float32 || type == .float64
         var distinct = Set<Value>()
+        var firstNonFinite: (text: String, line: Int)?
         while let batch = try reader.nextBatch(maxRows: 1 << 16) {
             let values = batch.columns[index]
-            for row in 0..<values.count where !values.isNull(row) { distinct.insert(values.value(row)) }
+            for row in 0..<values.count {
+                let line = reader.batchLines[row]
+                if values.isNull(row) {
+                    if isScore { throw Self.badScore("an empty", column: column, at: SourceLocation(path: path, line: line)) }
+                    continue
+                }
+                if isScore {
+                    let value = values.double(row)
+                    if !value.isFinite { throw Self.badScore("'\(value)'", column: column, at: SourceLocation(path: path, line: line)) }
+                    continue
+                }
+                let value = values.value(row)
+                if firstNonFinite == nil, case .string(let text) = value, let number = Double(text), !number.isFinite {
+                    firstNonFinite = (text, line)
+                }
+                distinct.insert(value)
+            }
+        }
+        if isScore { return .regression }
+        // Numbers with a NaN or inf among them read as text: a score column, not class names.
+        if let (text, line) = firstNonFinite,
+           distinct.allSatisfy({ if case .string(let name) = $0 { return Double(name) != nil } else { return false } }) {
+            throw Self.badScore("'\(text)'", column: column, at: SourceLocation(path: path, line: line))
         }
         return try LabelEncoding.infer(type: type, distinct: distinct)
+    }
+
+    private static func badScore(_ value: String, column: String, at location: SourceLocation) -> InputError {
+        InputError("\(value) score in the label column '\(column)': scores must be finite numbers", at: location,
+                   hint: "fix or drop the row, or pass --no-label (prediction) or another --label-column")
     }
 }
 

@@ -7,8 +7,10 @@ import Tokenizers
 /// split collection, through the content-addressed cache.
 ///
 /// The cache key covers the bytes of every input and of the tokenizer file, every option that
-/// changes the output, and dsprep's format version. A warm run finds the entry, links its files
-/// into the output folder (hard links: no copy) and reprints the stored summary.
+/// changes the output, and dsprep's format version. A warm run finds the entry (verified, see
+/// `DatasetCache`), copies its files into the output folder (a reflink where possible: the output
+/// shares nothing an edit could reach) and reprints the stored summary; when the output folder
+/// already holds that result, unchanged, it is left as is.
 public struct TokenizeRun {
     public var inputs: [(split: String, path: String)]
     /// True when the inputs form a split collection (several inputs or --split given).
@@ -46,41 +48,51 @@ public struct TokenizeRun {
             key.add("split", split)
             try key.addFile(path, digestsIn: cache)
         }
-        // The file the loader reads (a folder holds tokenizer.json or vocab.txt); a vocab.txt takes
-        // its casing from a tokenizer_config.json beside it, so that file counts too.
+        for file in tokenizerFiles { try key.addFile(file, digestsIn: cache) }
+        key.add("job", options.cacheDescription)
+        key.add("ingest", ingest)
+        return key.value
+    }
+
+    /// The files the tokenizer loader reads: a tokenizer.json, .model or vocab.txt (a folder holds
+    /// tokenizer.json or vocab.txt), and for a vocab.txt the tokenizer_config.json beside it,
+    /// which sets its casing.
+    var tokenizerFiles: [String] {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
         let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
         let file = !isDirectory.boolValue ? tokenizerPath
             : FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? folder + "/tokenizer.json" : folder + "/vocab.txt"
-        try key.addFile(file, digestsIn: cache)
         if !file.hasSuffix(".json"), !file.hasSuffix(".model"), FileManager.default.fileExists(atPath: folder + "/tokenizer_config.json") {
-            try key.addFile(folder + "/tokenizer_config.json", digestsIn: cache)
+            return [file, folder + "/tokenizer_config.json"]
         }
-        key.add("job", options.cacheDescription)
-        key.add("ingest", ingest)
-        return key.value
+        return [file]
     }
 
     /// Runs (or reuses) the job and places the result at `out`.
     public func run(out: String, cache: DatasetCache?, ingestDescription: String, quiet: Bool) throws -> Outcome {
         let key = try cacheKey(ingest: ingestDescription, cache: cache)
         guard let cache else {
-            let splits = try AtomicOutput.writeDirectory(at: out) { try build(into: $0, quiet: quiet) }
+            let splits = try AtomicOutput.writeDirectory(at: out, kind: .dataset) { try build(into: $0, quiet: quiet) }
             return Outcome(cached: false, splits: splits, cacheKey: key)
         }
-        if let existing = try? String(contentsOfFile: out + "/" + Self.keyFile, encoding: .utf8), existing == key,
-           let entry = cache.lookup(key) {
-            return Outcome(cached: true, splits: try Self.readSummary(entry), cacheKey: key)
+        let stored = cache.verifiedEntry(key)
+        // `out` already holds this result and nothing in it changed since it was copied: keep it.
+        if let stored, let files = cache.manifest(of: stored),
+           (try? String(contentsOfFile: out + "/" + Self.keyFile, encoding: .utf8)) == key,
+           cache.changedFile(in: out, against: files) == nil {
+            return Outcome(cached: true, splits: try Self.readSummary(stored), cacheKey: key)
         }
         var built: [(split: String, report: TokenizeReport)]?
-        let entry = try cache.entry(for: key, description: "tokenize \(inputs.map(\.path).joined(separator: " ")) with \(tokenizerPath)") { folder in
+        let entry = try stored ?? cache.entry(for: key, description: "tokenize \(inputs.map(\.path).joined(separator: " ")) with \(tokenizerPath)") { folder in
             built = try build(into: folder, quiet: quiet)
         }
-        try AtomicOutput.writeDirectory(at: out) { folder in
-            try Self.linkTree(from: entry, to: folder)
+        try AtomicOutput.writeDirectory(at: out, kind: .dataset) { folder in
+            try cache.copyEntry(entry, to: folder)
             try Data(key.utf8).write(to: URL(fileURLWithPath: folder + "/" + Self.keyFile))
         }
+        // The copies hold the stored bytes: remembering their digests makes the next warm check a stat per file.
+        for (name, digest) in cache.manifest(of: entry) ?? [:] { cache.remember(digest, of: out + "/" + name) }
         return Outcome(cached: built == nil, splits: try built ?? Self.readSummary(entry), cacheKey: key)
     }
 
@@ -104,8 +116,10 @@ public struct TokenizeRun {
             }
             try FileManager.default.removeItem(atPath: folder + "/dataset")
         }
+        let record = JobRecord(tokenizerDigest: try tokenizerFiles.map(DatasetCache.computeDigest).joined(separator: "+"), options: options.jobDescription,
+                            inputs: inputs.count, shardIndex: options.shard?.index, shardCount: options.shard?.count)
         let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
-                                                       splits: reports.map { SplitReport(split: $0.split, report: $0.report) }))
+                                                       splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))
         try encoded.write(to: URL(fileURLWithPath: folder + "/" + Self.summaryFile))
         return reports
     }
@@ -114,6 +128,23 @@ public struct TokenizeRun {
     private struct Summary: Codable {
         var tokenizer: String
         var splits: [SplitReport]
+        var job: JobRecord?
+    }
+
+    /// What `dsprep merge` checks of each shard folder: one tokenizer, one set of options, and
+    /// the shard's place among its job's shards.
+    public struct JobRecord: Codable, Equatable, Sendable {
+        public var tokenizerDigest: String
+        public var options: String
+        public var inputs: Int
+        public var shardIndex: Int?
+        public var shardCount: Int?
+    }
+
+    /// The job record of the tokenize run that wrote `folder`, if it was one.
+    public static func recordedJob(in folder: String) -> JobRecord? {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + summaryFile) else { return nil }
+        return (try? JSONDecoder().decode(Summary.self, from: data))?.job
     }
 
     private struct SplitReport: Codable {
@@ -135,24 +166,6 @@ public struct TokenizeRun {
             }
         }
         return nil
-    }
-
-    /// Recreates `source`'s folder tree at `destination` with hard links to its files (a copy
-    /// where links are impossible, e.g. across filesystems).
-    static func linkTree(from source: String, to destination: String) throws {
-        let manager = FileManager.default
-        guard let walker = manager.enumerator(atPath: source) else { return }
-        for case let name as String in walker {
-            if name == DatasetCache.entryInfoFile { continue }
-            let from = source + "/" + name, to = destination + "/" + name
-            var isDirectory: ObjCBool = false
-            manager.fileExists(atPath: from, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
-                try manager.createDirectory(atPath: to, withIntermediateDirectories: true)
-            } else if link(from, to) != 0 {
-                try manager.copyItem(atPath: from, toPath: to)
-            }
-        }
     }
 }
 

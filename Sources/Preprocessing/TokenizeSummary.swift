@@ -48,6 +48,7 @@ public struct TokenizeSummary: Codable, Sendable {
 
     /// `buckets` equal-width length ranges from 0 to the longest row: (low, high, rows).
     public func histogram(buckets: Int = 10) -> [(low: Int, high: Int, rows: Int)] {
+        guard !rowsByLength.isEmpty else { return [] }  // no rows: no lengths to bucket
         let longest = max(rowsByLength.count - 1, 0)
         let width = max(1, (longest + buckets) / buckets)
         return stride(from: 0, through: longest, by: width).map { low in

@@ -8,6 +8,8 @@ import Training
 /// rows are pairs, `labels` (a ClassLabel or integers → class ids, floats → regression targets),
 /// and lengths from the stored `length` column.
 public enum TokenizedSplit {
+    public enum LabelUse: Sendable { case required, optional, ignored }
+
     /// Splits tried, in order, when `path` holds several and none was named.
     public static let trainSplits = ["train"]
     public static let evalSplits = ["validation", "dev", "test"]
@@ -15,7 +17,8 @@ public enum TokenizedSplit {
     /// `path` is one split's folder, or a split collection, from which the first of
     /// `preferredSplits` present is used. `extraListColumns` (name → pad value) are read in place
     /// and padded into every batch next to the tokens.
-    public static func load(_ path: String, preferredSplits: [String], requireLabels: Bool = true,
+    /// `labels`: `.ignored` reads no labels at all (prediction).
+    public static func load(_ path: String, preferredSplits: [String], labels labelUse: LabelUse = .required,
                             extraListColumns: [String: Int32] = [:]) throws -> LabelledRows<ShardTokenRows> {
         let folder = try resolve(path, preferredSplits: preferredSplits)
         let dataset = try Dataset.load(from: folder)
@@ -32,13 +35,18 @@ public enum TokenizedSplit {
         } else {
             lengths = (0..<inputIds.rowCount).map { inputIds.length(of: $0) }
         }
-        let labelColumn = ["labels", "label"].first { table.schema.index(of: $0) != nil }
+        let labelColumn = labelUse == .ignored ? nil : ["labels", "label"].first { table.schema.index(of: $0) != nil }
         let labels = try labelColumn.map { try readLabels(table, column: $0, source: folder) }
-        if requireLabels && labels == nil {
+        if labelUse == .required && labels == nil {
             throw InputError("no labels column", at: SourceLocation(path: folder), hint: "tokenize with the label column (see --label-column)")
         }
+        let labelNames = labelColumn.flatMap { dataset.classLabelNames(of: $0) }
+        if case .classes(let ids)? = labels, let labelNames, let row = ids.firstIndex(where: { Int($0) >= labelNames.count }) {
+            throw InputError("label in row \(row) is \(ids[row]), outside the ClassLabel's \(labelNames.count) classes (\(labelNames.prefix(5).joined(separator: ", ")))",
+                             at: SourceLocation(path: folder), hint: "re-tokenize the raw file so labels and ClassLabel agree")
+        }
         var rows = LabelledRows(inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels, lengths: lengths,
-                                labelNames: labelColumn.flatMap { dataset.classLabelNames(of: $0) }, source: folder)
+                                labelNames: labelNames, source: folder)
         rows.extraColumns = try extraListColumns.sorted { $0.key < $1.key }.map { name, padValue in
             Collator.ListColumn(name: name, rows: try ShardTokenRows(table: table, column: name, source: folder), padValue: padValue)
         }

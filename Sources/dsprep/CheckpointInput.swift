@@ -16,23 +16,28 @@ struct CheckpointInput {
     let rows: LabelledRows<ShardTokenRows>
     let collator: Collator
 
-    init(checkpoint: String, data: String, requireLabels: Bool, maxLength: Int?, ingestOptions: IngestOptions) throws {
+    /// `labels`: `.required` for evaluation; `.ignored` for prediction, which never reads them.
+    init(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse, maxLength: Int?, ingestOptions: IngestOptions) throws {
         (model, labelNames) = try ModelFiles.load(from: checkpoint)
         let modelMaxLength = (model as? BertModel)?.configuration.maxPositionEmbeddings
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
             let folder = NSTemporaryDirectory() + "dsprep-checkpoint-input-" + UUID().uuidString
-            defer { try? FileManager.default.removeItem(atPath: folder) }  // the maps stay valid after unlinking
-            try Self.tokenize(data, checkpoint: checkpoint, into: folder, maxLength: maxLength ?? modelMaxLength, ingestOptions: ingestOptions)
-            rows = try TokenizedSplit.load(folder, preferredSplits: [], requireLabels: requireLabels).relabelled(as: labelNames)
+            TemporaryOutputs.register(folder)  // removed on Ctrl-C too
+            defer { TemporaryOutputs.discard(folder) }  // the maps stay valid after unlinking
+            try Self.tokenize(data, checkpoint: checkpoint, into: folder, maxLength: maxLength ?? modelMaxLength,
+                              withLabels: labels != .ignored, ingestOptions: ingestOptions)
+            let loaded = try TokenizedSplit.load(folder, preferredSplits: [], labels: labels)
+            rows = labels == .ignored ? loaded : try loaded.relabelled(as: labelNames)
         } else {
-            rows = try TokenizedSplit.load(data, preferredSplits: TokenizedSplit.evalSplits, requireLabels: requireLabels)
+            rows = try TokenizedSplit.load(data, preferredSplits: TokenizedSplit.evalSplits, labels: labels)
         }
         collator = Collator(padTokenId: 0, maxLength: modelMaxLength ?? Int(Int32.max))
     }
 
     /// Tokenizes a raw file with the tokenizer file copied into the checkpoint by `dsprep train --tokenizer`.
-    static func tokenize(_ path: String, checkpoint: String, into folder: String, maxLength: Int?, ingestOptions: IngestOptions) throws {
+    static func tokenize(_ path: String, checkpoint: String, into folder: String, maxLength: Int?, withLabels: Bool,
+                         ingestOptions: IngestOptions) throws {
         let argumentsPath = checkpoint + "/" + CheckpointFolders.argumentsFile
         let saved = FileManager.default.contents(atPath: argumentsPath).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         guard let original = saved?["tokenizer"] as? String else {
@@ -42,6 +47,7 @@ struct CheckpointInput {
         let tokenizer = checkpoint + "/" + URL(fileURLWithPath: original).lastPathComponent
         var options = TokenizeJob.Options()
         options.maxLength = maxLength
+        options.noLabel = !withLabels
         let run = TokenizeRun(inputs: [("test", path)], asCollection: false, tokenizerPath: tokenizer, options: options,
                               ingestOptions: ingestOptions) { try TokenizerLoader.load(path: tokenizer) }
         _ = try run.run(out: folder, cache: nil, ingestDescription: "", quiet: true)
@@ -62,8 +68,8 @@ struct CheckpointDataFlags: ParsableArguments {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
-    func open(checkpoint: String, data: String, requireLabels: Bool) throws -> CheckpointInput {
-        try CheckpointInput(checkpoint: checkpoint, data: data, requireLabels: requireLabels, maxLength: maxLength,
+    func open(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse) throws -> CheckpointInput {
+        try CheckpointInput(checkpoint: checkpoint, data: data, labels: labels, maxLength: maxLength,
                             ingestOptions: try input.ingestOptions())
     }
 }

@@ -11,11 +11,16 @@ struct DatasetCommand: ParsableCommand {
         subcommands: [Describe.self, Split.self, Shuffle.self, Shard.self, Head.self, Select.self, Rename.self, Concat.self])
 
     struct Output: ParsableArguments {
-        @Option(help: "Output folder.")
+        @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
         var out: String
 
         @Option(help: "Start a new data file once one reaches this many MB.")
         var maxShardMB = 500
+
+        /// Refuses, before any work, an --out that `OutputPolicy` would not let this run replace.
+        func check(inputs: [String]) throws {
+            try OutputPolicy.checkFolder(out, kind: .dataset, inputs: inputs)
+        }
 
         func save(_ table: Table, like source: Dataset, split: String?) throws {
             let dataset = Dataset(table: table, features: source.features.selecting(table.schema), split: split, info: source.info)
@@ -41,16 +46,17 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "Test set size: a fraction (0.1) or a row count (5000).") var testSize = 0.1
         @Option(name: .customLong("stratify-by-column"), help: "Keep this column's class shares in both sets.") var stratifyBy: String?
         @Option(help: "Seed of the shuffle.") var seed: UInt64 = 42
-        @Option(help: "Output folder.") var out: String
+        @OptionGroup var output: Output
 
         func run() throws {
+            try output.check(inputs: [location.path])
             let (dataset, _) = try location.open()
             let (train, test) = try dataset.table.trainTestSplit(testSize: testSize, stratifyBy: stratifyBy, seed: seed)
             let splits = [("train", train), ("test", test)].map { name, table -> (name: String, dataset: Dataset) in
                 (name, Dataset(table: table, features: dataset.features.selecting(table.schema), split: name, info: dataset.info))
             }
-            try DatasetDict(splits).save(to: out)
-            print("wrote train (\(train.count) rows) and test (\(test.count) rows) to \(out)")
+            try DatasetDict(splits).save(to: output.out, maxShardBytes: output.maxShardMB * 1_000_000)
+            print("wrote train (\(train.count) rows) and test (\(test.count) rows) to \(output.out)")
         }
     }
 
@@ -61,6 +67,7 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var output: Output
 
         func run() throws {
+            try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             try output.save(dataset.table.shuffled(seed: seed), like: dataset, split: split)
         }
@@ -75,6 +82,7 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var output: Output
 
         func run() throws {
+            try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             try output.save(try dataset.table.shard(numShards: numShards, index: index, contiguous: !interleaved), like: dataset, split: split)
         }
@@ -87,6 +95,7 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var output: Output
 
         func run() throws {
+            try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             try output.save(dataset.table.head(n), like: dataset, split: split)
         }
@@ -104,6 +113,7 @@ struct DatasetCommand: ParsableCommand {
         }
 
         func run() throws {
+            try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             let names = { (list: String) in list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             let table = try columns.map { try dataset.table.selectColumns(names($0)) } ?? dataset.table.removeColumns(names(remove ?? ""))
@@ -118,6 +128,7 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var output: Output
 
         func run() throws {
+            try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             var table = dataset.table
             var features = dataset.features
@@ -137,6 +148,7 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var output: Output
 
         func run() throws {
+            try output.check(inputs: paths)
             let datasets = try paths.map { try Dataset.load(from: $0) }
             guard let first = datasets.first else { throw ValidationError("give at least one dataset folder") }
             try output.save(try Table.concatenate(datasets.map(\.table)), like: first, split: first.split)

@@ -69,13 +69,15 @@ struct Decode: ParsableCommand {
             try documents.withUTF8(index) { line -> [Int32] in
                 var ids: [Int32] = []
                 var column = 0
+                // Spaces, tabs and a CRLF file's carriage returns separate ids.
+                let separates = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D }
                 while column < line.count {
-                    if line[column] == 0x20 || line[column] == 0x09 {
+                    if separates(line[column]) {
                         column += 1
                         continue
                     }
                     let start = column
-                    while column < line.count && line[column] != 0x20 && line[column] != 0x09 { column += 1 }
+                    while column < line.count && !separates(line[column]) { column += 1 }
                     let field = UnsafeRawBufferPointer(rebasing: line[start..<column])
                     let location = SourceLocation(path: documents.input.name, line: index + 1, column: start + 1)
                     guard let id = Int32(String(decoding: field, as: UTF8.self)), id >= 0 else {

@@ -22,7 +22,10 @@ struct EvaluateCommand: ParsableCommand {
 
 
     func run() throws {
-        let input = try reading.open(checkpoint: checkpoint, data: data, requireLabels: true)
+        let input = try reading.open(checkpoint: checkpoint, data: data, labels: .required)
+        guard input.rows.rowCount > 0 else {
+            throw InputError("there are no rows to evaluate", at: SourceLocation(path: data), hint: "evaluate on a file or split with rows")
+        }
         let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: reading.batchSize, collator: input.collator)
         if json {
             let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }

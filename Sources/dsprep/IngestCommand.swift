@@ -20,7 +20,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("split"), help: ArgumentHelp("A named split, e.g. train=train.tsv (repeatable).", valueName: "name=file"))
     var splits: [String] = []
 
-    @Option(help: "Output folder.")
+    @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String
 
     @OptionGroup var input: InputFlags
@@ -33,13 +33,14 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         let named = try SplitInputs.resolve(inputs: inputs, splits: splits)
+        try OutputPolicy.checkFolder(out, kind: .dataset, inputs: named.map(\.path))
         let options = try input.ingestOptions()
         let start = Date()
         var rows = 0
         if named.count == 1, splits.isEmpty {
             rows = try Self.ingest(named[0].path, into: out, split: nil, options: options, maxShardMB: maxShardMB, quiet: quiet)
         } else {
-            try AtomicOutput.writeDirectory(at: out) { folder in
+            try AtomicOutput.writeDirectory(at: out, kind: .dataset) { folder in
                 for (name, path) in named {
                     rows += try Self.ingest(path, into: folder + "/" + name, split: name, options: options,
                                             maxShardMB: maxShardMB, quiet: quiet)
@@ -80,8 +81,12 @@ enum SplitInputs {
         named += inputs.map { (splitName(for: $0), $0) }
         guard !named.isEmpty else { throw ValidationError("give at least one input file") }
         var seen = Set<String>()
-        for (name, _) in named where !seen.insert(name).inserted {
-            throw ValidationError("two inputs map to the split '\(name)': name them with --split NAME=FILE")
+        for (name, path) in named {
+            // A split name becomes a folder inside --out: the check reading applies, so "../x" cannot leave it.
+            try OutputPolicy.checkPlainName(name, what: "split name", at: SourceLocation(path: "--split \(name)=\(path)"))
+            if !seen.insert(name).inserted {
+                throw ValidationError("two inputs map to the split '\(name)': name them with --split NAME=FILE")
+            }
         }
         return named
     }

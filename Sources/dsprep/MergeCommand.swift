@@ -19,7 +19,7 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Shard folders, in shard order.")
     var shards: [String]
 
-    @Option(help: "Output folder.")
+    @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String
 
     @Option(help: "Start a new data file once one reaches this many MB.")
@@ -27,6 +27,8 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard let firstPath = shards.first else { throw ValidationError("give the shard folders to merge") }
+        try OutputPolicy.checkFolder(out, kind: .dataset, inputs: shards)
+        try Self.checkShardsOfOneJob(shards)
         let datasets = try shards.map { try Dataset.load(from: $0) }
         let first = datasets[0]
         for (path, dataset) in zip(shards, datasets).dropFirst() where dataset.features != first.features {
@@ -39,5 +41,31 @@ struct MergeCommand: ParsableCommand {
         for batch in table.rebatched(rows: TokenizeJob.rowsPerRecordBatch) { try writer.write(batch) }
         try writer.finish()
         print("merged \(shards.count) shards, \(table.count) rows, into \(out)")
+    }
+
+    /// Each folder must come from the same tokenize job (tokenizer bytes, options) as shard i of
+    /// the same K, given in order: otherwise the result is not what a single run would write.
+    static func checkShardsOfOneJob(_ shards: [String]) throws {
+        let records = try shards.map { path -> TokenizeRun.JobRecord in
+            guard let record = TokenizeRun.recordedJob(in: path), record.shardCount != nil else {
+                throw InputError("not a shard folder written by `dsprep tokenize --num-shards K --shard-index I`", at: SourceLocation(path: path),
+                                 hint: "merge joins such folders; to append other datasets use `dsprep dataset concat`")
+            }
+            return record
+        }
+        for (position, (path, record)) in zip(shards, records).enumerated() {
+            if record.tokenizerDigest != records[0].tokenizerDigest {
+                throw InputError("it was tokenized with another tokenizer than \(shards[0])", at: SourceLocation(path: path),
+                                 hint: "merge only shards of one tokenize job")
+            }
+            if record.options != records[0].options || record.inputs != records[0].inputs {
+                throw InputError("it was tokenized with other options than \(shards[0]) (\(record.options) vs \(records[0].options))",
+                                 at: SourceLocation(path: path), hint: "merge only shards of one tokenize job")
+            }
+            if record.shardCount != shards.count || record.shardIndex != position {
+                throw InputError("this is shard \(record.shardIndex ?? 0) of \(record.shardCount ?? 0), given as shard \(position) of \(shards.count)",
+                                 at: SourceLocation(path: path), hint: "give all the shards of the job, in order 0, 1, ..., K-1")
+            }
+        }
     }
 }

@@ -19,8 +19,11 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "Token shards, or a raw CSV/TSV/JSONL file tokenized with the checkpoint's tokenizer (labels not needed).")
     var data: String
 
-    @Option(help: "Output CSV.")
+    @Option(help: "Output CSV (an existing file is replaced only with --overwrite).")
     var out: String
+
+    @Flag(help: "Replace an existing --out file.")
+    var overwrite = false
 
     @Option(help: "Round regression predictions to this many decimals.")
     var round: Int?
@@ -32,9 +35,9 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let input = try reading.open(checkpoint: checkpoint, data: data, requireLabels: false)
-        var rows = input.rows
-        rows.labels = nil
+        try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwrite)
+        let input = try reading.open(checkpoint: checkpoint, data: data, labels: .ignored)
+        let rows = input.rows
         let k = input.model.task.outputCount
         var outputs = [Float](repeating: 0, count: rows.rowCount * k)
         for order in rows.lengthSortedBatches(batchSize: reading.batchSize) {
@@ -60,6 +63,7 @@ struct PredictCommand: ParsableCommand {
                 csv += "\(row),\(id),\(Self.quoted(name)),\(String(format: "%.6f", 1 / denominator))\n"
             }
         }
+        try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwrite)  // again: it may have appeared meanwhile
         try AtomicOutput.writeFile(Data(csv.utf8), to: out)
         print("\(rows.rowCount) predictions → \(out)")
     }

@@ -23,7 +23,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "A tokenizer.json, BERT vocab.txt or sentencepiece .model (default: the project's Korean tokenizer in vocab/).")
     var tokenizer: String?
 
-    @Option(help: "Output folder (default: named after the first input, beside it).")
+    @Option(help: "Output folder (default: named after the first input, beside it): a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String?
 
     @Option(help: "The text column (default: found by name: document, text, sentence, ...).")
@@ -95,6 +95,8 @@ struct TokenizeCommand: ParsableCommand {
                              hint: "give --out FOLDER")
         }
         let output = out ?? Self.defaultOutput(for: named[0].path, shard: options.shard)
+        let cache = noCache ? nil : DatasetCache.fromEnvironment()
+        try OutputPolicy.checkFolder(output, kind: .dataset, inputs: named.map(\.path) + [tokenizerPath] + (cache.map { [$0.root] } ?? []))
         if !quiet {
             let defaults = [
                 tokenizer == nil ? "tokenizer \(tokenizerPath) (change with --tokenizer)" : nil,
@@ -110,7 +112,7 @@ struct TokenizeCommand: ParsableCommand {
         for source in named { spooled.append((source.name, try SpooledInput(path: source.path, scratchFolder: scratchFolder))) }
         let run = TokenizeRun(inputs: spooled.map { (split: $0.split, path: $0.file.path) }, asCollection: asCollection, tokenizerPath: tokenizerPath,
                               options: options, ingestOptions: try input.ingestOptions()) { try TokenizerLoader.load(path: tokenizerPath) }
-        let outcome = try run.run(out: output, cache: noCache ? nil : DatasetCache.fromEnvironment(),
+        let outcome = try run.run(out: output, cache: cache,
                                   ingestDescription: input.cacheDescription, quiet: quiet)
         guard !quiet else { return }
         TokenizeReportPrinter.print(outcome, output: output, tokenizer: tokenizerPath, explicit: (textColumn, labelColumn),

@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     var eval: String?
     @Option(help: "The tokenizer that made the shards: copied into checkpoints, sets the vocabulary size and pad id.")
     var tokenizer: String?
-    @Option(help: "Where checkpoints and logs go.")
+    @Option(help: "Where checkpoints and logs go: a new or empty folder, or an earlier run's, which this run writes into.")
     var outputDir: String?
     @Option(help: "classification or regression (default: from the labels).")
     var task: String?
@@ -110,6 +110,11 @@ struct TrainCommand: ParsableCommand {
         }
         for case let (flag, key, value?) in flagSettings { try arguments.set(key, value, at: SourceLocation(path: "--" + flag)) }
         guard let trainPath = arguments.train else { throw InputError("no training data", hint: "pass --train DIR (token shards from `dsprep tokenize`)") }
+        if let outputDir = arguments.outputDir {
+            // Before hours of training: the run folder must be new, empty, or an earlier run's.
+            try OutputPolicy.checkFolder(outputDir, kind: .trainingRun, flag: "--output-dir",
+                                         inputs: [trainPath, arguments.eval, arguments.tokenizer, config].compactMap { $0 })
+        }
         let trainRows = try TokenizedSplit.load(trainPath, preferredSplits: TokenizedSplit.trainSplits)
         let evalRows = try arguments.eval.map {
             try TokenizedSplit.load($0, preferredSplits: TokenizedSplit.evalSplits).relabelled(as: trainRows.labelNames)

@@ -71,8 +71,11 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "Unigram: pieces kept whole, comma separated.")
         var userDefinedSymbols: String = ""
 
-        @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file, or a folder.")
+        @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file (replaced only with --overwrite), or a folder (new, empty, or an earlier vocab train output, which is replaced).")
         var out: String
+
+        @Flag(help: "Replace an existing --out file (a .json or .model; folders follow dsprep's output rule).")
+        var overwrite = false
 
         @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
         var threads: Int?
@@ -91,7 +94,15 @@ struct VocabCommand: ParsableCommand {
             if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
         }
 
+        /// Whether --out names one file rather than a folder.
+        private var writesFile: Bool { out.hasSuffix(model == .unigram ? ".model" : ".json") }
+
         func run() throws {
+            if writesFile {
+                try OutputPolicy.checkFile(out, inputs: files, overwrite: overwrite)
+            } else {
+                try OutputPolicy.checkFolder(out, kind: .tokenizer, inputs: files)
+            }
             if model == .unigram { return try trainUnigram() }
             let start = Date()
             var trainer = WordPieceTrainer(vocabularySize: vocabSize)
@@ -112,10 +123,10 @@ struct VocabCommand: ParsableCommand {
             let vocabulary = try trainer.train(counter.words) { merging.update(to: $0) }
             merging.finish()
             let tokenizer = try trainer.tokenizer(vocabulary: vocabulary)
-            if out.hasSuffix(".json") {
+            if writesFile {
                 try TokenizerJSON.save(tokenizer, to: out)
             } else {
-                try AtomicOutput.writeDirectory(at: out) { folder in
+                try AtomicOutput.writeDirectory(at: out, kind: .tokenizer) { folder in
                     try TokenizerJSON.save(tokenizer, to: folder + "/tokenizer.json")
                     try AtomicOutput.writeFile(Data(WordPieceTrainer.vocabularyText(vocabulary).utf8), to: folder + "/vocab.txt")
                 }
@@ -144,10 +155,10 @@ struct VocabCommand: ParsableCommand {
             let proto = try trainer.train { done, total in bar.update(to: 100 * done / max(total, 1)) }
             bar.finish()
             let model = Data(proto.serialized(trainerFields: trainer.trainerSpecFields))
-            if out.hasSuffix(".model") {
+            if writesFile {
                 try AtomicOutput.writeFile(model, to: out)
             } else {
-                try AtomicOutput.writeDirectory(at: out) { folder in
+                try AtomicOutput.writeDirectory(at: out, kind: .tokenizer) { folder in
                     try AtomicOutput.writeFile(model, to: folder + "/tokenizer.model")
                     try TokenizerJSON.write(unigram: proto, to: folder + "/tokenizer.json")
                 }

@@ -16,3 +16,13 @@ enum DSPrepBinary {
                              currentDirectory: currentDirectory)
     }
 }
+
+/// A tiny cased WordPiece vocabulary written by hand, so tests need no ../shared.
+enum TinyVocabulary {
+    static let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "영화", "##가", "좋", "##다", "별로", "."]
+
+    /// Writes `tokens` (or another list) as a vocab.txt at `path`.
+    static func write(to path: String, tokens: [String] = tokens) throws {
+        try (tokens.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}

@@ -49,6 +49,15 @@ final class DecodeCommandTests: XCTestCase {
         XCTAssertEqual(lines[2], lines[0].dropLast(lines[0].count - lines[2].count), "spaces and tabs separate ids")
     }
 
+    func testCRLFIdsFileDecodesLineByLine() throws {
+        let model = fixtures.appendingPathComponent("spm/nsmc-bytefallback-2k.model").path
+        let unix = try DSPrepBinary.run(["decode", "--tokenizer", model], stdin: "262 862\n1067 1074\n")
+        let windows = try DSPrepBinary.run(["decode", "--tokenizer", model], stdin: "262 862\r\n1067 1074\r\n")
+        XCTAssertEqual(windows.status, 0, windows.stderr)
+        XCTAssertEqual(windows.stdout, unix.stdout)
+        XCTAssertEqual(windows.stdout.split(separator: "\n").count, 2, windows.stdout)
+    }
+
     func testBadIdsAreNamedAndNothingIsPrinted() throws {
         let model = fixtures.appendingPathComponent("spm/nsmc-bytefallback-2k.model").path
         let directory = try TestEnvironment.temporaryDirectory()

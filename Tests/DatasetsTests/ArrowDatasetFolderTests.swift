@@ -28,7 +28,7 @@ final class ArrowDatasetFolderTests: XCTestCase {
         let table = Table(schema: labelled, batches: [try labelledBatch(0..<10), try labelledBatch(10..<25)])
         let info = DatasetInfo(description: "NSMC 표본", license: "CC0")
         try Dataset(table: table, features: labelFeatures, split: "train", info: info).save(to: folder)
-        XCTAssertEqual(try files(folder), ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"])
+        XCTAssertEqual(try files(folder), [".dsprep-output", "data-00000-of-00001.arrow", "dataset_info.json", "state.json"])
 
         let loaded = try Dataset.load(from: folder)
         XCTAssertEqual(ArrowFixtures.rows(loaded.table), ArrowFixtures.rows(table))
@@ -74,7 +74,7 @@ final class ArrowDatasetFolderTests: XCTestCase {
     func testEmptyDatasetStillHasOneFile() throws {
         let folder = try makeTemporaryFolder(self) + "/empty"
         try DatasetWriter(path: folder, schema: labelled).finish()
-        XCTAssertEqual(try files(folder), ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"])
+        XCTAssertEqual(try files(folder), [".dsprep-output", "data-00000-of-00001.arrow", "dataset_info.json", "state.json"])
         let loaded = try Dataset.load(from: folder)
         XCTAssertEqual(loaded.count, 0)
         XCTAssertEqual(loaded.schema, labelled)
@@ -98,8 +98,19 @@ final class ArrowDatasetFolderTests: XCTestCase {
         let folder = try makeTemporaryFolder(self) + "/data"
         try Dataset(table: Table(schema: labelled, batches: [try labelledBatch(0..<50)])).save(to: folder, maxShardBytes: 500)
         try Dataset(table: Table(schema: labelled, batches: [try labelledBatch(0..<3)])).save(to: folder)
-        XCTAssertEqual(try files(folder), ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"])
+        XCTAssertEqual(try files(folder), [".dsprep-output", "data-00000-of-00001.arrow", "dataset_info.json", "state.json"])
         XCTAssertEqual(try Dataset.load(from: folder).count, 3)
+    }
+
+    func testSavingOverAFolderDsprepDidNotWriteIsRefused() throws {
+        let folder = try makeTemporaryFolder(self) + "/mine"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: folder + "/notes.txt"))
+        XCTAssertThrowsError(try Dataset(table: Table(schema: labelled, batches: [try labelledBatch(0..<3)])).save(to: folder)) {
+            XCTAssertTrue("\($0)".contains("did not write"), "\($0)")
+        }
+        XCTAssertEqual(try files(folder), ["notes.txt"])
+        XCTAssertEqual(try files(URL(fileURLWithPath: folder).deletingLastPathComponent().path), ["mine"], "no temporary folder left")
     }
 
     func testDatasetDictRoundTrip() throws {

@@ -69,6 +69,46 @@ final class DatasetCacheTests: XCTestCase {
         XCTAssertNil(cache.lookup("k1"))
     }
 
+    func testAChangedEntryIsDetectedEvictedAndRebuilt() throws {
+        let cache = DatasetCache(root: root)
+        var builds = 0
+        func entry() throws -> String {
+            try cache.entry(for: "k", description: "x") { folder in
+                builds += 1
+                try Data("stored bytes".utf8).write(to: URL(fileURLWithPath: folder + "/data.arrow"))
+            }
+        }
+        let path = try entry()
+        XCTAssertEqual(cache.manifest(of: path)?.keys.sorted(), ["data.arrow"])
+        XCTAssertNotNil(cache.verifiedEntry("k"))
+        // Same size, different bytes: only the digest can tell.
+        try Data("edited bytes".utf8).write(to: URL(fileURLWithPath: path + "/data.arrow"))
+        XCTAssertNil(cache.verifiedEntry("k"), "an edited entry is not served")
+        XCTAssertNil(cache.lookup("k"), "and is evicted")
+        XCTAssertEqual(try String(contentsOfFile: try entry() + "/data.arrow", encoding: .utf8), "stored bytes")
+        XCTAssertEqual(builds, 2)
+        try FileManager.default.removeItem(atPath: path + "/data.arrow")
+        XCTAssertNil(cache.verifiedEntry("k"), "a missing file is detected too")
+    }
+
+    func testCopiedEntriesShareNoStorageWithTheCache() throws {
+        let cache = DatasetCache(root: root)
+        let path = try cache.entry(for: "k", description: "x") { folder in
+            try FileManager.default.createDirectory(atPath: folder + "/train", withIntermediateDirectories: true)
+            try Data("stored".utf8).write(to: URL(fileURLWithPath: folder + "/train/data.arrow"))
+        }
+        let out = root + "-out"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try cache.copyEntry(path, to: out)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: out + "/train/data.arrow"))
+        try handle.write(contentsOf: Data("EDIT".utf8))  // in place, as an editor or a script would
+        try handle.close()
+        XCTAssertEqual(try String(contentsOfFile: path + "/train/data.arrow", encoding: .utf8), "stored")
+        XCTAssertNotNil(cache.verifiedEntry("k"))
+        XCTAssertEqual(cache.changedFile(in: out, against: try XCTUnwrap(cache.manifest(of: path))), "train/data.arrow")
+    }
+
     func testConcurrentBuildsOfTheSameKeyBothSucceed() throws {
         let cache = DatasetCache(root: root)
         let results = ResultBox()

@@ -27,7 +27,7 @@ public struct DatasetDict: Sendable {
         guard let names = try SaveToDiskFiles.readObject(file)["splits"] as? [String] else {
             throw InputError("expected {\"splits\": [names]}", at: SourceLocation(path: file))
         }
-        for name in names { try SaveToDiskFiles.checkPlainName(name, in: file) }
+        for name in names { try OutputPolicy.checkPlainName(name, what: "split", at: SourceLocation(path: file)) }
         return names
     }
 
@@ -38,9 +38,9 @@ public struct DatasetDict: Sendable {
 
     /// Writes all splits at `path`, all or nothing.
     public func save(to path: String, maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes) throws {
-        try AtomicOutput.writeDirectory(at: path) { folder in
+        for name in names { try OutputPolicy.checkPlainName(name, what: "split", at: SourceLocation(path: path)) }
+        try AtomicOutput.writeDirectory(at: path, kind: .dataset) { folder in
             for (name, dataset) in zip(names, datasets) {
-                try SaveToDiskFiles.checkPlainName(name, in: path)
                 try dataset.save(to: folder + "/" + name, maxShardBytes: maxShardBytes)
             }
             try Self.writeSplitList(names, in: folder)
@@ -50,6 +50,7 @@ public struct DatasetDict: Sendable {
     /// Writes `dataset_dict.json`, for callers that write split folders themselves (e.g. with a
     /// `DatasetWriter` per split inside `AtomicOutput.writeDirectory`).
     public static func writeSplitList(_ names: [String], in folder: String) throws {
+        for name in names { try OutputPolicy.checkPlainName(name, what: "split", at: SourceLocation(path: folder)) }
         let json = JSONValue.object([("splits", .array(names.map { .string($0) }))])
         try Data(json.serialized(.pythonDumps(indent: nil)).utf8).write(to: URL(fileURLWithPath: folder + "/" + SaveToDiskFiles.dictionaryFile))
     }

@@ -39,20 +39,20 @@ public final class DatasetWriter {
         path: String, schema: Schema, features: Features? = nil, split: String? = nil, info: DatasetInfo = DatasetInfo(),
         maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes
     ) throws {
+        if let name = schema.duplicateName {
+            throw InputError("two columns are named '\(name)'", at: SourceLocation(path: path), hint: "give every column its own name")
+        }
         self.path = path
         self.schema = schema
         self.features = try (features ?? Features(inferredFrom: schema)).matching(schema, location: SourceLocation(path: path))
         self.split = split
         self.info = info
         self.maxShardBytes = max(1, maxShardBytes)
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        temporary = AtomicOutput.temporarySibling(of: path)
-        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        temporary = try AtomicOutput.makeTemporaryDirectory(beside: path)
     }
 
     deinit {
-        if !done { try? FileManager.default.removeItem(atPath: temporary) }
+        if !done { TemporaryOutputs.discard(temporary) }
     }
 
     public func write(_ batch: RecordBatch) throws {
@@ -68,7 +68,7 @@ public final class DatasetWriter {
         }
     }
 
-    /// Completes the folder and moves it to `path` (replacing an existing folder there).
+    /// Completes the folder and moves it to `path` (replacing dsprep's earlier dataset there, see `OutputPolicy`).
     public func finish() throws {
         guard !cancelled else { throw InputError("the output was abandoned after an earlier error", at: SourceLocation(path: path)) }
         guard !done else { return }
@@ -84,8 +84,7 @@ public final class DatasetWriter {
             try SaveToDiskFiles.writeInfo(features: features, info: info, folder: temporary)
             try SaveToDiskFiles.writeState(
                 dataFiles: finalNames, fingerprint: SaveToDiskFiles.fingerprint(contentHasher), split: split, folder: temporary)
-            try AtomicOutput.fsyncPath(temporary)
-            try AtomicOutput.replace(path, with: temporary)
+            try AtomicOutput.replace(path, with: temporary, kind: .dataset)
             done = true
         } catch {
             cancel()
@@ -98,7 +97,7 @@ public final class DatasetWriter {
         done = true
         cancelled = true
         shard = nil
-        try? FileManager.default.removeItem(atPath: temporary)
+        TemporaryOutputs.discard(temporary)
     }
 
     private func currentShard() throws -> ArrowStreamWriter {

@@ -56,13 +56,6 @@ enum SaveToDiskFiles {
         try Data(json.serialized(.pythonDumps(indent: 2)).utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    /// A name read from a metadata file that must be a plain entry of `folder` (no `/`, `..`).
-    static func checkPlainName(_ name: String, in path: String) throws {
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"), !name.contains("\0") else {
-            throw InputError("'\(name)' is not a plain file name", at: SourceLocation(path: path))
-        }
-    }
-
     // MARK: - dataset_info.json
 
     static func writeInfo(features: Features, info: DatasetInfo, folder: String) throws {
@@ -106,7 +99,7 @@ enum SaveToDiskFiles {
             guard let name = entry["filename"] as? String else {
                 throw InputError("a \"_data_files\" entry without a \"filename\"", at: SourceLocation(path: path))
             }
-            try checkPlainName(name, in: path)
+            try OutputPolicy.checkPlainName(name, what: "data file", at: SourceLocation(path: path))
             return name
         }
         return (files, object["_fingerprint"] as? String, object["_split"] as? String)

@@ -30,10 +30,19 @@ struct BatchAssembler {
         }
     }
 
+    /// The file line each row of the batch starts on (`endRow`), for errors found after ingest.
+    private(set) var rowLines: [Int] = []
+
     /// Starts a new batch of about `capacity` rows.
     mutating func start(capacity: Int) {
         builders = schema.fields.map { ColumnBuilder($0.type, capacity: capacity) }
+        rowLines = []
+        rowLines.reserveCapacity(capacity)
     }
+
+    /// Ends a row that started on `line`.
+    @inline(__always)
+    mutating func endRow(line: Int) { rowLines.append(line) }
 
     mutating func finish() -> RecordBatch {
         let columns = builders.indices.map { builders[$0].finish() }

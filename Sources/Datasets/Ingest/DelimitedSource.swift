@@ -97,6 +97,7 @@ final class DelimitedSource: RecordSource {
                     try assembler.appendText(column, cell, line: scanner.recordLine)
                 }
             }
+            assembler.endRow(line: scanner.recordLine)
             rows += 1
         }
         return rows

@@ -102,6 +102,7 @@ struct JSONRecordReader {
             for column in names.indices where lastObjectSetting[column] != objectNumber {
                 assembler.appendNull(column)
             }
+            assembler.endRow(line: recordLine)
             rows += 1
         }
         return rows

@@ -18,6 +18,8 @@ public final class TabularReader {
     /// Data rows in the file (not counting a header).
     public let rowCount: Int
     public private(set) var rowsRead = 0
+    /// The file line each row of the last batch starts on.
+    public private(set) var batchLines: [Int] = []
 
     /// A batch also ends once it has consumed this many bytes of input, which keeps its string
     /// data well inside 32-bit Arrow offsets.
@@ -70,6 +72,7 @@ public final class TabularReader {
         }
         rowsRead += rows
         pages.release(upTo: source.position)
+        batchLines = assembler.rowLines
         return assembler.finish()
     }
 

@@ -12,6 +12,9 @@ extension Table {
 
     /// Keeps only `names`, in that order.
     public func selectColumns(_ names: [String]) throws -> Table {
+        if let name = Schema(names.map { Field($0, .string) }).duplicateName {
+            throw InputError("column '\(name)' is selected twice", hint: "name each column once")
+        }
         let indices = try names.map(columnIndex)
         return Table(
             schema: Schema(indices.map { schema.fields[$0] }),

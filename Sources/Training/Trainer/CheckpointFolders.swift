@@ -17,7 +17,7 @@ public struct CheckpointFolders {
     /// Writes model, config, optimizer state, trainer state, arguments and the tokenizer copy.
     public func save(step: Int, model: Model, optimizer: AdamW, state: TrainerState, arguments: TrainingArguments,
                      labelNames: [String]?, tokenizer: String?) throws {
-        try AtomicOutput.writeDirectory(at: path(step: step)) { folder in
+        try AtomicOutput.writeDirectory(at: path(step: step), kind: .checkpoint) { folder in
             try ModelFiles.save(model, labelNames: labelNames, in: folder)
             try optimizer.saveState(to: folder + "/" + Self.optimizerFile)
             try AtomicOutput.writeFile(try state.jsonData(), to: folder + "/" + TrainerState.fileName)
@@ -32,10 +32,14 @@ public struct CheckpointFolders {
         }
     }
 
-    /// Steps of the checkpoints present, ascending.
+    /// Steps of the checkpoints dsprep wrote here (marked as such), ascending.
     public func steps() -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDir)) ?? []
-        return names.compactMap { $0.hasPrefix(Self.prefix) ? Int($0.dropFirst(Self.prefix.count)) : nil }.sorted()
+        return names.compactMap { name -> Int? in
+            guard name.hasPrefix(Self.prefix), let step = Int(name.dropFirst(Self.prefix.count)),
+                  OutputPolicy.markedKind(of: outputDir + "/" + name) == OutputKind.checkpoint.rawValue else { return nil }
+            return step
+        }.sorted()
     }
 
     /// Deletes every checkpoint except the `keepLast` newest and the best one; returns the
@@ -46,7 +50,7 @@ public struct CheckpointFolders {
         let all = steps()
         let kept = Set(all.suffix(keepLast) + (bestStep.map { [$0] } ?? []))
         let deleted = all.filter { !kept.contains($0) }
-        for step in deleted { try FileManager.default.removeItem(atPath: path(step: step)) }
+        for step in deleted { try FileManager.default.removeItem(atPath: path(step: step)) }  // dsprep's: see `steps`
         return deleted
     }
 

@@ -32,10 +32,16 @@ public struct LabelledRows<Rows: TokenRows> {
     /// largest id + 1), float values → regression.
     public var inferredTask: Task? {
         switch labels {
-        case .classes(let ids)?: return .classification(labels: max(labelNames?.count ?? 0, Int(ids.max() ?? 0) + 1, 2))
+        case .classes(let ids)?: return .classification(labels: labelNames?.count ?? (Int(ids.max() ?? 0) + 1))
         case .values?: return .regression
         case nil: return nil
         }
+    }
+
+    /// The distinct class ids the rows use (empty for regression or unlabelled rows).
+    public var classesPresent: Set<Int32> {
+        guard case .classes(let ids)? = labels else { return [] }
+        return Set(ids)
     }
 
     /// Largest token id + 1 (the smallest vocabulary that covers the rows).

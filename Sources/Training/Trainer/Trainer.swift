@@ -42,6 +42,21 @@ public final class Trainer<Rows: TokenRows> {
         guard let outputDir = arguments.outputDir else { throw InputError("no output directory given", hint: "pass --output-dir DIR") }
         try check(train.labels != nil, "the training data has no labels column", at: SourceLocation(path: train.source))
         try check(train.rowCount > 0, "the training data has no rows", at: SourceLocation(path: train.source))
+        if case .classification = task {
+            // One class leaves nothing to learn; a second class would be invented.
+            let present = train.classesPresent
+            try check(present.count >= 2, "classification needs at least 2 classes, but every training row has the label "
+                      + (present.first.map { id in train.labelNames.flatMap { Int(id) < $0.count ? $0[Int(id)] : nil } ?? String(id) } ?? "?"),
+                      at: SourceLocation(path: train.source))
+        }
+        if let eval {
+            // An empty set would score 0 and be taken as the best checkpoint.
+            guard eval.rowCount > 0 else {
+                throw InputError("the evaluation data has no rows", at: SourceLocation(path: eval.source),
+                                 hint: "pass --eval with rows, or leave --eval out to train without evaluation")
+            }
+            try check(eval.labels != nil, "the evaluation data has no labels column", at: SourceLocation(path: eval.source))
+        }
         self.arguments = arguments
         self.train = train
         self.eval = eval
@@ -52,7 +67,7 @@ public final class Trainer<Rows: TokenRows> {
         let maxLength = arguments.model == .transformer ? arguments.maxPositionEmbeddings : Int(Int32.max)
         collator = Collator(padTokenId: padTokenId, padToMultipleOf: arguments.padToMultipleOf, maxLength: maxLength)
         folders = CheckpointFolders(outputDir: outputDir)
-        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        try OutputPolicy.prepareFolder(outputDir, kind: .trainingRun, flag: "--output-dir")
         report = TrainingReport(outputDir: outputDir, quiet: quiet, print: print)
         let best = arguments.bestMetric(for: task)
         tracker = BestMetricTracker(name: best.name, greaterIsBetter: best.greaterIsBetter,
