@@ -61,23 +61,36 @@ public struct TokenizeJob: Sendable {
     /// Tokenizes `path` into a dataset folder at `folder` (all or nothing).
     public func run(path: String, into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
         let reader = try TabularReader(path: path, options: ingestOptions)
+        let roles = try Self.resolveRoles(schema: reader.schema, options: options, path: path)
+        let labels = try roles.label.map { try labelEncoding(path: path, column: $0) }
+        let rows = options.shard.map { Table.shardRows(count: reader.rowCount, numShards: $0.count, index: $0.index) }
+            .map { ($0.first ?? 0)..<(($0.last ?? -1) + 1) } ?? 0..<reader.rowCount
+        return try write(reader, rows: rows, roles: roles, labels: labels, into: folder, split: split, progress: progress)
+    }
+
+    /// The text, pair and label columns of `schema` (the options' or found by name), checked
+    /// along with the kept columns.
+    public static func resolveRoles(schema: Schema, options: Options, path: String) throws -> ColumnRoles {
         let roles = try ColumnRoles.resolve(
-            schema: reader.schema, text: options.textColumn, textPair: options.textPairColumn,
+            schema: schema, text: options.textColumn, textPair: options.textPairColumn,
             label: options.labelColumn, labelDisabled: options.noLabel, path: path)
-        for name in options.keepColumns where reader.schema.index(of: name) == nil {
+        for name in options.keepColumns where schema.index(of: name) == nil {
             throw InputError("no column named '\(name)' to keep", at: SourceLocation(path: path),
-                             hint: "columns: \(reader.schema.names.joined(separator: ", "))")
+                             hint: "columns: \(schema.names.joined(separator: ", "))")
         }
         for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
-            if let name, let field = reader.schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
+            if let name, let field = schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
                 throw InputError("the \(role) column '\(name)' holds \(field.type), not text", at: SourceLocation(path: path),
                                  hint: "force it with --column \(name):string")
             }
         }
-        let labels = try roles.label.map { try labelEncoding(path: path, column: $0) }
-        let rows = options.shard.map { Table.shardRows(count: reader.rowCount, numShards: $0.count, index: $0.index) }
-            .map { ($0.first ?? 0)..<(($0.last ?? -1) + 1) } ?? 0..<reader.rowCount
+        return roles
+    }
 
+    /// Tokenizes `rows` (counted from the reader's first row) of what `reader` reads into a
+    /// dataset folder at `folder`; a plan's shard passes a segment reader and all its rows.
+    public func write(_ reader: TabularReader, rows: Range<Int>, roles: ColumnRoles, labels: LabelEncoding?,
+                      into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
         let unknownID = ["[UNK]", "<unk>"].lazy.compactMap { tokenizer.id(of: $0) }.first
         let layout = OutputLayout(input: reader.schema, roles: roles, labels: labels, unknownID: unknownID, options: options)
         let writer = try DatasetWriter(path: folder, schema: layout.schema, features: layout.features, split: split,
@@ -130,15 +143,9 @@ public struct TokenizeJob: Sendable {
     /// Encoding of the label column, from all its values (a light pass over the file).
     private func labelEncoding(path: String, column: String) throws -> LabelEncoding {
         let reader = try TabularReader(path: path, options: ingestOptions)
-        guard let index = reader.schema.index(of: column) else { throw InputError("no column '\(column)'", at: SourceLocation(path: path)) }
-        let type = reader.schema.fields[index].type
-        if type == .float32 || type == .float64 { return .regression }
-        var distinct = Set<Value>()
-        while let batch = try reader.nextBatch(maxRows: 1 << 16) {
-            let values = batch.columns[index]
-            for row in 0..<values.count where !values.isNull(row) { distinct.insert(values.value(row)) }
-        }
-        return try LabelEncoding.infer(type: type, distinct: distinct)
+        var scan = try LabelScan(schema: reader.schema, column: column, path: path)
+        while scan.needsValues, let batch = try reader.nextBatch(maxRows: 1 << 16) { scan.add(batch) }
+        return try scan.encoding()
     }
 }
 

@@ -1,0 +1,80 @@
+import ArgumentParser
+import DSPrepSupport
+import Foundation
+import Preprocessing
+import Tokenizers
+
+/// `dsprep tokenize INPUT --plan-out plan.json --num-shards K` and
+/// `dsprep tokenize --plan plan.json --shard-index I --out part-I/`: one pass plans the shards,
+/// then each shard process reads only its own bytes (`TokenizePlan`). The launcher in `python/`
+/// runs the shards as Ray tasks.
+extension TokenizeCommand {
+    /// The job options the flags give.
+    func jobOptions() -> TokenizeJob.Options {
+        var options = TokenizeJob.Options()
+        options.textColumn = textColumn
+        options.textPairColumn = textPairColumn
+        options.labelColumn = labelColumn
+        options.noLabel = noLabel
+        options.keepColumns = keepColumns
+        options.attentionMask = attentionMask
+        options.maxLength = maxLength
+        options.threads = threads
+        return options
+    }
+
+    /// True when --plan-out or --plan is given (and the flags fit them); false for other runs.
+    func validatePlanFlags() throws -> Bool {
+        guard planOut != nil || plan != nil else { return false }
+        if planOut != nil && plan != nil { throw ValidationError("give --plan-out (make a plan) or --plan (run a shard of one), not both") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if planOut != nil {
+            guard (numShards ?? 0) >= 1 else { throw ValidationError("--plan-out needs --num-shards K (at least 1)") }
+            if shardIndex != nil { throw ValidationError("--plan-out plans every shard: drop --shard-index and run each with --plan") }
+            if inputs.count != 1 || !splits.isEmpty { throw ValidationError("--plan-out plans one input file; plan each split separately") }
+            if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
+            return true
+        }
+        guard shardIndex != nil else { throw ValidationError("--plan needs --shard-index I") }
+        guard out != nil else { throw ValidationError("--plan needs --out FOLDER for the shard") }
+        if !inputs.isEmpty || !splits.isEmpty {
+            throw ValidationError("--plan takes the input from the plan: drop the input files")
+        }
+        return true
+    }
+
+    /// Makes a plan or runs a planned shard; false when neither flag is given.
+    func runPlanned() throws -> Bool {
+        if let planOut, let numShards, let input = inputs.first {
+            let tokenizerPath = try tokenizer ?? DefaultTokenizer.path()
+            _ = try TokenizerLoader.load(path: tokenizerPath)  // a bad tokenizer fails here, not in K shards
+            let start = Date()
+            let made = try TokenizePlan.make(path: input, tokenizerPath: tokenizerPath, options: jobOptions(),
+                                             ingestOptions: try self.input.ingestOptions(), numShards: numShards)
+            try made.write(to: planOut)
+            if !quiet {
+                print("\(planOut): \(made.rowCount) rows of \(made.input.path) in \(made.shards.count) shards "
+                      + "(text: \(made.textColumn), label: \(made.labelColumn ?? "none")) in \(Formatting.seconds(Date().timeIntervalSince(start)))")
+                for shard in made.shards {
+                    print("  shard \(shard.index): rows \(shard.firstRow)..<\(shard.firstRow + shard.rows), bytes \(shard.byteStart)..<\(shard.byteEnd)")
+                }
+            }
+            return true
+        }
+        guard let plan, let shardIndex, let out else { return false }
+        let loaded = try TokenizePlan.read(from: plan)
+        let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.shards.count)", quiet: quiet)
+        let stats = try loaded.runShard(shardIndex, out: out, threads: threads, loadTokenizer: { try TokenizerLoader.load(path: $0) },
+                                        progress: progress)
+        progress.finish()
+        if !quiet {
+            print("\(out): shard \(shardIndex) of \(stats.shards), \(stats.rows) rows, read input bytes \(stats.byteStart)..<\(stats.byteEnd) "
+                  + "(\(stats.byteEnd - stats.byteStart) of \(stats.inputBytes)) in \(Formatting.seconds(stats.seconds))")
+        }
+        // One JSON line for launchers (dsprep-ray collects bytes read per task from it).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        print("dsprep-shard-stats " + String(decoding: try encoder.encode(stats), as: UTF8.self))
+        return true
+    }
+}
