@@ -87,8 +87,8 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Tells the kernel we will read the whole file front to back.
     public func adviseSequential() {
-        guard isMemoryMapped, let base = bytes.baseAddress, bytes.count > 0 else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_SEQUENTIAL)
+        guard isMemoryMapped, let base = mapping.baseAddress, mapping.count > 0 else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base), mapping.count, MADV_SEQUENTIAL)
     }
 
     /// Hands the whole pages of `bytes[range]` back to the kernel (the map stays valid: a page

@@ -1,6 +1,9 @@
 import Datasets
 import DSPrepSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Tokenizers
 
 extension TokenizePlan {
@@ -19,6 +22,8 @@ extension TokenizePlan {
         /// `rchar` of /proc/self/io: bytes this process read through read(2), which counts the
         /// plan and the tokenizer but not the mapped input (page faults are not reads).
         public var processReadBytes: Int?
+        /// Peak resident memory of the process (getrusage), which stays flat as the input grows.
+        public var peakResidentBytes: Int
         public var seconds: Double
         public var summary: TokenizeSummary
     }
@@ -42,7 +47,7 @@ extension TokenizePlan {
         let result = try job.write(reader, rows: 0..<shard.rows, roles: roles, labels: labels, into: out, split: nil, progress: progress)
         return ShardStats(shard: index, shards: shards.count, rows: shard.rows, byteStart: shard.byteStart, byteEnd: shard.byteEnd,
                           inputBytes: input.size, parsedBytes: reader.bytesRead - (shard.dataStart - shard.byteStart),
-                          processReadBytes: Self.processReadBytes(), seconds: Date().timeIntervalSince(start), summary: result.summary)
+                          processReadBytes: Self.processReadBytes(), peakResidentBytes: Self.peakResidentBytes(), seconds: Date().timeIntervalSince(start), summary: result.summary)
     }
 
     /// Compares the size of the input and the digest of the shard's bytes with the plan (the
@@ -54,6 +59,12 @@ extension TokenizePlan {
         guard FileDigest.of(file, range: 0..<file.bytes.count) == shard.digest else {
             throw Self.changed(input.path, detail: "bytes \(shard.byteStart)..<\(shard.byteEnd), shard \(shard.index), differ")
         }
+    }
+
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
     }
 
     /// `rchar` from /proc/self/io (Linux), nil elsewhere.

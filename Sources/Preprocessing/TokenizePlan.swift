@@ -76,16 +76,10 @@ public struct TokenizePlan: Codable, Sendable {
 
     /// The job options the plan fixes (the thread count is the shard process's own).
     public func jobOptions(threads: Int) -> TokenizeJob.Options {
-        var options = TokenizeJob.Options()
-        options.textColumn = textColumn
-        options.textPairColumn = textPairColumn
-        options.labelColumn = labelColumn
-        options.noLabel = labelColumn == nil
-        options.keepColumns = keepColumns
-        options.attentionMask = attentionMask
-        options.maxLength = maxLength
+        var options = TokenizeJob.Options(
+            textColumn: textColumn, textPairColumn: textPairColumn, labelColumn: labelColumn, noLabel: labelColumn == nil,
+            keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength, threads: threads)
         options.maxShardBytes = maxShardBytes
-        options.threads = threads
         return options
     }
 
@@ -217,5 +211,21 @@ public struct TokenizePlan: Codable, Sendable {
     static func changed(_ path: String, detail: String) -> InputError {
         InputError("changed since the plan was made (\(detail))", at: SourceLocation(path: path),
                    hint: "make the plan again (dsprep tokenize ... --plan-out) and rerun every shard")
+    }
+}
+
+extension TokenizeJob.Options {
+    /// The options a user chooses, in one call (the command line and a plan both build them).
+    public init(textColumn: String?, textPairColumn: String?, labelColumn: String?, noLabel: Bool, keepColumns: [String],
+                attentionMask: Bool, maxLength: Int?, threads: Int) {
+        self.init()
+        self.textColumn = textColumn
+        self.textPairColumn = textPairColumn
+        self.labelColumn = labelColumn
+        self.noLabel = noLabel
+        self.keepColumns = keepColumns
+        self.attentionMask = attentionMask
+        self.maxLength = maxLength
+        self.threads = threads
     }
 }

@@ -11,16 +11,8 @@ import Tokenizers
 extension TokenizeCommand {
     /// The job options the flags give.
     func jobOptions() -> TokenizeJob.Options {
-        var options = TokenizeJob.Options()
-        options.textColumn = textColumn
-        options.textPairColumn = textPairColumn
-        options.labelColumn = labelColumn
-        options.noLabel = noLabel
-        options.keepColumns = keepColumns
-        options.attentionMask = attentionMask
-        options.maxLength = maxLength
-        options.threads = threads
-        return options
+        TokenizeJob.Options(textColumn: textColumn, textPairColumn: textPairColumn, labelColumn: labelColumn, noLabel: noLabel,
+                            keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength, threads: threads)
     }
 
     /// True when --plan-out or --plan is given (and the flags fit them); false for other runs.

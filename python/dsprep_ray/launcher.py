@@ -9,6 +9,7 @@ the same bytes, and the merge runs only once every shard has succeeded.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -77,13 +78,22 @@ class ShardBoard:
         return self.attempts, self.states
 
 
+def _die_with_parent() -> None:
+    # Linux PR_SET_PDEATHSIG: dsprep is killed when its Ray worker dies, so a lost attempt cannot
+    # keep writing beside its retry.
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def run_shard(dsprep: str, plan: str, index: int, out: str, threads: int, board, fail_first: list[int]) -> dict:
     """One shard as a dsprep subprocess; returns its stats line (bytes read, rows, seconds)."""
     attempt = ray.get(board.started.remote(index, ray.util.get_node_ip_address()))
     command = [dsprep, "tokenize", "--plan", plan, "--shard-index", str(index), "--out", out,
                "--threads", str(threads), "--quiet"]
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent)
     if attempt == 1 and index in fail_first:
         time.sleep(0.2)
         process.kill()
