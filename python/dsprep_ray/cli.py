@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         launcher.tokenize(options)
     except launcher.DsprepError as error:
-        print(f"dsprep-ray: {error}", file=sys.stderr)
+        # From a task, Ray wraps the error with the worker's traceback; its cause is what dsprep said.
+        print(f"dsprep-ray: {getattr(error, 'cause', None) or error}", file=sys.stderr)
         return 1
     return 0
 
