@@ -50,7 +50,9 @@ def timed(command, **kwargs):
     return time.monotonic() - start
 
 def data_bytes(folder):
-    return [open(os.path.join(folder, name), "rb").read() for name in ("data-00000-of-00001.arrow", "dataset_info.json", "state.json")]
+    # The dataset's files (data-*.arrow, dataset_info.json, state.json); a single run also leaves its summary.
+    names = sorted(name for name in os.listdir(folder) if name.endswith(".arrow") or name in ("dataset_info.json", "state.json"))
+    return names, [open(os.path.join(folder, name), "rb").read() for name in names]
 
 single = os.path.join(work, "single")
 shutil.rmtree(single, ignore_errors=True)
@@ -70,12 +72,12 @@ for shards in (2, 8):
     result = json.load(open(figures))
     same = data_bytes(out) == reference
     print(f"\ndsprep-ray K={shards} (1-thread tasks on {cores} CPUs): {seconds:.2f} s, overhead {100 * (seconds / single_seconds - 1):+.1f}% "
-          f"(plan {result['plan_seconds']:.2f} s, tasks {result['tasks_seconds']:.2f} s, merge {result['merge_seconds']:.2f} s); "
+          f"(plan {result['plan_seconds']:.2f} s with peak RSS {result['plan_peak_resident_bytes'] / 1e6:.0f} MB, tasks {result['tasks_seconds']:.2f} s, merge {result['merge_seconds']:.2f} s); "
           f"identical to the single run: {same}")
     for shard in result["shards"]:
         read = shard["byteEnd"] - shard["byteStart"]
         print(f"  shard {shard['shard']}: read {read / 1e6:.1f} MB = {read / size:.3f} of the input (1/K = {1 / shards:.3f}), "
-              f"rchar {shard['processReadBytes'] / 1e6:.1f} MB, peak RSS {shard['peakResidentBytes'] / 1e6:.0f} MB, "
+              f"rchar {shard['processReadBytes'] / 1e3:.0f} kB (read(2): plan, tokenizer), peak RSS {shard['peakResidentBytes'] / 1e6:.0f} MB, "
               f"{shard['seconds']:.2f} s in dsprep")
     shutil.rmtree(out, ignore_errors=True)
     if not same:
