@@ -75,7 +75,7 @@ for shards in (2, 8):
           f"(plan {result['plan_seconds']:.2f} s with peak RSS {result['plan_peak_resident_bytes'] / 1e6:.0f} MB, tasks {result['tasks_seconds']:.2f} s, merge {result['merge_seconds']:.2f} s); "
           f"identical to the single run: {same}")
     for shard in result["shards"]:
-        read = shard["byteEnd"] - shard["byteStart"]
+        read = shard["bytesRead"]
         print(f"  shard {shard['shard']}: read {read / 1e6:.1f} MB = {read / size:.3f} of the input (1/K = {1 / shards:.3f}), "
               f"rchar {shard['processReadBytes'] / 1e3:.0f} kB (read(2): plan, tokenizer), peak RSS {shard['peakResidentBytes'] / 1e6:.0f} MB, "
               f"{shard['seconds']:.2f} s in dsprep")

@@ -16,24 +16,42 @@ public struct TokenizePlan: Codable, Sendable {
     public static let formatVersion = 1
 
     public var version = Self.formatVersion
-    public var input: PlannedFile
+    /// One per input, in the order given; every split is cut into `numShards` shards, and shard I
+    /// of the job is shard I of every split (as `--num-shards` does for several inputs).
+    public var splits: [PlannedSplit]
+    /// Whether the output is a split collection (several inputs, or `--split` given), as a single run decides.
+    public var asCollection: Bool
+    public var numShards: Int
     /// The files the tokenizer loads (the file given, or the folder's tokenizer files), digested.
     public var tokenizerFiles: [PlannedFile]
     public var tokenizerPath: String
     public var ingest: PlannedIngest
-    public var schema: [Field]
-    public var textColumn: String
-    public var textPairColumn: String?
-    public var labelColumn: String?
-    /// Class names for a ClassLabel, nil for scores or no label.
-    public var classNames: [String]?
-    public var regression: Bool
     public var keepColumns: [String]
     public var attentionMask: Bool
     public var maxLength: Int?
     public var maxShardBytes: Int
-    public var rowCount: Int
-    public var shards: [PlannedShard]
+
+    /// What the plan found in one input.
+    public struct PlannedSplit: Codable, Sendable {
+        public var name: String
+        public var input: PlannedFile
+        public var schema: [Field]
+        public var textColumn: String
+        public var textPairColumn: String?
+        public var labelColumn: String?
+        /// Class names for a ClassLabel, nil for scores or no label.
+        public var classNames: [String]?
+        public var regression: Bool
+        public var rowCount: Int
+        public var shards: [PlannedShard]
+
+        public var labels: LabelEncoding? {
+            if regression { return .regression }
+            return classNames.map { .classes(names: $0) }
+        }
+
+        public var roles: ColumnRoles { ColumnRoles(text: textColumn, textPair: textPairColumn, label: labelColumn) }
+    }
 
     public struct PlannedFile: Codable, Sendable {
         public var path: String
@@ -67,28 +85,35 @@ public struct TokenizePlan: Codable, Sendable {
         public var digest: String
     }
 
-    public var labels: LabelEncoding? {
-        if regression { return .regression }
-        return classNames.map { .classes(names: $0) }
-    }
-
-    public var roles: ColumnRoles { ColumnRoles(text: textColumn, textPair: textPairColumn, label: labelColumn) }
-
-    /// The job options the plan fixes (the thread count is the shard process's own).
-    public func jobOptions(threads: Int) -> TokenizeJob.Options {
+    /// The job options the plan fixes for `split` (the thread count is the shard process's own).
+    public func jobOptions(for split: PlannedSplit, threads: Int) -> TokenizeJob.Options {
         var options = TokenizeJob.Options(
-            textColumn: textColumn, textPairColumn: textPairColumn, labelColumn: labelColumn, noLabel: labelColumn == nil,
-            keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength, threads: threads)
+            textColumn: split.textColumn, textPairColumn: split.textPairColumn, labelColumn: split.labelColumn,
+            noLabel: split.labelColumn == nil, keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength, threads: threads)
         options.maxShardBytes = maxShardBytes
         return options
     }
 
     // MARK: - Making a plan
 
-    /// Plans `numShards` shards of `path`. `tokenizerPath` is digested, not loaded (the caller
-    /// loads it once to fail early on a bad one).
-    public static func make(path: String, tokenizerPath: String, options: TokenizeJob.Options, ingestOptions: IngestOptions,
-                            numShards: Int) throws -> TokenizePlan {
+    /// Plans `numShards` shards of each input. `tokenizerPath` is digested, not loaded (the
+    /// caller loads it once to fail early on a bad one).
+    public static func make(inputs: [(split: String, path: String)], asCollection: Bool, tokenizerPath: String,
+                            options: TokenizeJob.Options, ingestOptions: IngestOptions, numShards: Int) throws -> TokenizePlan {
+        TokenizePlan(
+            splits: try inputs.map { try planSplit($0.split, path: $0.path, options: options, ingestOptions: ingestOptions, numShards: numShards) },
+            asCollection: asCollection, numShards: numShards,
+            tokenizerFiles: try tokenizerFiles(tokenizerPath).map { PlannedFile(path: $0, size: try fileSize($0), digest: try FileDigest.of(path: $0)) },
+            tokenizerPath: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
+            ingest: PlannedIngest(format: ingestOptions.format?.rawValue, delimiter: ingestOptions.delimiter,
+                                  quoting: ingestOptions.quoting, hasHeader: ingestOptions.hasHeader),
+            keepColumns: options.keepColumns, attentionMask: options.attentionMask, maxLength: options.maxLength,
+            maxShardBytes: options.maxShardBytes)
+    }
+
+    /// Reads one input: its schema and roles, then its rows once for labels, shard offsets and digests.
+    static func planSplit(_ name: String, path: String, options: TokenizeJob.Options, ingestOptions: IngestOptions,
+                          numShards: Int) throws -> PlannedSplit {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         if SpooledInput.isStream(path) {
             throw InputError("a pipe cannot be planned: every shard reads the file again", at: SourceLocation(path: path),
@@ -141,16 +166,10 @@ public struct TokenizePlan: Codable, Sendable {
 
         var classNames: [String]?
         if case .classes(let names)? = labels { classNames = names }
-        return TokenizePlan(
-            input: PlannedFile(path: absolute, size: reader.byteCount, digest: whole.hexDigest),
-            tokenizerFiles: try tokenizerFiles(tokenizerPath).map { PlannedFile(path: $0, size: try fileSize($0), digest: try FileDigest.of(path: $0)) },
-            tokenizerPath: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
-            ingest: PlannedIngest(format: ingestOptions.format?.rawValue, delimiter: ingestOptions.delimiter,
-                                  quoting: ingestOptions.quoting, hasHeader: ingestOptions.hasHeader),
+        return PlannedSplit(
+            name: name, input: PlannedFile(path: absolute, size: reader.byteCount, digest: whole.hexDigest),
             schema: reader.schema.fields, textColumn: roles.text, textPairColumn: roles.textPair, labelColumn: roles.label,
-            classNames: classNames, regression: labels == .regression, keepColumns: options.keepColumns,
-            attentionMask: options.attentionMask, maxLength: options.maxLength, maxShardBytes: options.maxShardBytes,
-            rowCount: reader.rowCount, shards: shards)
+            classNames: classNames, regression: labels == .regression, rowCount: reader.rowCount, shards: shards)
     }
 
     /// The files the tokenizer loader reads: a folder's regular files, or the file and the

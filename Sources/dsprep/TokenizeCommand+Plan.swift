@@ -23,7 +23,6 @@ extension TokenizeCommand {
         if planOut != nil {
             guard (numShards ?? 0) >= 1 else { throw ValidationError("--plan-out needs --num-shards K (at least 1)") }
             if shardIndex != nil { throw ValidationError("--plan-out plans every shard: drop --shard-index and run each with --plan") }
-            if inputs.count != 1 || !splits.isEmpty { throw ValidationError("--plan-out plans one input file; plan each split separately") }
             if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
             return true
         }
@@ -37,17 +36,20 @@ extension TokenizeCommand {
 
     /// Makes a plan or runs a planned shard; false when neither flag is given.
     func runPlanned() throws -> Bool {
-        if let planOut, let numShards, let input = inputs.first {
+        if let planOut, let numShards {
+            let named = try SplitInputs.resolve(inputs: inputs, splits: splits)
             let tokenizerPath = try tokenizer ?? DefaultTokenizer.path()
             _ = try TokenizerLoader.load(path: tokenizerPath)  // a bad tokenizer fails here, not in K shards
             let start = Date()
-            let made = try TokenizePlan.make(path: input, tokenizerPath: tokenizerPath, options: jobOptions(),
-                                             ingestOptions: try self.input.ingestOptions(), numShards: numShards)
+            let made = try TokenizePlan.make(inputs: named.map { (split: $0.name, path: $0.path) }, asCollection: named.count > 1 || !splits.isEmpty,
+                                             tokenizerPath: tokenizerPath, options: jobOptions(), ingestOptions: try input.ingestOptions(),
+                                             numShards: numShards)
             try made.write(to: planOut)
-            if !quiet {
-                print("\(planOut): \(made.rowCount) rows of \(made.input.path) in \(made.shards.count) shards "
-                      + "(text: \(made.textColumn), label: \(made.labelColumn ?? "none")) in \(Formatting.seconds(Date().timeIntervalSince(start)))")
-                for shard in made.shards {
+            guard !quiet else { return true }
+            print("\(planOut): \(made.numShards) shards, planned in \(Formatting.seconds(Date().timeIntervalSince(start)))")
+            for split in made.splits {
+                print("[\(split.name)] \(split.input.path): \(split.rowCount) rows (text: \(split.textColumn), label: \(split.labelColumn ?? "none"))")
+                for shard in split.shards {
                     print("  shard \(shard.index): rows \(shard.firstRow)..<\(shard.firstRow + shard.rows), bytes \(shard.byteStart)..<\(shard.byteEnd)")
                 }
             }
@@ -55,13 +57,14 @@ extension TokenizeCommand {
         }
         guard let plan, let shardIndex, let out else { return false }
         let loaded = try TokenizePlan.read(from: plan)
-        let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.shards.count)", quiet: quiet)
+        let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.numShards)", quiet: quiet)
         let stats = try loaded.runShard(shardIndex, out: out, threads: threads, loadTokenizer: { try TokenizerLoader.load(path: $0) },
                                         progress: progress)
         progress.finish()
         if !quiet {
-            print("\(out): shard \(shardIndex) of \(stats.shards), \(stats.rows) rows, read input bytes \(stats.byteStart)..<\(stats.byteEnd) "
-                  + "(\(stats.byteEnd - stats.byteStart) of \(stats.inputBytes)) in \(Formatting.seconds(stats.seconds))")
+            let ranges = stats.splits.map { "\($0.split) bytes \($0.byteStart)..<\($0.byteEnd)" }.joined(separator: ", ")
+            print("\(out): shard \(shardIndex) of \(stats.shards), \(stats.rows) rows, read \(stats.bytesRead) of \(stats.inputBytes) input bytes "
+                  + "(\(ranges)) in \(Formatting.seconds(stats.seconds))")
         }
         // One JSON line for launchers (dsprep-ray collects bytes read per task from it).
         let encoder = JSONEncoder()

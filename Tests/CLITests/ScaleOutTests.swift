@@ -20,9 +20,22 @@ final class ScaleOutTests: XCTestCase {
         try ["data-00000-of-00001.arrow", "dataset_info.json", "state.json"].map { try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)) }
     }
 
-    private func singleRun(_ input: String) throws -> String {
+    /// A split collection's list and each split's files.
+    private func collectionBytes(_ folder: String) throws -> [Data] {
+        try [Data(contentsOf: URL(fileURLWithPath: folder + "/dataset_dict.json"))] + (try dataBytes(folder + "/train")) + (try dataBytes(folder + "/test"))
+    }
+
+    /// The sample as `train` and its first 400 rows as `test`.
+    private func twoSplits() throws -> [String] {
+        let lines = try String(contentsOfFile: sample, encoding: .utf8).split(separator: "\n")
+        let test = work.appendingPathComponent("test.tsv").path
+        try Data((lines.prefix(401).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: test))
+        return [sample, test]
+    }
+
+    private func singleRun(_ inputs: String...) throws -> String {
         let out = work.appendingPathComponent("single").path
-        let result = try DSPrepBinary.run(["tokenize", input, "--tokenizer", tokenizer, "--out", out, "--no-cache", "--quiet"])
+        let result = try DSPrepBinary.run(["tokenize"] + inputs + ["--tokenizer", tokenizer, "--out", out, "--no-cache", "--quiet"])
         XCTAssertEqual(result.status, 0, result.stderr)
         return out
     }
@@ -53,7 +66,8 @@ final class ScaleOutTests: XCTestCase {
             let result = try DSPrepBinary.run(["tokenize", "--plan", plan, "--shard-index", "\(index)", "--out", part, "--threads", "1", "--quiet"])
             XCTAssertEqual(result.status, 0, result.stderr)
             let line = try XCTUnwrap(result.stdout.split(separator: "\n").last { $0.hasPrefix("dsprep-shard-stats ") })
-            let stats = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.dropFirst("dsprep-shard-stats ".count).utf8)) as? [String: Any])
+            let shardStats = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.dropFirst("dsprep-shard-stats ".count).utf8)) as? [String: Any])
+            let stats = try XCTUnwrap((shardStats["splits"] as? [[String: Any]])?.first)
             let (start, end) = (try XCTUnwrap(stats["byteStart"] as? Int), try XCTUnwrap(stats["byteEnd"] as? Int))
             XCTAssertEqual(stats["rows"] as? Int, 750)
             // The parser consumed its whole range and nothing else (shard 0's range starts with the header).
@@ -69,6 +83,23 @@ final class ScaleOutTests: XCTestCase {
         let merge = try DSPrepBinary.run(["merge"] + parts + ["--out", merged])
         XCTAssertEqual(merge.status, 0, merge.stderr)
         XCTAssertEqual(try dataBytes(merged), try dataBytes(try singleRun(sample)))
+    }
+
+    func testPlannedShardsOfTwoSplitsMergeToASingleRunsCollection() throws {
+        let inputs = try twoSplits()
+        let plan = work.appendingPathComponent("plan.json").path
+        let made = try DSPrepBinary.run(["tokenize"] + inputs + ["--tokenizer", tokenizer, "--plan-out", plan, "--num-shards", "3"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let parts = try (0..<3).map { index in
+            let part = work.appendingPathComponent("part-\(index)").path
+            let result = try DSPrepBinary.run(["tokenize", "--plan", plan, "--shard-index", "\(index)", "--out", part, "--quiet"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return part
+        }
+        let merged = work.appendingPathComponent("merged").path
+        let merge = try DSPrepBinary.run(["merge"] + parts + ["--out", merged])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        XCTAssertEqual(try collectionBytes(merged), try collectionBytes(try singleRun(inputs[0], inputs[1])))
     }
 
     func testChangedInputAfterPlanningIsRefusedWithoutOutput() throws {
@@ -89,13 +120,13 @@ final class ScaleOutTests: XCTestCase {
     // MARK: - dsprep-ray on a local Ray
 
     /// Runs `dsprep-ray tokenize INPUT --num-shards 4` on the shared local session; returns the output folder and the figures.
-    private func launch(_ input: String, environment: [String: String] = [:]) throws -> (out: String, figures: [String: Any]) {
+    private func launch(_ inputs: [String], environment: [String: String] = [:]) throws -> (out: String, figures: [String: Any]) {
         let session = try RaySession.start()
         let out = work.appendingPathComponent("ray-out").path
         let figures = work.appendingPathComponent("figures.json").path
         let result = try ChildProcess.run(
             session.launcher,
-            ["tokenize", input, "--num-shards", "4", "--out", out, "--dsprep", DSPrepBinary.url.path, "--stats-json", figures,
+            ["tokenize"] + inputs + ["--num-shards", "4", "--out", out, "--dsprep", DSPrepBinary.url.path, "--stats-json", figures,
              "--tokenizer", tokenizer],
             environment: session.environment.merging(environment) { $1 })
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -105,7 +136,7 @@ final class ScaleOutTests: XCTestCase {
     }
 
     func testRayRunOnTheSampleEqualsASingleRun() throws {
-        let (out, figures) = try launch(sample)
+        let (out, figures) = try launch([sample])
         XCTAssertEqual(try dataBytes(out), try dataBytes(try singleRun(sample)))
         let shards = try XCTUnwrap(figures["shards"] as? [[String: Any]])
         XCTAssertEqual(shards.compactMap { $0["rows"] as? Int }, [750, 750, 750, 750])
@@ -116,17 +147,23 @@ final class ScaleOutTests: XCTestCase {
 
     func testRayRunOnALargerFileEqualsASingleRun() throws {
         let input = try generatedInput()
-        let (out, figures) = try launch(input)
+        let (out, figures) = try launch([input])
         XCTAssertEqual(try dataBytes(out), try dataBytes(try singleRun(input)))
         let size = try XCTUnwrap(figures["input_bytes"] as? Int)
         for shard in try XCTUnwrap(figures["shards"] as? [[String: Any]]) {
-            let read = try XCTUnwrap(shard["byteEnd"] as? Int) - (try XCTUnwrap(shard["byteStart"] as? Int))
+            let read = try XCTUnwrap(shard["bytesRead"] as? Int)
             XCTAssertEqual(Double(read) / Double(size), 0.25, accuracy: 0.02, "each task reads about a quarter of the input")
         }
     }
 
+    func testRayRunOnTwoSplitsEqualsASingleRun() throws {
+        let inputs = try twoSplits()
+        let (out, _) = try launch(inputs)
+        XCTAssertEqual(try collectionBytes(out), try collectionBytes(try singleRun(inputs[0], inputs[1])))
+    }
+
     func testKilledFirstAttemptIsRetriedAndGivesTheSameBytes() throws {
-        let (out, figures) = try launch(sample, environment: ["DSPREP_RAY_FAIL_FIRST_ATTEMPT": "1"])
+        let (out, figures) = try launch([sample], environment: ["DSPREP_RAY_FAIL_FIRST_ATTEMPT": "1"])
         XCTAssertEqual(try dataBytes(out), try dataBytes(try singleRun(sample)))
         let attempts = try XCTUnwrap(figures["shards"] as? [[String: Any]]).compactMap { $0["attempt"] as? Int }
         XCTAssertEqual(attempts, [1, 2, 1, 1])

@@ -38,8 +38,8 @@ final class TokenizePlanTests: XCTestCase {
 
     private func plan(_ path: String, shards: Int) throws -> TokenizePlan {
         let tokenizer = try write(#"{"model": "stand-in: planning digests the tokenizer, it does not load it"}"#, "tokenizer.json")
-        return try TokenizePlan.make(path: path, tokenizerPath: tokenizer, options: TokenizeJob.Options(), ingestOptions: IngestOptions(),
-                                     numShards: shards)
+        return try TokenizePlan.make(inputs: [("train", path)], asCollection: false, tokenizerPath: tokenizer, options: TokenizeJob.Options(),
+                                     ingestOptions: IngestOptions(), numShards: shards)
     }
 
     /// Every id a reader yields, in order.
@@ -53,7 +53,7 @@ final class TokenizePlanTests: XCTestCase {
         for format in [IngestFormat.tsv, .csv, .jsonl] {
             for shardCount in [1, 3, 8] {
                 let path = try write(rows(2500, format: format), "input.\(format.rawValue)")
-                let plan = try plan(path, shards: shardCount)
+                let plan = try plan(path, shards: shardCount).splits[0]
                 let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
                 XCTAssertEqual(plan.rowCount, 2500)
                 XCTAssertEqual(plan.labels, .classes(names: ["neg", "neutral", "pos"]))
@@ -83,7 +83,7 @@ final class TokenizePlanTests: XCTestCase {
         let tokenizer = { (_: String) throws -> any TextTokenizer in throw InputError("not reached: the check comes first") }
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         // One byte of shard 1 (same size): shard 0 still runs up to the tokenizer, shard 1 is refused.
-        let offset = plan.shards[1].byteStart + 10
+        let offset = plan.splits[0].shards[1].byteStart + 10
         bytes[offset] = bytes[offset] == UInt8(ascii: "7") ? UInt8(ascii: "8") : UInt8(ascii: "7")
         try bytes.write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try plan.runShard(0, out: work.appendingPathComponent("part-0").path, threads: 1, loadTokenizer: tokenizer, progress: nil)) {
@@ -110,8 +110,8 @@ final class TokenizePlanTests: XCTestCase {
         let file = work.appendingPathComponent("plan.json").path
         try made.write(to: file)
         let read = try TokenizePlan.read(from: file)
-        XCTAssertEqual(read.schema, made.schema)
-        XCTAssertEqual(read.shards.map(\.digest), made.shards.map(\.digest))
+        XCTAssertEqual(read.splits[0].schema, made.splits[0].schema)
+        XCTAssertEqual(read.splits[0].shards.map(\.digest), made.splits[0].shards.map(\.digest))
         XCTAssertThrowsError(try TokenizePlan.read(from: path)) { XCTAssertTrue("\($0)".contains("not a tokenize plan"), "\($0)") }
     }
 }

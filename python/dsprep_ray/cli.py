@@ -12,7 +12,7 @@ import sys
 # instead of the node's network address (Ray's single-machine mode, as on macOS).
 LOOPBACK_ONLY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 
-USAGE = """dsprep-ray tokenize INPUT --num-shards K --out DIR [--address ADDR] [--dsprep PATH] [tokenize flags...]
+USAGE = """dsprep-ray tokenize INPUT... --num-shards K --out DIR [--address ADDR] [--dsprep PATH] [tokenize flags...]
        dsprep-ray local-session --env-file FILE [--num-cpus N]"""
 
 

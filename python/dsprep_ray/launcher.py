@@ -109,7 +109,8 @@ def run_shard(dsprep: str, plan: str, index: int, out: str, threads: int, board,
     if not lines:
         raise DsprepError(f"shard {index}: dsprep printed no stats line")
     stats = json.loads(lines[-1][len(STATS_PREFIX):])
-    stats.pop("summary", None)
+    for split in stats["splits"]:
+        split.pop("summary", None)  # length histograms: not needed on the driver
     stats["attempt"] = attempt
     stats["task_seconds"] = time.monotonic() - started
     return stats
@@ -163,9 +164,9 @@ def tokenize(options: Options) -> dict:
         figures["plan_seconds"] = time.monotonic() - started
         # ru_maxrss of waited-for children: so far only the plan (kilobytes on Linux).
         figures["plan_peak_resident_bytes"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-        figures["input_bytes"] = planned["input"]["size"]
-        say(f"planned {planned['rowCount']} rows of {planned['input']['path']} into {options.num_shards} shards "
-            f"in {figures['plan_seconds']:.2f} s")
+        figures["input_bytes"] = sum(split["input"]["size"] for split in planned["splits"])
+        described = ", ".join(f"{split['name']}: {split['rowCount']} rows" for split in planned["splits"])
+        say(f"planned {options.num_shards} shards ({described}) in {figures['plan_seconds']:.2f} s")
 
         _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
         started = time.monotonic()
@@ -188,7 +189,7 @@ def tokenize(options: Options) -> dict:
                 for index, state in enumerate(states):
                     if stats[index] is not None:
                         done = stats[index]
-                        read = done["byteEnd"] - done["byteStart"]
+                        read = done["bytesRead"]
                         state = (f"done: {done['rows']} rows, read {read / 1e6:.1f} MB "
                                  f"({100 * read / max(done['inputBytes'], 1):.1f}% of the input) in {done['seconds']:.2f} s"
                                  f" (attempt {done['attempt']})")
