@@ -31,6 +31,16 @@ extension TokenizeCommand {
         if !inputs.isEmpty || !splits.isEmpty {
             throw ValidationError("--plan takes the input from the plan: drop the input files")
         }
+        // What the plan fixed cannot be changed per shard: every shard must tokenize alike.
+        let fixed: [(String, Bool)] = [
+            ("--tokenizer", tokenizer != nil), ("--text-column", textColumn != nil), ("--text-pair-column", textPairColumn != nil),
+            ("--label-column", labelColumn != nil), ("--no-label", noLabel), ("--max-length", maxLength != nil),
+            ("--keep-column", !keepColumns.isEmpty), ("--attention-mask", attentionMask),
+            ("--format/--delimiter/--quoting/--no-header/--column", input.format != nil || input.delimiter != nil || input.quoting != nil || input.noHeader || !input.columnTypes.isEmpty),
+        ]
+        if let (flag, _) = fixed.first(where: { $0.1 }) {
+            throw ValidationError("\(flag) is fixed by the plan: give it to --plan-out, not to a shard")
+        }
         return true
     }
 
@@ -57,6 +67,9 @@ extension TokenizeCommand {
         }
         guard let plan, let shardIndex, let out else { return false }
         let loaded = try TokenizePlan.read(from: plan)
+        if let numShards, numShards != loaded.numShards {
+            throw ValidationError("--num-shards \(numShards) differs from the plan's \(loaded.numShards) shards")
+        }
         let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.numShards)", quiet: quiet)
         let stats = try loaded.runShard(shardIndex, out: out, threads: threads, loadTokenizer: { try TokenizerLoader.load(path: $0) },
                                         progress: progress)
