@@ -70,7 +70,8 @@ extension TokenizeCommand {
         if let numShards, numShards != loaded.numShards {
             throw ValidationError("--num-shards \(numShards) differs from the plan's \(loaded.numShards) shards")
         }
-        let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.numShards)", quiet: quiet)
+        let rows = loaded.splits.reduce(0) { $0 + ($1.shards.indices.contains(shardIndex) ? $1.shards[shardIndex].rows : 0) }
+        let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet)
         let stats = try loaded.runShard(shardIndex, out: out, threads: threads, loadTokenizer: { try TokenizerLoader.load(path: $0) },
                                         progress: progress)
         progress.finish()

@@ -12,18 +12,23 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
 import ray
 
 STATS_PREFIX = "dsprep-shard-stats "
+PROGRESS_LINE = re.compile(r"(\d+)/(\d+) rows")
+# How often the driver prints the running shards' progress.
+PROGRESS_SECONDS = 5.0
 # Testing hook: comma-separated shard indices whose first attempt is killed (dsprep and the Ray
 # worker), to check that retries leave the same bytes.
 FAIL_FIRST_ATTEMPT_ENV = "DSPREP_RAY_FAIL_FIRST_ATTEMPT"
@@ -69,14 +74,18 @@ class ShardBoard:
     def __init__(self, count: int):
         self.attempts = [0] * count
         self.states = ["waiting"] * count
+        self.rows = [(0, 0)] * count  # (done, total) of the running attempt
+
+    def progress(self, index: int, done: int, total: int) -> None:
+        self.rows[index] = (done, total)
 
     def started(self, index: int, node: str) -> int:
         self.attempts[index] += 1
         self.states[index] = f"running on {node} (attempt {self.attempts[index]})"
         return self.attempts[index]
 
-    def snapshot(self) -> tuple[list[int], list[str]]:
-        return self.attempts, self.states
+    def snapshot(self) -> tuple[list[str], list[tuple[int, int]]]:
+        return self.states, self.rows
 
 
 def _die_with_parent() -> None:
@@ -88,19 +97,35 @@ def _die_with_parent() -> None:
         pass
 
 
+def _follow_progress(stream, board, index: int, errors: list[str]) -> None:
+    """Reads dsprep's stderr: progress lines (DSPREP_PROGRESS=lines) go to the board, the rest is kept for errors."""
+    for line in stream:
+        match = PROGRESS_LINE.search(line)
+        if match:
+            board.progress.remote(index, int(match[1]), int(match[2]))
+        else:
+            errors.append(line)
+
+
 def run_shard(dsprep: str, plan: str, index: int, out: str, threads: int, board, fail_first: list[int]) -> dict:
     """One shard as a dsprep subprocess; returns its stats line (bytes read, rows, seconds)."""
     attempt = ray.get(board.started.remote(index, ray.util.get_node_ip_address()))
-    command = [dsprep, "tokenize", "--plan", plan, "--shard-index", str(index), "--out", out,
-               "--threads", str(threads), "--quiet"]
+    command = [dsprep, "tokenize", "--plan", plan, "--shard-index", str(index), "--out", out, "--threads", str(threads)]
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent,
+                               env=dict(os.environ, DSPREP_PROGRESS="lines"))
+    errors: list[str] = []
+    follower = threading.Thread(target=_follow_progress, args=(process.stderr, board, index, errors), daemon=True)
+    follower.start()
     if attempt == 1 and index in fail_first:
         time.sleep(0.2)
         process.kill()
         process.wait()
         os._exit(1)  # the worker dies mid-task, as on a lost node: Ray retries the task
-    stdout, stderr = process.communicate()
+    stdout = process.stdout.read()
+    process.wait()
+    follower.join()
+    stderr = "".join(errors)
     if process.returncode < 0:
         raise ShardCrashed(f"shard {index}: dsprep killed by signal {-process.returncode}: {stderr.strip()}")
     if process.returncode != 0:
@@ -179,13 +204,20 @@ def tokenize(options: Options) -> dict:
                    for index in range(options.num_shards)}
         stats: list[dict | None] = [None] * options.num_shards
         shown: list[str] = [""] * options.num_shards
+        last_progress = time.monotonic()
         try:
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
                 for ref in ready:
                     index = pending.pop(ref)
                     stats[index] = ray.get(ref)
-                _, states = ray.get(board.snapshot.remote())
+                states, rows = ray.get(board.snapshot.remote())
+                if time.monotonic() - last_progress >= PROGRESS_SECONDS:
+                    last_progress = time.monotonic()
+                    running = [f"{index}: {100 * done / total:.0f}%" for index, (done, total) in enumerate(rows)
+                               if stats[index] is None and total > 0]
+                    if running:
+                        say(f"rows done per running shard: {', '.join(running)}")
                 for index, state in enumerate(states):
                     if stats[index] is not None:
                         done = stats[index]
