@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["DSPrepSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
+        .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets", "DSPrepSupport", "Tokenizers"]),
         .testTarget(name: "CLITests", dependencies: ["dsprep", "dsprep-fuzz", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"], resources: [.copy("Fixtures")]),
     ],

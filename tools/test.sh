@@ -13,6 +13,12 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "tools/test.sh: no Python reference venv: interop tests will skip" >&2
 fi
+# The scale-out tests run the dsprep-ray launcher (python/) on a local, loopback-only Ray with the
+# pinned version. CI builds its venv; elsewhere DSPREP_TEST_RAY=1 asks for it (Ray is a large download).
+if [ "${CI:-}" = "true" ] || [ "${DSPREP_TEST_RAY:-}" = "1" ]; then
+  DSPREP_RAY_PYTHON="$(tools/setup-ray.sh | tail -1)"
+  export DSPREP_RAY_PYTHON
+fi
 # Fine-tuning parity runs transformers + torch live on the pretrained models ../shared/models
 # builds. CI does both; elsewhere DSPREP_TEST_TORCH=1 asks for them (torch is a large download).
 if [ -d ../shared/models ] && { [ "${CI:-}" = "true" ] || [ "${DSPREP_TEST_TORCH:-}" = "1" ]; }; then

@@ -6,7 +6,9 @@ import Darwin
 #endif
 
 /// A one-line progress bar on stderr: count, rate and ETA. Silent when stderr is not a terminal
-/// or when quiet, so logs and pipes stay clean. Redraws at most ten times a second.
+/// or when quiet, so logs and pipes stay clean. Redraws at most ten times a second. With
+/// `DSPREP_PROGRESS=lines` it writes a plain line a second instead, terminal or not, for a
+/// launcher to read (dsprep-ray shows each shard's progress on the driver).
 public final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let total: Int?
@@ -21,8 +23,11 @@ public final class ProgressBar: @unchecked Sendable {
         self.label = label
         self.total = total
         self.unit = unit
-        enabled = !quiet && isatty(STDERR_FILENO) == 1
+        lines = ProcessInfo.processInfo.environment["DSPREP_PROGRESS"] == "lines"
+        enabled = !quiet && (lines || isatty(STDERR_FILENO) == 1)
     }
+
+    private let lines: Bool
 
     public func advance(by amount: Int) { update(to: nil, adding: amount) }
 
@@ -34,7 +39,7 @@ public final class ProgressBar: @unchecked Sendable {
         defer { lock.unlock() }
         current = value ?? current + amount
         let now = Date()
-        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        guard now.timeIntervalSince(lastDraw) >= (lines ? 1 : 0.1) else { return }
         lastDraw = now
         draw(now: now)
     }
@@ -45,7 +50,7 @@ public final class ProgressBar: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         draw(now: Date())
-        FileHandle.standardError.write(Data("\n".utf8))
+        if !lines { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     private func draw(now: Date) {
@@ -63,7 +68,7 @@ public final class ProgressBar: @unchecked Sendable {
             line += "\(current) \(unit)"
         }
         line += String(format: " %.0f %@/s  ", rate, unit)
-        FileHandle.standardError.write(Data(line.utf8))
+        FileHandle.standardError.write(Data((lines ? line.dropFirst() + "\n" : line[...]).utf8))
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -66,12 +66,22 @@ public struct TokenizeJob: Sendable {
     /// Tokenizes `path` into a dataset folder at `folder` (all or nothing).
     public func run(path: String, into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
         let reader = try TabularReader(path: path, options: ingestOptions)
+        let roles = try Self.resolveRoles(schema: reader.schema, options: options, path: path)
+        let labels = try roles.label.map { try labelEncoding(path: path, column: $0) }
+        let rows = options.shard.map { Table.shardRows(count: reader.rowCount, numShards: $0.count, index: $0.index) }
+            .map { ($0.first ?? 0)..<(($0.last ?? -1) + 1) } ?? 0..<reader.rowCount
+        return try write(reader, rows: rows, roles: roles, labels: labels, into: folder, split: split, progress: progress)
+    }
+
+    /// The text, pair and label columns of `schema` (the options' or found by name), checked
+    /// along with the kept columns.
+    public static func resolveRoles(schema: Schema, options: Options, path: String) throws -> ColumnRoles {
         let roles = try ColumnRoles.resolve(
-            schema: reader.schema, text: options.textColumn, textPair: options.textPairColumn,
+            schema: schema, text: options.textColumn, textPair: options.textPairColumn,
             label: options.labelColumn, labelDisabled: options.noLabel, path: path)
-        for name in options.keepColumns where reader.schema.index(of: name) == nil {
+        for name in options.keepColumns where schema.index(of: name) == nil {
             throw InputError("no column named '\(name)' to keep", at: SourceLocation(path: path),
-                             hint: "columns: \(reader.schema.names.joined(separator: ", "))")
+                             hint: "columns: \(schema.names.joined(separator: ", "))")
         }
         // Kept columns sit beside the token columns: a clash would write a dataset no reader can open.
         let produced = ["input_ids", "token_type_ids", "attention_mask", "labels", "length"]
@@ -79,22 +89,25 @@ public struct TokenizeJob: Sendable {
             throw InputError("--keep-column \(name) clashes with \(produced.contains(name) ? "an output column of that name" : "another --keep-column \(name)")",
                              hint: "keep each column once, and rename an input column named like an output column first (dsprep dataset rename)")
         }
+        for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
+            if let name, let field = schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
+                throw InputError("the \(role) column '\(name)' holds \(field.type), not text", at: SourceLocation(path: path),
+                                 hint: "force it with --column \(name):string")
+            }
+        }
+        return roles
+    }
+
+    /// Tokenizes `rows` (counted from the reader's first row) of what `reader` reads into a
+    /// dataset folder at `folder`; a plan's shard passes a segment reader and all its rows.
+    public func write(_ reader: TabularReader, rows: Range<Int>, roles: ColumnRoles, labels: LabelEncoding?,
+                      into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
         // A limit the special tokens alone fill would truncate nothing (HF does the same): refuse it.
         if let maxLength = options.maxLength, let pipeline = tokenizer as? Tokenizer,
            let added = pipeline.postProcessor?.addedTokenCount(isPair: roles.textPair != nil), maxLength <= added {
             throw InputError("--max-length \(maxLength) leaves no room for text: the tokenizer adds \(added) special tokens to every row",
                              hint: "give --max-length at least \(added + 1)")
         }
-        for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
-            if let name, let field = reader.schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
-                throw InputError("the \(role) column '\(name)' holds \(field.type), not text", at: SourceLocation(path: path),
-                                 hint: "force it with --column \(name):string")
-            }
-        }
-        let labels = try roles.label.map { try labelEncoding(path: path, column: $0) }
-        let rows = options.shard.map { Table.shardRows(count: reader.rowCount, numShards: $0.count, index: $0.index) }
-            .map { ($0.first ?? 0)..<(($0.last ?? -1) + 1) } ?? 0..<reader.rowCount
-
         let unknownID = ["[UNK]", "<unk>"].lazy.compactMap { tokenizer.id(of: $0) }.first
         let layout = OutputLayout(input: reader.schema, roles: roles, labels: labels, unknownID: unknownID, options: options)
         let writer = try DatasetWriter(path: folder, schema: layout.schema, features: layout.features, split: split,
@@ -149,44 +162,11 @@ public struct TokenizeJob: Sendable {
     /// class of its own.
     private func labelEncoding(path: String, column: String) throws -> LabelEncoding {
         let reader = try TabularReader(path: path, options: ingestOptions)
-        guard let index = reader.schema.index(of: column) else { throw InputError("no column '\(column)'", at: SourceLocation(path: path)) }
-        let type = reader.schema.fields[index].type
-        let isScore = type == .float32 || type == .float64
-        var distinct = Set<Value>()
-        var firstNonFinite: (text: String, line: Int)?
-        while let batch = try reader.nextBatch(maxRows: 1 << 16) {
-            let values = batch.columns[index]
-            for row in 0..<values.count {
-                let line = reader.batchLines[row]
-                if values.isNull(row) {
-                    if isScore { throw Self.badScore("an empty", column: column, at: SourceLocation(path: path, line: line)) }
-                    continue
-                }
-                if isScore {
-                    let value = values.double(row)
-                    if !value.isFinite { throw Self.badScore("'\(value)'", column: column, at: SourceLocation(path: path, line: line)) }
-                    continue
-                }
-                let value = values.value(row)
-                if firstNonFinite == nil, case .string(let text) = value, let number = Double(text), !number.isFinite {
-                    firstNonFinite = (text, line)
-                }
-                distinct.insert(value)
-            }
-        }
-        if isScore { return .regression }
-        // Numbers with a NaN or inf among them read as text: a score column, not class names.
-        if let (text, line) = firstNonFinite,
-           distinct.allSatisfy({ if case .string(let name) = $0 { return Double(name) != nil } else { return false } }) {
-            throw Self.badScore("'\(text)'", column: column, at: SourceLocation(path: path, line: line))
-        }
-        return try LabelEncoding.infer(type: type, distinct: distinct)
+        var scan = try LabelScan(schema: reader.schema, column: column, path: path)
+        while let batch = try reader.nextBatch(maxRows: 1 << 16) { try scan.add(batch, lines: reader.batchLines) }
+        return try scan.encoding()
     }
 
-    private static func badScore(_ value: String, column: String, at location: SourceLocation) -> InputError {
-        InputError("\(value) score in the label column '\(column)': scores must be finite numbers", at: location,
-                   hint: "fix or drop the row, or pass --no-label (prediction) or another --label-column")
-    }
 }
 
 /// Output columns of a tokenize job and where their inputs are.

@@ -57,7 +57,10 @@ public struct TokenizeRun {
     /// The files the tokenizer loader reads: a tokenizer.json, .model or vocab.txt (a folder holds
     /// tokenizer.json or vocab.txt), and for a vocab.txt the tokenizer_config.json beside it,
     /// which sets its casing.
-    var tokenizerFiles: [String] {
+    var tokenizerFiles: [String] { Self.tokenizerFiles(of: tokenizerPath) }
+
+    /// The files the tokenizer at `tokenizerPath` is loaded from (what the cache key and the job record digest).
+    static func tokenizerFiles(of tokenizerPath: String) -> [String] {
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
         let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
@@ -116,12 +119,21 @@ public struct TokenizeRun {
             }
             try FileManager.default.removeItem(atPath: folder + "/dataset")
         }
-        let record = JobRecord(tokenizerDigest: try tokenizerFiles.map(DatasetCache.computeDigest).joined(separator: "+"), options: options.jobDescription,
-                            inputs: inputs.count, shardIndex: options.shard?.index, shardCount: options.shard?.count)
+        try Self.writeSummary(in: folder, tokenizerPath: tokenizerPath, options: options, inputs: inputs.count,
+                              shard: options.shard.map { ($0.index, $0.count) }, reports: reports)
+        return reports
+    }
+
+    /// Writes `summaryFile` into a tokenize output: the tokenizer (for `dsprep inspect`), each
+    /// split's report, and the job record `dsprep merge` checks shards against. Planned shards
+    /// (`tokenize --plan`) write it too, so they merge under the same checks.
+    public static func writeSummary(in folder: String, tokenizerPath: String, options: TokenizeJob.Options, inputs: Int,
+                                    shard: (index: Int, count: Int)?, reports: [(split: String, report: TokenizeReport)]) throws {
+        let record = JobRecord(tokenizerDigest: try tokenizerFiles(of: tokenizerPath).map(DatasetCache.computeDigest).joined(separator: "+"),
+                               options: options.jobDescription, inputs: inputs, shardIndex: shard?.index, shardCount: shard?.count)
         let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
                                                        splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))
-        try encoded.write(to: URL(fileURLWithPath: folder + "/" + Self.summaryFile))
-        return reports
+        try encoded.write(to: URL(fileURLWithPath: folder + "/" + summaryFile))
     }
 
     /// What `summaryFile` holds: the tokenizer used (so `dsprep inspect` can decode ids) and each split's report.
@@ -141,10 +153,14 @@ public struct TokenizeRun {
         public var shardCount: Int?
     }
 
-    /// The job record of the tokenize run that wrote `folder`, if it was one.
+    /// The job record of the tokenize run that wrote `folder` (or its parent collection), if it was one.
     public static func recordedJob(in folder: String) -> JobRecord? {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + summaryFile) else { return nil }
-        return (try? JSONDecoder().decode(Summary.self, from: data))?.job
+        for candidate in [folder, URL(fileURLWithPath: folder).deletingLastPathComponent().path] {
+            if let data = FileManager.default.contents(atPath: candidate + "/" + summaryFile) {
+                return (try? JSONDecoder().decode(Summary.self, from: data))?.job
+            }
+        }
+        return nil
     }
 
     private struct SplitReport: Codable {

@@ -26,6 +26,7 @@ struct MergeCommand: ParsableCommand {
     var maxShardMB = 500
 
     func run() throws {
+        if try mergeCollections() { return }  // split collections: MergeCommand+Collections.swift
         guard let firstPath = shards.first else { throw ValidationError("give the shard folders to merge") }
         try OutputPolicy.checkFolder(out, kind: .dataset, inputs: shards)
         try Self.checkShardsOfOneJob(shards)

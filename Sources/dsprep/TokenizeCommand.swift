@@ -56,6 +56,12 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "Which shard to process, 0-based.")
     var shardIndex: Int?
 
+    @Option(help: ArgumentHelp("Plan --num-shards shards of one input into this JSON file and stop (see --plan).", valueName: "plan.json"))
+    var planOut: String?
+
+    @Option(help: ArgumentHelp("Run shard --shard-index of this plan, reading only its bytes; the input, tokenizer and options are the plan's.", valueName: "plan.json"))
+    var plan: String?
+
     @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -68,6 +74,7 @@ struct TokenizeCommand: ParsableCommand {
     @OptionGroup var input: InputFlags
 
     func validate() throws {
+        if try validatePlanFlags() { return }  // --plan-out / --plan: TokenizeCommand+Plan.swift
         if (numShards == nil) != (shardIndex == nil) { throw ValidationError("--num-shards and --shard-index go together") }
         if let numShards, let shardIndex, numShards < 1 || !(0..<numShards).contains(shardIndex) {
             throw ValidationError("--shard-index must be in 0..<\(numShards)")
@@ -77,17 +84,10 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if try runPlanned() { return }
         let named = try SplitInputs.resolve(inputs: inputs, splits: splits)
         let tokenizerPath = try tokenizer ?? DefaultTokenizer.path()
-        var options = TokenizeJob.Options()
-        options.textColumn = textColumn
-        options.textPairColumn = textPairColumn
-        options.labelColumn = labelColumn
-        options.noLabel = noLabel
-        options.keepColumns = keepColumns
-        options.attentionMask = attentionMask
-        options.maxLength = maxLength
-        options.threads = threads
+        var options = jobOptions()
         if let numShards, let shardIndex { options.shard = (shardIndex, numShards) }
         let asCollection = named.count > 1 || !splits.isEmpty
         if out == nil, let stream = named.first(where: { SpooledInput.isStream($0.path) }) {

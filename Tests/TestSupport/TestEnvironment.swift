@@ -54,6 +54,14 @@ public enum TestEnvironment {
         return path
     }
 
+    /// The Python of the Ray venv with the dsprep-ray launcher (`tools/setup-ray.sh`), from `DSPREP_RAY_PYTHON`.
+    public static func requireRayPython() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["DSPREP_RAY_PYTHON"], !path.isEmpty else {
+            throw missing("needs DSPREP_RAY_PYTHON (tools/setup-ray.sh builds the venv with the pinned Ray and dsprep-ray)")
+        }
+        return path
+    }
+
     /// A pretrained HF model folder built by `../shared/models/fetch-models.sh` (under
     /// `DSPREP_MODELS`, default ~/.cache/dsprep-models): "multilingual-e5-small", "all-MiniLM-L6-v2".
     public static func requireModel(_ name: String) throws -> URL {

@@ -20,9 +20,7 @@ final class DelimitedSource: RecordSource {
         path = file.path
         let isText = options.format == .text
         emptyIsNull = !isText
-        let start = DelimitedScanner(
-            bytes: file.bytes, start: dataStart, path: path, delimiter: isText ? nil : options.delimiter,
-            quoting: options.quoting, skipsBlankLines: !isText)
+        let start = Self.scanner(file, from: dataStart, options: options)
         var scanner = start
 
         guard try scanner.nextRecord() else {
@@ -45,7 +43,7 @@ final class DelimitedSource: RecordSource {
             names = (0..<scanner.fieldCount).map { "column_\($0)" }
         }
         try SchemaCheck.requireOverridesExist(options, names: names, path: path)
-        expectedCountSource = options.hasHeader && !isText ? "as in the header" : "as in the first row"
+        expectedCountSource = Self.expectedCountSource(options)
 
         let overrides = names.map { options.overrideType(for: $0) }
         var inferred = [InferredType](repeating: .unknown, count: names.count)
@@ -75,6 +73,27 @@ final class DelimitedSource: RecordSource {
         schema = Schema(names.indices.map { Field(names[$0], overrides[$0] ?? inferred[$0].dataType) })
         rowCount = rows
         self.scanner = dataBegin
+    }
+
+    /// Rows of a schema found earlier, from a map of part of the file that starts on a record
+    /// (`TabularReader.init(segment:)`): no first pass, so only these bytes are read.
+    init(segmentOf file: MappedFile, from start: Int, schema: Schema, rowCount: Int, options: ResolvedIngestOptions) {
+        path = file.path
+        emptyIsNull = options.format != .text
+        expectedCountSource = Self.expectedCountSource(options)
+        scanner = Self.scanner(file, from: start, options: options)
+        self.schema = schema
+        self.rowCount = rowCount
+    }
+
+    private static func scanner(_ file: MappedFile, from start: Int, options: ResolvedIngestOptions) -> DelimitedScanner {
+        let isText = options.format == .text
+        return DelimitedScanner(bytes: file.bytes, start: start, path: file.path, delimiter: isText ? nil : options.delimiter,
+                                quoting: options.quoting, skipsBlankLines: !isText)
+    }
+
+    private static func expectedCountSource(_ options: ResolvedIngestOptions) -> String {
+        options.hasHeader && options.format != .text ? "as in the header" : "as in the first row"
     }
 
     func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {

@@ -20,6 +20,12 @@ final class JSONSource: RecordSource {
         reader = try JSONRecordReader(file: file, dataStart: dataStart, options: options, pages: &pages)
     }
 
+    /// JSON Lines records of a schema found earlier, from a map of part of the file that starts
+    /// on a record (`TabularReader.init(segment:)`).
+    init(segmentOf file: MappedFile, from start: Int, schema: Schema, rowCount: Int) {
+        reader = JSONRecordReader(segmentOf: file, from: start, schema: schema, rowCount: rowCount)
+    }
+
     func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {
         // A local copy: a class's stored property would be checked for exclusive access per use.
         var reader = self.reader
@@ -90,6 +96,18 @@ struct JSONRecordReader {
         scanner = begin
         recordsInPass = 0
         finished = false
+    }
+
+    /// No first pass: the columns are the schema's, in its order (JSON Lines only: a segment of
+    /// an array has no brackets).
+    init(segmentOf file: MappedFile, from start: Int, schema: Schema, rowCount: Int) {
+        path = file.path
+        isArray = false
+        scanner = JSONScanner(bytes: file.bytes, start: start, path: path, recordsEndAtNewline: true)
+        names = schema.names.map { Array($0.utf8) }
+        lastObjectSetting = [Int](repeating: 0, count: names.count)
+        self.schema = schema
+        self.rowCount = rowCount
     }
 
     mutating func readRows(into assembler: inout BatchAssembler, maxRows: Int, maxBytes: Int) throws -> Int {

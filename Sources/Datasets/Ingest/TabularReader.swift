@@ -55,6 +55,61 @@ public final class TabularReader {
         assembler = BatchAssembler(schema: schema, path: path)
     }
 
+    /// Where a segment reader starts and what an earlier full read of the file found (a tokenize
+    /// plan records these for each shard).
+    public struct Segment: Sendable {
+        /// The bytes to map: the reader touches nothing outside them.
+        public var bytes: Range<Int>
+        /// Where the segment's first record starts (after the header for the first segment).
+        public var dataStart: Int
+        public var fileSize: Int
+        public var schema: Schema
+        public var rowCount: Int
+
+        public init(bytes: Range<Int>, dataStart: Int, fileSize: Int, schema: Schema, rowCount: Int) {
+            self.bytes = bytes
+            self.dataStart = dataStart
+            self.fileSize = fileSize
+            self.schema = schema
+            self.rowCount = rowCount
+        }
+    }
+
+    /// Reads the `segment.rowCount` rows of `segment`, which must start and end on record
+    /// boundaries, with the schema found before: no validation or inference pass, and only the
+    /// segment's bytes are mapped. The caller makes sure the bytes are those that were checked
+    /// (`TokenizePlan` compares their digest). CSV, TSV, text and JSON Lines.
+    public init(path: String, options: IngestOptions = IngestOptions(), segment: Segment) throws {
+        let resolved = try ResolvedIngestOptions(options, path: path)
+        file = try MappedFile(path: path, range: segment.bytes, expectedSize: segment.fileSize)
+        file.adviseSequential()
+        self.path = path
+        format = resolved.format
+        let start = segment.dataStart - segment.bytes.lowerBound
+        switch resolved.format {
+        case .csv, .tsv, .text:
+            source = DelimitedSource(segmentOf: file, from: start, schema: segment.schema, rowCount: segment.rowCount, options: resolved)
+        case .jsonl:
+            source = JSONSource(segmentOf: file, from: start, schema: segment.schema, rowCount: segment.rowCount)
+        case .json:
+            throw InputError("a JSON array cannot be read in parts", at: SourceLocation(path: path),
+                             hint: "convert it to JSON Lines (one object per line), e.g. jq -c '.[]'")
+        }
+        pages = ConsumedPages(file)
+        schema = segment.schema
+        rowCount = segment.rowCount
+        assembler = BatchAssembler(schema: schema, path: path)
+    }
+
+    /// Called with the input bytes each `nextBatch` call consumed (in order, with no gaps), before
+    /// their pages are released: lets a caller digest the file in the same pass.
+    public var onConsumed: ((UnsafeRawBufferPointer) -> Void)?
+
+    /// `body` with bytes `range` of the mapped input (offsets relative to the map).
+    public func withBytes<T>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try body(UnsafeRawBufferPointer(rebasing: file.bytes[range]))
+    }
+
     /// File size in bytes and how far the reader has got, for progress reports.
     public var byteCount: Int { file.bytes.count }
     public var bytesRead: Int { source.position }
@@ -65,7 +120,11 @@ public final class TabularReader {
         assembler.start(capacity: min(limit, max(0, rowCount - rowsRead)))
         let start = source.position
         let rows = try source.readRows(into: &assembler, maxRows: limit, maxBytes: Self.maxBatchInputBytes)
-        guard rows > 0 else { return nil }
+        if let onConsumed, source.position > start { onConsumed(UnsafeRawBufferPointer(rebasing: file.bytes[start..<source.position])) }
+        guard rows > 0 else {
+            pages.release(upTo: source.position)
+            return nil
+        }
         // Only a single row of more than 2 GiB can take a batch past 32-bit string offsets.
         guard source.position - start <= Int(Int32.max) else {
             throw InputError("a row holds more than 2 GiB of text; dsprep's string columns hold less", at: SourceLocation(path: path))
