@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["dsprep", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

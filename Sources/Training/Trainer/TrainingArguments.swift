@@ -18,6 +18,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     /// Inferred from the shards' `labels` feature when nil.
     public var task: TaskKind?
     public var model: ModelKind = .bag
+    /// An HF model folder (config.json + weights) to fine-tune instead of a from-scratch model.
+    public var modelNameOrPath: String?
 
     // Loop
     public var numTrainEpochs: Double = 3
@@ -107,7 +109,14 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "tokenizer": tokenizer = value
         case "output_dir": outputDir = value
         case "task", "problem_type": task = try choice(TaskKind.self)
-        case "model", "model_type": model = try choice(ModelKind.self)
+        case "model", "model_type":
+            // `--model DIR` names a pretrained folder; the words pick a from-scratch model.
+            if ModelKind(rawValue: value.lowercased()) == nil && value.contains(where: { $0 == "/" || $0 == "." }) {
+                modelNameOrPath = value
+            } else {
+                model = try choice(ModelKind.self)
+            }
+        case "model_name_or_path": modelNameOrPath = value
         case "epochs", "num_train_epochs": numTrainEpochs = try number(Double.self)
         case "max_steps": maxSteps = try number(Int.self)
         case "batch_size", "per_device_train_batch_size", "train_batch_size": batchSize = try number(Int.self)
