@@ -30,6 +30,26 @@ public enum TestEnvironment {
         return python
     }
 
+    /// The PyTorch + transformers venv's python (`DSPREP_TORCH_PYTHON`, tools/setup-torch-peer.sh).
+    public static func requireTorchPython() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["DSPREP_TORCH_PYTHON"], !path.isEmpty else {
+            throw XCTSkip("DSPREP_TORCH_PYTHON is not set (tools/setup-torch-peer.sh builds the PyTorch venv)")
+        }
+        return path
+    }
+
+    /// A pretrained model folder under `DSPREP_MODELS` (default ~/.cache/dsprep-models, filled by
+    /// ../shared/models/fetch-models.sh).
+    public static func requireModel(_ name: String) throws -> String {
+        let root = ProcessInfo.processInfo.environment["DSPREP_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/dsprep-models").path
+        let folder = root + "/" + name
+        guard FileManager.default.fileExists(atPath: folder + "/config.json") else {
+            throw XCTSkip("no \(name) in \(root) (../shared/models/fetch-models.sh fetches it; DSPREP_MODELS moves it)")
+        }
+        return folder
+    }
+
     /// A fresh folder under the system temporary directory; the caller removes it.
     public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("dsprep-test-\(UUID().uuidString)")

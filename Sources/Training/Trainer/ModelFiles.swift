@@ -99,6 +99,23 @@ public enum ModelFiles {
         return (model, labelNames)
     }
 
+    /// The files of a model folder that make its tokenizer, as `AutoTokenizer.from_pretrained` reads them.
+    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
+                                        "added_tokens.json", "sentencepiece.bpe.model", "spiece.model"]
+
+    /// Copies a tokenizer into `folder`: a tokenizer file as is, or from a model folder every
+    /// file of `tokenizerFiles` it has.
+    public static func copyTokenizer(from path: String, to folder: String) throws {
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError("the tokenizer is gone", at: SourceLocation(path: path), hint: "pass --tokenizer with an existing file or folder")
+        }
+        let files = isDirectory.boolValue
+            ? tokenizerFiles.map { path + "/" + $0 }.filter { manager.fileExists(atPath: $0) } : [path]
+        for file in files { try manager.copyItem(atPath: file, toPath: folder + "/" + URL(fileURLWithPath: file).lastPathComponent) }
+    }
+
     static func task(in object: [String: Any], at path: String) throws -> Task {
         if object["problem_type"] as? String == "regression" { return .regression }
         guard let labels = object["num_labels"] as? Int, labels >= 2 else {
