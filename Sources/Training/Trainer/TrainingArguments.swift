@@ -111,10 +111,15 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "task", "problem_type": task = try choice(TaskKind.self)
         case "model", "model_type":
             // `--model DIR` names a pretrained folder; the words pick a from-scratch model.
-            if ModelKind(rawValue: value.lowercased()) == nil && value.contains(where: { $0 == "/" || $0 == "." }) {
+            var isDirectory: ObjCBool = false
+            if ModelKind(rawValue: value.lowercased()) == nil, FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) {
+                try check(isDirectory.boolValue, "\(key) takes bag, transformer or an HF model folder, not a file", at: location)
                 modelNameOrPath = value
+            } else if let kind = ModelKind(rawValue: value.lowercased()) {
+                model = kind
             } else {
-                model = try choice(ModelKind.self)
+                throw InputError("\(key) expects bag, transformer or an HF model folder (config.json + model.safetensors), got \"\(value)\"",
+                                 at: location)
             }
         case "model_name_or_path": modelNameOrPath = value
         case "epochs", "num_train_epochs": numTrainEpochs = try number(Double.self)
