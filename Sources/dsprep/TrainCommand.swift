@@ -73,6 +73,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop cleanly (evaluate, save) after this many minutes.") var maxTime: String?
     @Option(help: "Continue from this checkpoint folder (weights, optimizer, schedule, step).") var resumeFromCheckpoint: String?
 
+    @Flag(help: "Word embeddings get no gradient and no AdamW state (less memory, faster steps; Transformer models).")
+    var freezeEmbeddings = false
     @Flag(help: "No progress display.") var quiet = false
 
     /// The flags as settings keys, in the order they override the config file.
@@ -98,7 +100,8 @@ struct TrainCommand: ParsableCommand {
             ("greater-is-better", "greater_is_better", greaterIsBetter),
             ("early-stopping-patience", "early_stopping_patience", earlyStoppingPatience),
             ("save-total-limit", "save_total_limit", saveTotalLimit), ("max-time", "max_time", maxTime),
-            ("resume-from-checkpoint", "resume_from_checkpoint", resumeFromCheckpoint)
+            ("resume-from-checkpoint", "resume_from_checkpoint", resumeFromCheckpoint),
+            ("freeze-embeddings", "freeze_embeddings", freezeEmbeddings ? "true" : nil),
         ]
     }
 

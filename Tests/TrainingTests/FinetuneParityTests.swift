@@ -131,6 +131,38 @@ final class FinetuneParityTests: XCTestCase {
         print(summary.joined(separator: "\n"))
     }
 
+    /// Frozen word embeddings: no gradient or AdamW state, unchanged by training, and the other
+    /// gradients are those of the unfrozen model.
+    func testFrozenWordEmbeddingsHaveNoGradientOrState() throws {
+        let fixture = try Fixture("bert-classification")
+        let (_, task, _) = try PretrainedModel.configuration(in: fixture.folder)
+        let (frozen, _) = try PretrainedModel.load(folder: fixture.folder, task: task, seed: 1) {
+            ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb, $0.classifierDropout) = (0, 0, 0)
+            $0.freezeWordEmbeddings = true
+        }
+        let store = frozen.parameters
+        XCTAssertEqual(store.specs[0].name, "bert.embeddings.word_embeddings.weight")
+        XCTAssertEqual(store.grads.count, store.count - store.specs[0].count)
+        let initial = Array(UnsafeBufferPointer(start: store.value(0), count: store.specs[0].count))
+        let optimizer = AdamW(parameters: store, configuration: AdamW.Configuration(weightDecay: fixture.weightDecay))
+        XCTAssertEqual(optimizer.m.count, store.grads.count)
+        XCTAssertFalse(optimizer.stateTensors.contains { $0.name.hasSuffix("word_embeddings.weight") })
+        for step in 0..<fixture.steps {
+            store.zeroGrads()
+            _ = try frozen.forward(fixture.batch, training: true)
+            frozen.backward(lossScale: 1)
+            if step == 0 {
+                for index in 1..<store.specs.count where !Self.isKeyBias(store.specs[index].name) {
+                    let e = Self.errors(UnsafeBufferPointer(start: store.grad(index), count: store.specs[index].count),
+                                        try fixture.expected("grad." + store.specs[index].name))
+                    XCTAssertLessThanOrEqual(e.rel, 1e-3, store.specs[index].name)
+                }
+            }
+            optimizer.update(learningRate: fixture.learningRate)
+        }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: store.value(0), count: store.specs[0].count)), initial)
+    }
+
     static func isKeyBias(_ name: String) -> Bool { name.hasSuffix("attention.self.key.bias") }
 
     /// The packed RoBERTa positions are HF's: padding_idx + 1 onwards over non-pad tokens.

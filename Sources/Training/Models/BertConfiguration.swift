@@ -80,6 +80,9 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
     public var padTokenId: Int = 0
     /// ELECTRA's embedding width when it differs from `hiddenSize` (then `embeddings_project` maps it).
     public var embeddingSize: Int?
+    /// A training choice, not saved in config.json: the word embeddings get no gradient and no
+    /// optimizer state (~80% of a multilingual small model's parameters).
+    public var freezeWordEmbeddings = false
 
     public init(vocabSize: Int, hiddenSize: Int = 256, numHiddenLayers: Int = 4, numAttentionHeads: Int = 4,
                 intermediateSize: Int = 1024, maxPositionEmbeddings: Int = 512, typeVocabSize: Int = 2,

@@ -52,7 +52,9 @@ public final class BertModel: Model {
         self.task = loss.task
         self.loss = loss
         self.seed = seed
-        let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount))
+        // The word embeddings lead the layout, so freezing them is a frozen prefix of one.
+        let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount),
+                                   frozenCount: configuration.freezeWordEmbeddings ? 1 : 0)
         store.initialize(seed: seed)
         parameters = store
         func index(_ name: String) -> Int { store.index(of: name)! }  // names come from parameterSpecs
@@ -347,7 +349,7 @@ public final class BertModel: Model {
         LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dLN, inp: acts.emb,
                            weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: e)
         withPackedTokens { ids, positions, types in
-            Embeddings.backward(dwte: p.grad(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
+            Embeddings.backward(dwte: p.gradIfTrainable(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
                                 positions: positions, types: types, n: n, c: e)
         }
     }

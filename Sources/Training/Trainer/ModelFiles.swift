@@ -15,7 +15,9 @@ public enum ModelFiles {
     public static func build(_ arguments: TrainingArguments, task: Task, vocabSize: Int,
                              log: (String) -> Void = { _ in }) throws -> Model {
         if let folder = arguments.modelNameOrPath {
-            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed)
+            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed) {
+                $0.freezeWordEmbeddings = arguments.freezeEmbeddings
+            }
             report.messages(folder: folder).forEach(log)
             return model
         }
@@ -26,11 +28,12 @@ public enum ModelFiles {
                                                        dimension: arguments.bagDimension)
             return BagModel(configuration: configuration, loss: loss, seed: arguments.seed)
         case .transformer:
-            let configuration = BertConfiguration(
+            var configuration = BertConfiguration(
                 vocabSize: vocabSize, hiddenSize: arguments.hiddenSize, numHiddenLayers: arguments.numHiddenLayers,
                 numAttentionHeads: arguments.numAttentionHeads, intermediateSize: arguments.intermediateSize,
                 maxPositionEmbeddings: arguments.maxPositionEmbeddings, hiddenDropoutProb: arguments.hiddenDropoutProb,
                 attentionProbsDropoutProb: arguments.attentionProbsDropoutProb)
+            configuration.freezeWordEmbeddings = arguments.freezeEmbeddings
             return try BertModel(configuration: configuration, loss: loss, seed: arguments.seed)
         }
     }

@@ -52,6 +52,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     public var maxPositionEmbeddings = 512
     public var hiddenDropoutProb: Float = 0.1
     public var attentionProbsDropoutProb: Float = 0.1
+    /// Word embeddings get no gradient and no optimizer state (Transformer models).
+    public var freezeEmbeddings = false
     /// Model vocabulary; nil takes the tokenizer's size, else the largest id in the data + 1.
     public var vocabSize: Int?
 
@@ -146,6 +148,7 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "max_position_embeddings", "max_length": maxPositionEmbeddings = try number(Int.self)
         case "hidden_dropout_prob", "dropout": hiddenDropoutProb = try number(Float.self)
         case "attention_probs_dropout_prob", "attention_dropout": attentionProbsDropoutProb = try number(Float.self)
+        case "freeze_embeddings", "freeze_word_embeddings": freezeEmbeddings = try flag()
         case "vocab_size": vocabSize = try optionalNumber { try number(Int.self) }
         case "bag_dimension", "dimension", "dim": bagDimension = try number(Int.self)
         case "bigram_buckets", "bucket": bigramBuckets = try number(Int.self)
@@ -179,6 +182,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         try check(earlyStoppingPatience == nil || evalStrategy != .no, "early stopping needs evaluations (eval_strategy epoch or steps)")
         try check(maxTime.map { $0 > 0 } ?? true, "max_time must be positive (minutes)")
         try check(bagDimension >= 1 && bigramBuckets >= 0, "bag_dimension must be at least 1 and bigram_buckets not negative")
+        try check(!freezeEmbeddings || model == .transformer || modelNameOrPath != nil,
+                  "freeze_embeddings needs a Transformer (--model transformer or a pretrained folder), not the bag model")
     }
 
     /// The metric that decides the best checkpoint and early stopping, without `eval_`.
