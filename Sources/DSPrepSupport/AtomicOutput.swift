@@ -29,6 +29,25 @@ public enum AtomicOutput {
         }
     }
 
+    /// Writes a file atomically from pieces: `body` appends them to the handle of a temporary
+    /// file (so a large file never has to exist in memory whole), then fsync and rename.
+    public static func writeFile(to path: String, _ body: (FileHandle) throws -> Void) throws {
+        let temporary = temporarySibling(of: path)
+        do {
+            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+                throw InputError("cannot create the file", at: SourceLocation(path: temporary))
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            do { try body(handle) } catch { try? handle.close(); throw error }
+            try handle.synchronize()
+            try handle.close()
+            try replace(path, with: temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
     /// Builds a directory atomically: `body` fills a temporary directory, which then replaces
     /// `path` (an existing directory there is removed only after the new one is complete).
     public static func writeDirectory<T>(at path: String, _ body: (String) throws -> T) throws -> T {
