@@ -17,10 +17,26 @@ public enum AtomicOutput {
     /// caller has checked `OutputPolicy.checkFile` (or writes inside its own temporary folder).
     /// `durable: false` skips the fsync, for files whose loss in a crash only costs time (memos).
     public static func writeFile(_ data: Data, to path: String, durable: Bool = true) throws {
+        try writeFile(to: path, durable: durable) { try $0.write(contentsOf: data) }
+    }
+
+    /// Writes a file atomically from pieces: `body` appends them to the handle of a temporary
+    /// file (so a large file, a checkpoint, never has to exist in memory whole), then fsync and rename.
+    public static func writeFile(to path: String, durable: Bool = true, _ body: (FileHandle) throws -> Void) throws {
         let temporary = temporarySibling(of: path)
         TemporaryOutputs.register(temporary)
         do {
-            try data.write(to: URL(fileURLWithPath: temporary))
+            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+                throw InputError("cannot create the file: \(String(cString: strerror(errno)))", at: SourceLocation(path: path))
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            do {
+                try body(handle)
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
             if durable { try fsyncPath(temporary) }
             try TemporaryOutputs.uninterrupted {
                 guard rename(temporary, path) == 0 else {

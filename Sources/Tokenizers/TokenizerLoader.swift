@@ -31,4 +31,15 @@ public enum TokenizerLoader {
         }
         return try VocabularyText.load(path: path, lowercase: lowercase)
     }
+
+    /// `model_max_length` from a model folder's `tokenizer_config.json`: the longest input the
+    /// model takes. nil for a file, when absent, or HF's "no limit" sentinel (≥ 1e9).
+    public static func modelMaxLength(folder: String) -> Int? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+              let data = FileManager.default.contents(atPath: folder + "/tokenizer_config.json"),
+              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let length = (object["model_max_length"] as? NSNumber)?.doubleValue, length >= 1, length < 1e9 else { return nil }
+        return Int(length)
+    }
 }

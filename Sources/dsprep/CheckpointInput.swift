@@ -19,7 +19,7 @@ struct CheckpointInput {
     /// `labels`: `.required` for evaluation; `.ignored` for prediction, which never reads them.
     init(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse, maxLength: Int?, ingestOptions: IngestOptions) throws {
         (model, labelNames) = try ModelFiles.load(from: checkpoint)
-        let modelMaxLength = (model as? BertModel)?.configuration.maxPositionEmbeddings
+        let modelMaxLength = (model as? BertModel)?.configuration.maxSequenceLength
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), !isDirectory.boolValue {
             let folder = NSTemporaryDirectory() + "dsprep-checkpoint-input-" + UUID().uuidString
@@ -32,19 +32,30 @@ struct CheckpointInput {
         } else {
             rows = try TokenizedSplit.load(data, preferredSplits: TokenizedSplit.evalSplits, labels: labels)
         }
-        collator = Collator(padTokenId: 0, maxLength: modelMaxLength ?? Int(Int32.max))
+        collator = Collator(padTokenId: Int32((model as? BertModel)?.configuration.padTokenId ?? 0), maxLength: modelMaxLength ?? Int(Int32.max))
     }
 
-    /// Tokenizes a raw file with the tokenizer file copied into the checkpoint by `dsprep train --tokenizer`.
+    /// Tokenizes a raw file with the tokenizer copied into the checkpoint: the files of a model
+    /// folder (tokenizer.json / vocab.txt, as transformers saves them), or the one file `dsprep
+    /// train --tokenizer` was given.
     static func tokenize(_ path: String, checkpoint: String, into folder: String, maxLength: Int?, withLabels: Bool,
                          ingestOptions: IngestOptions) throws {
+        if TokenizerMatch.file(checkpoint) != nil {
+            return try tokenize(path, tokenizer: checkpoint, into: folder, maxLength: maxLength, withLabels: withLabels,
+                                ingestOptions: ingestOptions)
+        }
         let argumentsPath = checkpoint + "/" + CheckpointFolders.argumentsFile
         let saved = FileManager.default.contents(atPath: argumentsPath).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         guard let original = saved?["tokenizer"] as? String else {
             throw InputError("the checkpoint has no tokenizer, so a raw file cannot be tokenized", at: SourceLocation(path: checkpoint),
                              hint: "tokenize the file with `dsprep tokenize` and pass the shards, or train with --tokenizer")
         }
-        let tokenizer = checkpoint + "/" + URL(fileURLWithPath: original).lastPathComponent
+        try tokenize(path, tokenizer: checkpoint + "/" + URL(fileURLWithPath: original).lastPathComponent, into: folder,
+                     maxLength: maxLength, withLabels: withLabels, ingestOptions: ingestOptions)
+    }
+
+    static func tokenize(_ path: String, tokenizer: String, into folder: String, maxLength: Int?, withLabels: Bool,
+                         ingestOptions: IngestOptions) throws {
         var options = TokenizeJob.Options()
         options.maxLength = maxLength
         options.noLabel = !withLabels

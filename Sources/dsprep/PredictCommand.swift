@@ -9,8 +9,9 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict with a trained checkpoint on token shards; writes a CSV in row order.",
         discussion: """
-            Classification: index,label_id,label,probability (the softmax probability of the
-            predicted class). Regression: index,prediction, rounded with --round.
+            Classification: index,label_id,label (the most probable class), then the softmax
+            probability of every class, one column per class named by its label. Regression:
+            index,prediction, rounded with --round.
             """)
 
     @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
@@ -47,20 +48,23 @@ struct PredictCommand: ParsableCommand {
                 for j in 0..<k { outputs[row * k + j] = batchOutputs[position * k + j] }
             }
         }
-        var csv = k == 1 || input.model.task == .regression ? "index,prediction\n" : "index,label_id,label,probability\n"
+        let names = (0..<k).map { id in input.labelNames.flatMap { id < $0.count ? $0[id] : nil } ?? String(id) }
+        var csv = k == 1 || input.model.task == .regression ? "index,prediction\n"
+            : "index,label_id,label," + names.map(Self.quoted).joined(separator: ",") + "\n"
         for row in 0..<rows.rowCount {
             let values = outputs[(row * k)..<(row * k + k)]
             if input.model.task == .regression {
                 let value = Double(values[values.startIndex])
                 csv += "\(row)," + (round.map { String(format: "%.\($0)f", value) } ?? String(value)) + "\n"
             } else {
-                // argmax (first on ties) and its softmax probability
+                // argmax (first on ties) and the softmax of every class
                 var best = values.startIndex
                 for j in values.indices where values[j] > values[best] { best = j }
-                let denominator = values.reduce(0.0) { $0 + exp(Double($1 - values[best])) }
+                let exponentials = values.map { exp(Double($0 - values[best])) }
+                let denominator = exponentials.reduce(0, +)
                 let id = best - values.startIndex
-                let name = input.labelNames.flatMap { id < $0.count ? $0[id] : nil } ?? String(id)
-                csv += "\(row),\(id),\(Self.quoted(name)),\(String(format: "%.6f", 1 / denominator))\n"
+                csv += "\(row),\(id),\(Self.quoted(names[id])),"
+                    + exponentials.map { String(format: "%.6f", $0 / denominator) }.joined(separator: ",") + "\n"
             }
         }
         try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwrite)  // again: it may have appeared meanwhile

@@ -10,7 +10,7 @@ import Tokenizers
 /// runs the shards as Ray tasks.
 extension TokenizeCommand {
     /// The job options the flags give.
-    func jobOptions() -> TokenizeJob.Options {
+    func jobOptions(maxLength: Int?) -> TokenizeJob.Options {
         TokenizeJob.Options(textColumn: textColumn, textPairColumn: textPairColumn, labelColumn: labelColumn, noLabel: noLabel,
                             keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength, threads: threads)
     }
@@ -53,7 +53,8 @@ extension TokenizeCommand {
             _ = try TokenizerLoader.load(path: tokenizerPath)  // a bad tokenizer fails here, not in K shards
             let start = Date()
             let made = try TokenizePlan.make(inputs: named.map { (split: $0.name, path: $0.path) }, asCollection: named.count > 1 || !splits.isEmpty,
-                                             tokenizerPath: tokenizerPath, options: jobOptions(), ingestOptions: try input.ingestOptions(),
+                                             tokenizerPath: tokenizerPath,
+                                             options: jobOptions(maxLength: maxLength ?? TokenizerLoader.modelMaxLength(folder: tokenizerPath)), ingestOptions: try input.ingestOptions(),
                                              numShards: numShards)
             try made.write(to: planOut)
             guard !quiet else { return true }

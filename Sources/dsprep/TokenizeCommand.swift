@@ -20,7 +20,7 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "Input files; several give a split collection named after them (train, validation, test).")
     var inputs: [String] = []
 
-    @Option(help: "A tokenizer.json, BERT vocab.txt or sentencepiece .model (default: the project's Korean tokenizer in vocab/).")
+    @Option(help: "A tokenizer.json, BERT vocab.txt, sentencepiece .model, or an HF model folder (default: the project's Korean tokenizer in vocab/).")
     var tokenizer: String?
 
     @Option(help: "Output folder (default: named after the first input, beside it): a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
@@ -38,7 +38,7 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Write no labels column.")
     var noLabel = false
 
-    @Option(help: "Truncate rows to this many tokens, special tokens included (default: the tokenizer file's setting).")
+    @Option(help: "Truncate rows to this many tokens, special tokens included (default: for a model folder, its tokenizer_config.json's model_max_length; else the tokenizer file's setting).")
     var maxLength: Int?
 
     @Option(name: .customLong("split"), help: ArgumentHelp("A named split, e.g. validation=dev.tsv (repeatable).", valueName: "name=file"))
@@ -87,7 +87,9 @@ struct TokenizeCommand: ParsableCommand {
         if try runPlanned() { return }
         let named = try SplitInputs.resolve(inputs: inputs, splits: splits)
         let tokenizerPath = try tokenizer ?? DefaultTokenizer.path()
-        var options = jobOptions()
+        // A model folder's tokenizer_config.json says how long its inputs may be.
+        let folderMaxLength = maxLength == nil ? TokenizerLoader.modelMaxLength(folder: tokenizerPath) : nil
+        var options = jobOptions(maxLength: maxLength ?? folderMaxLength)
         if let numShards, let shardIndex { options.shard = (shardIndex, numShards) }
         let asCollection = named.count > 1 || !splits.isEmpty
         if out == nil, let stream = named.first(where: { SpooledInput.isStream($0.path) }) {
@@ -100,6 +102,7 @@ struct TokenizeCommand: ParsableCommand {
         if !quiet {
             let defaults = [
                 tokenizer == nil ? "tokenizer \(tokenizerPath) (change with --tokenizer)" : nil,
+                folderMaxLength.map { "max length \($0) from tokenizer_config.json's model_max_length (change with --max-length)" },
                 out == nil ? "output \(output) (change with --out)" : nil,
             ].compactMap { $0 }
             if !defaults.isEmpty { print("using " + defaults.joined(separator: ", ")) }

@@ -5,17 +5,21 @@ import Tokenizers
 import Training
 import TrainingData
 
-/// `dsprep train`: a bag-of-ngrams or BERT-style model trained from scratch on token shards.
+/// `dsprep train`: a bag-of-ngrams or BERT-style model trained from scratch on token shards, or
+/// a pretrained HF model folder (BERT, RoBERTa, XLM-R, ELECTRA) fine-tuned on them.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a classifier or regressor on token shards written by `dsprep tokenize`.",
+        abstract: "Train or fine-tune a classifier or regressor on token shards written by `dsprep tokenize`.",
         discussion: """
             Settings come from --config train.yaml (keys are the flag names with underscores, or HF
             TrainingArguments names such as learning_rate, num_train_epochs, per_device_train_batch_size,
             optionally grouped under sections), then from the flags, which override the file.
             The task and the number of classes come from the shards' labels (ClassLabel or integers →
-            classification, floats → regression). Writes output-dir/checkpoint-{step}/ (model.safetensors,
+            classification, floats → regression). --model DIR (or model_name_or_path) fine-tunes an HF
+            model folder (config.json + model.safetensors; its tokenizer files are copied into every
+            checkpoint, which transformers' from_pretrained loads); the shards must come from the
+            folder's tokenizer (`dsprep tokenize --tokenizer DIR`). Writes output-dir/checkpoint-{step}/ (model.safetensors,
             config.json, optimizer.safetensors, trainer_state.json, training_args.json, the tokenizer),
             metrics.jsonl, loss.svg and metric.svg; keeps the best checkpoint plus the last
             --save-total-limit.
@@ -34,7 +38,7 @@ struct TrainCommand: ParsableCommand {
     var outputDir: String?
     @Option(help: "classification or regression (default: from the labels).")
     var task: String?
-    @Option(help: "bag (fastText-like) or transformer (BERT encoder).")
+    @Option(help: "bag (fastText-like) or transformer (BERT encoder) from scratch, or an HF model folder to fine-tune.")
     var model: String?
 
     @Option(help: "Epochs (default 3).") var epochs: String?
@@ -70,6 +74,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Evaluate during training on a seeded sample of this many eval rows (default: all).") var evalMaxRows: String?
     @Option(help: "Continue from this checkpoint folder (weights, optimizer, schedule, step).") var resumeFromCheckpoint: String?
 
+    @Flag(help: "Word embeddings get no gradient and no AdamW state (less memory, faster steps; Transformer models).")
+    var freezeEmbeddings = false
     @Flag(help: "No progress display.") var quiet = false
 
     /// The flags as settings keys, in the order they override the config file.
@@ -96,7 +102,8 @@ struct TrainCommand: ParsableCommand {
             ("early-stopping-patience", "early_stopping_patience", earlyStoppingPatience),
             ("save-total-limit", "save_total_limit", saveTotalLimit), ("max-time", "max_time", maxTime),
             ("eval-max-rows", "eval_max_rows", evalMaxRows),
-            ("resume-from-checkpoint", "resume_from_checkpoint", resumeFromCheckpoint)
+            ("resume-from-checkpoint", "resume_from_checkpoint", resumeFromCheckpoint),
+            ("freeze-embeddings", "freeze_embeddings", freezeEmbeddings ? "true" : nil),
         ]
     }
 
@@ -121,13 +128,32 @@ struct TrainCommand: ParsableCommand {
         }
         guard let inferred = trainRows.inferredTask else { throw InputError("the training data has no labels", at: SourceLocation(path: trainRows.source)) }
         let task = try resolveTask(arguments.task, inferred: inferred, source: trainRows.source)
-        let textTokenizer = try arguments.tokenizer.map { try TokenizerLoader.load(path: $0) }
-        let vocabSize = arguments.vocabSize ?? textTokenizer?.vocabularySize ?? max(trainRows.idBound, evalRows?.idBound ?? 0)
-        if arguments.vocabSize == nil && textTokenizer == nil {
-            print("vocabulary size \(vocabSize) from the largest id in the data (pass --tokenizer or --vocab-size to fix it)")
+        let vocabSize: Int, padId: Int32, modelDescription: String
+        if let folder = arguments.modelNameOrPath {
+            // The folder decides the vocabulary, the pad id and (unless given) the tokenizer.
+            let (configuration, _, _) = try PretrainedModel.configuration(in: folder)
+            if arguments.tokenizer == nil, TokenizerMatch.file(folder) != nil { arguments.tokenizer = folder }
+            if let tokenizer = arguments.tokenizer {
+                for rows in [trainRows] + (evalRows.map { [$0] } ?? []) {
+                    if let note = try TokenizerMatch.check(shards: rows.source, tokenizer: tokenizer) { print(note) }
+                }
+            }
+            vocabSize = configuration.vocabSize
+            let idBound = max(trainRows.idBound, evalRows?.idBound ?? 0)
+            try check(idBound <= vocabSize, "the shards hold token id \(idBound - 1), but the model's vocab_size is \(vocabSize)",
+                      at: SourceLocation(path: folder + "/config.json"))
+            padId = Int32(configuration.padTokenId)
+            modelDescription = "fine-tuning \(folder) (\(configuration.modelType.rawValue), \(configuration.numHiddenLayers) layers, hidden \(configuration.hiddenSize))"
+        } else {
+            let textTokenizer = try arguments.tokenizer.map { try TokenizerLoader.load(path: $0) }
+            vocabSize = arguments.vocabSize ?? textTokenizer?.vocabularySize ?? max(trainRows.idBound, evalRows?.idBound ?? 0)
+            if arguments.vocabSize == nil && textTokenizer == nil {
+                print("vocabulary size \(vocabSize) from the largest id in the data (pass --tokenizer or --vocab-size to fix it)")
+            }
+            padId = textTokenizer.flatMap { tokenizer in ["[PAD]", "<pad>"].lazy.compactMap { tokenizer.id(of: $0) }.first } ?? 0
+            modelDescription = "\(arguments.model.rawValue) model"
         }
-        let padId = textTokenizer.flatMap { tokenizer in ["[PAD]", "<pad>"].lazy.compactMap { tokenizer.id(of: $0) }.first } ?? 0
-        print("\(arguments.model.rawValue) model, \(describe(task, names: trainRows.labelNames)), \(trainRows.rowCount) train rows"
+        print("\(modelDescription), \(describe(task, names: trainRows.labelNames)), \(trainRows.rowCount) train rows"
               + (evalRows.map { ", \($0.rowCount) eval rows" } ?? ", no evaluation data"))
         let trainer = try Trainer(arguments: arguments, train: trainRows, eval: evalRows, task: task, vocabSize: vocabSize,
                                   padTokenId: padId, quiet: quiet) { line in

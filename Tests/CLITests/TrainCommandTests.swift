@@ -88,7 +88,7 @@ final class TrainCommandTests: XCTestCase {
         let predict = try DSPrepBinary.run(["predict", checkpoint, path("shards/test"), "--out", path("predictions.csv")])
         XCTAssertEqual(predict.status, 0, predict.stderr)
         let lines = try String(contentsOfFile: path("predictions.csv"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.first, "index,label_id,label,probability")
+        XCTAssertEqual(lines.first, "index,label_id,label,0,1")
         XCTAssertEqual(lines.count, 1001)
         // The predictions' accuracy against the test labels is the evaluation's.
         let labels = try String(contentsOfFile: TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/test.tsv").path,

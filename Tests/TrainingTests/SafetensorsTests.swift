@@ -74,7 +74,7 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(object["num_hidden_layers"] as? Int, 4)
         XCTAssertEqual(object["hidden_act"] as? String, "gelu_new")
         XCTAssertEqual(object["model_type"] as? String, "bert")
-        let (loaded, task) = try BertConfiguration.load(configAt: path)
+        let (loaded, task, _) = try BertConfiguration.load(configAt: path)
         XCTAssertEqual(loaded, config)
         XCTAssertEqual(task, .regression)
         XCTAssertThrowsError(try BertConfiguration.load(configAt: path + ".missing"))

@@ -19,6 +19,9 @@ bool ck_use_avx2(bool enabled);
 void ck_gelu_forward(float *out, const float *inp, long count);
 /* dinp[i] += dout[i] · gelu'(inp[i]) */
 void ck_gelu_backward(float *dinp, const float *dout, const float *inp, long count);
+/* GELU, exact form: out[i] = 0.5·x·(1 + erf(x/√2)) (HF "gelu"); and dinp[i] += dout[i] · gelu'(inp[i]). */
+void ck_gelu_erf_forward(float *out, const float *inp, long count);
+void ck_gelu_erf_backward(float *dinp, const float *dout, const float *inp, long count);
 
 /* LayerNorm of `rows` rows of `c` floats: out = (inp − mean)·rstd·weight + bias; mean, rstd: (rows). */
 void ck_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,

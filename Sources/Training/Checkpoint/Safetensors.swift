@@ -26,7 +26,8 @@ public enum Safetensors {
         store.specs.indices.map { Tensor(name: store.specs[$0].name, shape: store.specs[$0].shape, values: store.value($0)) }
     }
 
-    /// Writes the tensors in the order given, atomically.
+    /// Writes the tensors in the order given, atomically, streaming each tensor's values from
+    /// where they are (a model's weights and optimizer state are never copied whole).
     public static func write(_ tensors: [Tensor], to path: String, metadata: [String: String] = ["format": "pt"]) throws {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
@@ -38,19 +39,24 @@ public enum Safetensors {
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         // Pad with spaces so the data starts 8-byte aligned (as the reference writer does).
         json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
-        var file = Data(capacity: 8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
-        file.append(json)
-        for tensor in tensors {
-            tensor.values.withMemoryRebound(to: UInt32.self, capacity: tensor.count) { words in
-                if UInt32(1).littleEndian == 1 {
-                    file.append(UnsafeBufferPointer(start: words, count: tensor.count))
-                } else {
-                    for i in 0..<tensor.count { withUnsafeBytes(of: words[i].littleEndian) { file.append(contentsOf: $0) } }
+        try AtomicOutput.writeFile(to: path) { handle in
+            var start = Data()
+            withUnsafeBytes(of: UInt64(json.count).littleEndian) { start.append(contentsOf: $0) }
+            start.append(json)
+            try handle.write(contentsOf: start)
+            for tensor in tensors {
+                try tensor.values.withMemoryRebound(to: UInt32.self, capacity: tensor.count) { words in
+                    if UInt32(1).littleEndian == 1 {
+                        try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(words), count: tensor.count * 4,
+                                                          deallocator: .none))
+                    } else {
+                        var swapped = Data(capacity: tensor.count * 4)
+                        for i in 0..<tensor.count { withUnsafeBytes(of: words[i].littleEndian) { swapped.append(contentsOf: $0) } }
+                        try handle.write(contentsOf: swapped)
+                    }
                 }
             }
         }
-        try AtomicOutput.writeFile(file, to: path)
     }
 
     public static func write(_ store: ParameterStore, to path: String, metadata: [String: String] = ["format": "pt"]) throws {

@@ -1,22 +1,46 @@
 import CKernels
 import Foundation
 
-/// GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). This is the original
-/// Google BERT's `gelu` and HF's `gelu_new` / PyTorch `approximate="tanh"`; HF `BertConfig`'s
-/// default `"gelu"` is the exact erf form, which differs by less than 1e-3 everywhere.
+/// GELU in either of the two forms pretrained models use, named as HF `hidden_act` names them:
+/// - `exact` ("gelu"): x·Φ(x) = 0.5·x·(1 + erf(x/√2)), PyTorch's default and HF `BertConfig`'s;
+/// - `tanh` ("gelu_new", "gelu_pytorch_tanh"): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the
+///   original Google BERT's, which dsprep's from-scratch Transformer uses (it differs from the
+///   exact form by less than 1e-3, too much for parity with a pretrained model).
 /// The loops are C (`ck_gelu_*`, CKernels/gelu.c) so that they run 8 wide with AVX2+FMA.
 public enum GELU {
+    public enum Form: String, Sendable, Codable, CaseIterable {
+        case exact = "gelu"
+        case tanh = "gelu_new"
+
+        /// The form an HF `hidden_act` names, nil for other activations.
+        public init?(hiddenAct: String) {
+            switch hiddenAct {
+            case "gelu": self = .exact
+            case "gelu_new", "gelu_pytorch_tanh": self = .tanh
+            default: return nil
+            }
+        }
+    }
+
     /// out: (N) = gelu(inp: (N))
-    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int, form: Form = .tanh) {
         Parallel.forRows(count, costPerRow: 8) { range in
-            ck_gelu_forward(out + range.lowerBound, inp + range.lowerBound, range.count)
+            switch form {
+            case .exact: ck_gelu_erf_forward(out + range.lowerBound, inp + range.lowerBound, range.count)
+            case .tanh: ck_gelu_forward(out + range.lowerBound, inp + range.lowerBound, range.count)
+            }
         }
     }
 
     /// dinp: (N) += dout · gelu'(inp)
-    public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int,
+                                form: Form = .tanh) {
         Parallel.forRows(count, costPerRow: 8) { range in
-            ck_gelu_backward(dinp + range.lowerBound, dout + range.lowerBound, inp + range.lowerBound, range.count)
+            let (i, o, g) = (dinp + range.lowerBound, dout + range.lowerBound, inp + range.lowerBound)
+            switch form {
+            case .exact: ck_gelu_erf_backward(i, o, g, range.count)
+            case .tanh: ck_gelu_backward(i, o, g, range.count)
+            }
         }
     }
 }

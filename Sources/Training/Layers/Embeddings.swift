@@ -19,23 +19,26 @@ public enum Embeddings {
         }
     }
 
-    /// Accumulates dwte, dwpe, dwtt from dout: (N,C). Tasks own column ranges and visit tokens
-    /// in order, so repeated ids add up deterministically without locks.
+    /// Accumulates dwte, dwpe, dwtt from dout: (N,C); dwte nil when the word embeddings are
+    /// frozen. Tasks own column ranges and visit tokens in order, so repeated ids add up
+    /// deterministically without locks.
     public static func backward(
-        dwte: UnsafeMutablePointer<Float>, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>,
+        dwte: UnsafeMutablePointer<Float>?, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>,
         dout: UnsafePointer<Float>, ids: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
         types: UnsafePointer<Int32>?, n: Int, c: Int
     ) {
         Parallel.forRows(c, costPerRow: n * 3) { columns in
             for r in 0..<n {
                 let dy = dout + r * c
-                let word = dwte + Int(ids[r]) * c
                 let position = dwpe + Int(positions[r]) * c
                 let type = dwtt + Int(types?[r] ?? 0) * c
                 for j in columns {
-                    word[j] += dy[j]
                     position[j] += dy[j]
                     type[j] += dy[j]
+                }
+                if let dwte {
+                    let word = dwte + Int(ids[r]) * c
+                    for j in columns { word[j] += dy[j] }
                 }
             }
         }

@@ -1,8 +1,11 @@
 import DSPrepSupport
 
-/// A BERT encoder (post-LayerNorm, as the original) with BERT's pooler ([CLS] → dense → tanh)
-/// and a linear head: HF `BertForSequenceClassification`, for classification or regression,
-/// single sentences or pairs (token_type_ids).
+/// A BERT-family encoder (post-LayerNorm, as the original) with a classification head on the
+/// first token: HF `BertForSequenceClassification` (pooler dense → tanh → dropout → classifier),
+/// `RobertaForSequenceClassification` / XLM-R (RoBERTa positions; dropout → dense → tanh →
+/// dropout → out_proj) and `ElectraForSequenceClassification` (embeddings optionally projected
+/// E→C; the same head with GELU), for classification or regression, single sentences or pairs.
+/// What differs is read from `configuration.modelType`; the encoder is one code path.
 ///
 /// Activations are packed (`PackedBatch`): N rows, one per token attention can see, with no
 /// padding rows. Per layer, with x: (N,C):
@@ -17,35 +20,54 @@ public final class BertModel: Model {
     public let seed: UInt64
     /// Training forwards so far (the dropout stream counter; save it to resume bit-exactly).
     public var forwardCount: UInt64 = 0
+    /// The config.json this model was loaded from (a pretrained folder or checkpoint): saved
+    /// checkpoints keep its keys.
+    public var baseConfig: [String: Any] = [:]
+    /// The HF model folder fine-tuning started from, if any.
+    public var sourceFolder: String?
 
     struct LayerParameters {
         var qkvWeight, qkvBias, attnOutWeight, attnOutBias, ln1Weight, ln1Bias: Int
         var ffnInWeight, ffnInBias, ffnOutWeight, ffnOutBias, ln2Weight, ln2Bias: Int
     }
-    private let wte, wpe, wtt, embLNWeight, embLNBias, poolerWeight, poolerBias, classifierWeight, classifierBias: Int
+    private let wte, wpe, wtt, embLNWeight, embLNBias, headDenseWeight, headDenseBias, headOutWeight, headOutBias: Int
+    /// ELECTRA's embeddings_project (C,E) and (C), when E ≠ C
+    private let projection: (weight: Int, bias: Int)?
     private let layerParameters: [LayerParameters]
+    private let head: BertConfiguration.ClassificationHead
 
     public init(configuration: BertConfiguration, loss: TaskLoss, seed: UInt64) throws {
         try check(configuration.hiddenSize % configuration.numAttentionHeads == 0,
                   "hidden_size \(configuration.hiddenSize) is not a multiple of num_attention_heads \(configuration.numAttentionHeads)")
-        try check(configuration.hiddenDropoutProb >= 0 && configuration.hiddenDropoutProb < 1
-                  && configuration.attentionProbsDropoutProb >= 0 && configuration.attentionProbsDropoutProb < 1,
+        try check([configuration.vocabSize, configuration.hiddenSize, configuration.numAttentionHeads, configuration.intermediateSize,
+                   configuration.maxPositionEmbeddings, configuration.typeVocabSize, configuration.embeddingWidth].allSatisfy { $0 > 0 }
+                  && configuration.numHiddenLayers >= 0,
+                  "vocab_size, hidden_size, num_attention_heads, intermediate_size, max_position_embeddings, type_vocab_size and embedding_size must be positive")
+        try check(configuration.padTokenId >= 0 && configuration.padTokenId < configuration.vocabSize,
+                  "pad_token_id \(configuration.padTokenId) is outside the vocabulary (vocab_size \(configuration.vocabSize))")
+        try check([configuration.hiddenDropoutProb, configuration.attentionProbsDropoutProb, configuration.headDropoutProb]
+                    .allSatisfy { $0 >= 0 && $0 < 1 },
                   "dropout probabilities must be in [0, 1)")
         self.configuration = configuration
         self.task = loss.task
         self.loss = loss
         self.seed = seed
-        let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount))
+        // The word embeddings lead the layout, so freezing them is a frozen prefix of one.
+        let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount),
+                                   frozenCount: configuration.freezeWordEmbeddings ? 1 : 0)
         store.initialize(seed: seed)
         parameters = store
         func index(_ name: String) -> Int { store.index(of: name)! }  // names come from parameterSpecs
-        wte = index("bert.embeddings.word_embeddings.weight")
-        wpe = index("bert.embeddings.position_embeddings.weight")
-        wtt = index("bert.embeddings.token_type_embeddings.weight")
-        embLNWeight = index("bert.embeddings.LayerNorm.weight")
-        embLNBias = index("bert.embeddings.LayerNorm.bias")
+        let base = configuration.modelType.prefix
+        wte = index(base + "embeddings.word_embeddings.weight")
+        wpe = index(base + "embeddings.position_embeddings.weight")
+        wtt = index(base + "embeddings.token_type_embeddings.weight")
+        embLNWeight = index(base + "embeddings.LayerNorm.weight")
+        embLNBias = index(base + "embeddings.LayerNorm.bias")
+        projection = configuration.projectsEmbeddings
+            ? (index(base + "embeddings_project.weight"), index(base + "embeddings_project.bias")) : nil
         layerParameters = (0..<configuration.numHiddenLayers).map { l in
-            let p = "bert.encoder.layer.\(l)."
+            let p = base + "encoder.layer.\(l)."
             return LayerParameters(
                 qkvWeight: index(p + "attention.self.query.weight"), qkvBias: index(p + "attention.self.query.bias"),
                 attnOutWeight: index(p + "attention.output.dense.weight"), attnOutBias: index(p + "attention.output.dense.bias"),
@@ -54,10 +76,11 @@ public final class BertModel: Model {
                 ffnOutWeight: index(p + "output.dense.weight"), ffnOutBias: index(p + "output.dense.bias"),
                 ln2Weight: index(p + "output.LayerNorm.weight"), ln2Bias: index(p + "output.LayerNorm.bias"))
         }
-        poolerWeight = index("bert.pooler.dense.weight")
-        poolerBias = index("bert.pooler.dense.bias")
-        classifierWeight = index("classifier.weight")
-        classifierBias = index("classifier.bias")
+        head = configuration.modelType.head
+        headDenseWeight = index(head.dense + ".weight")
+        headDenseBias = index(head.dense + ".bias")
+        headOutWeight = index(head.output + ".weight")
+        headOutBias = index(head.output + ".bias")
     }
 
     // MARK: - Activations
@@ -82,12 +105,15 @@ public final class BertModel: Model {
 
     struct Activations {
         var b = 0, n = 0
-        var keyBias, emb, embMean, embRstd, x0: Pointer   // (N), (N,C), (N), (N), (N,C)
-        var x0Mask: Pointer?
+        var keyBias, emb, embMean, embRstd, xe: Pointer   // (N), (N,E), (N), (N), (N,E) LN(emb) after dropout
+        var xeMask: Pointer?                              // (N,E)
+        var x0: Pointer                                   // (N,C) encoder input: xe, or its projection
         var layers: [LayerActivations]
-        var cls, poolerPre, pooled: Pointer               // (B,C)
-        var pooledMask: Pointer?                          // (B,C)
-        var headInput: Pointer                            // (B,C) pooled after dropout
+        var cls, headIn: Pointer                          // (B,C) first token; after dropout when the head has one first
+        var headInMask: Pointer?                          // (B,C)
+        var headPre, headAct: Pointer                     // (B,C) dense output, after tanh/GELU
+        var headOut: Pointer                              // (B,C) headAct after dropout
+        var headOutMask: Pointer?                         // (B,C)
         var logits, probs: Pointer                        // (B,K)
         /// nil after an evaluation forward, which needs no backward buffers
         var scratch: BackwardScratch?
@@ -100,20 +126,24 @@ public final class BertModel: Model {
         var dqkv: Pointer                                 // (N,3C)
         var datt: Pointer                                 // (S)
         var dpool1, dpool2, dpool3: Pointer               // (B,C)
+        var de1, de2: Pointer?                            // (N,E) with embeddings_project
     }
 
     private let arena = Arena()
     private var activations: Activations?
     private var batch: Batch?
-    private lazy var packed = PackedBatch(heads: configuration.numAttentionHeads)
+    private lazy var packed = PackedBatch(heads: configuration.numAttentionHeads, positions: configuration.modelType.positions,
+                                          padTokenId: Int32(configuration.padTokenId))
 
     /// Lays the arena out for B sequences packed into N rows with S attention scores per layer.
     /// Two passes: the first only counts.
     private func layout(b: Int, n: Int, s: Int, training: Bool) -> Activations {
         let cfg = configuration
-        let c = cfg.hiddenSize, f = cfg.intermediateSize, k = task.outputCount
+        let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
         let hiddenDrop = training && cfg.hiddenDropoutProb > 0
         let attDrop = training && cfg.attentionProbsDropoutProb > 0
+        let headDrop = training && cfg.headDropoutProb > 0
+        let projected = projection != nil
         var total = 0
         var counting = true
         func take(_ count: Int) -> Pointer {
@@ -130,17 +160,20 @@ public final class BertModel: Model {
                     r2: take(n * c), r2Mask: hiddenDrop ? take(n * c) : nil, ln2Mean: take(n), ln2Rstd: take(n),
                     x2: take(n * c))
             }
+            let xe = take(n * e)
             return Activations(
                 b: b, n: n,
-                keyBias: take(n), emb: take(n * c), embMean: take(n), embRstd: take(n), x0: take(n * c),
-                x0Mask: hiddenDrop ? take(n * c) : nil, layers: layers,
-                cls: take(b * c), poolerPre: take(b * c), pooled: take(b * c), pooledMask: hiddenDrop ? take(b * c) : nil,
-                headInput: take(b * c), logits: take(b * k), probs: take(b * k),
+                keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe,
+                xeMask: hiddenDrop ? take(n * e) : nil, x0: projected ? take(n * c) : xe, layers: layers,
+                cls: take(b * c), headIn: take(b * c), headInMask: headDrop && head.dropoutBeforeDense ? take(b * c) : nil,
+                headPre: take(b * c), headAct: take(b * c), headOut: take(b * c), headOutMask: headDrop ? take(b * c) : nil,
+                logits: take(b * k), probs: take(b * k),
                 scratch: !training ? nil : BackwardScratch(
                     dlogits: take(b * k),
                     dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c), s3: take(n * c),
                     f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
-                    dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c)))
+                    dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c),
+                    de1: projected ? take(n * e) : nil, de2: projected ? take(n * e) : nil))
         }
         _ = build()
         counting = false
@@ -158,12 +191,12 @@ public final class BertModel: Model {
     public func forward(_ batch: Batch, training: Bool) throws -> Float? {
         let cfg = configuration
         try batch.validate(vocabularySize: cfg.vocabSize, typeCount: cfg.typeVocabSize)
-        try check(batch.length <= cfg.maxPositionEmbeddings,
-                  "batch length \(batch.length) exceeds max_position_embeddings \(cfg.maxPositionEmbeddings)")
         if let labels = batch.labels { try loss.validate(labels) }
         packed.pack(batch)
+        try check(Int(packed.maxPosition) < cfg.maxPositionEmbeddings,
+                  "batch length \(batch.length) needs position id \(packed.maxPosition), beyond max_position_embeddings \(cfg.maxPositionEmbeddings)")
         let b = batch.size, n = packed.rowCount, spans = packed.spans
-        let c = cfg.hiddenSize, f = cfg.intermediateSize, k = task.outputCount
+        let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
         let acts = layout(b: b, n: n, s: spans.scoreCount, training: training)
         self.activations = acts
         self.batch = batch
@@ -172,20 +205,23 @@ public final class BertModel: Model {
         // Every dropout site of this forward gets its own stream: (forward number, site).
         let streamBase = forwardCount &* 1024
         if training { forwardCount += 1 }
-        func dropout(_ x: Pointer, _ mask: Pointer?, _ count: Int, site: UInt64) {
+        func dropout(_ x: Pointer, _ mask: Pointer?, _ count: Int, site: UInt64, probability: Float? = nil) {
             guard let mask else { return }
-            Dropout.forward(out: x, mask: mask, inp: x, count: count, probability: cfg.hiddenDropoutProb,
+            Dropout.forward(out: x, mask: mask, inp: x, count: count, probability: probability ?? cfg.hiddenDropoutProb,
                             random: random, stream: streamBase &+ site)
         }
 
         packed.keyBias.withUnsafeBufferPointer { acts.keyBias.update(from: $0.baseAddress!, count: n) }
         withPackedTokens { ids, positions, types in
             Embeddings.forward(out: acts.emb, ids: ids, positions: positions, types: types, wte: p.value(wte),
-                               wpe: p.value(wpe), wtt: p.value(wtt), n: n, c: c)
+                               wpe: p.value(wpe), wtt: p.value(wtt), n: n, c: e)
         }
-        LayerNorm.forward(out: acts.x0, mean: acts.embMean, rstd: acts.embRstd, inp: acts.emb, weight: p.value(embLNWeight),
-                          bias: p.value(embLNBias), n: n, c: c, epsilon: cfg.layerNormEps)
-        dropout(acts.x0, acts.x0Mask, n * c, site: 0)
+        LayerNorm.forward(out: acts.xe, mean: acts.embMean, rstd: acts.embRstd, inp: acts.emb, weight: p.value(embLNWeight),
+                          bias: p.value(embLNBias), n: n, c: e, epsilon: cfg.layerNormEps)
+        dropout(acts.xe, acts.xeMask, n * e, site: 0)
+        if let projection {
+            Linear.forward(out: acts.x0, inp: acts.xe, weight: p.value(projection.weight), bias: p.value(projection.bias), n: n, c: e, oc: c)
+        }
 
         var x = acts.x0
         for (l, (lp, la)) in zip(layerParameters, acts.layers).enumerated() {
@@ -203,7 +239,7 @@ public final class BertModel: Model {
             LayerNorm.forward(out: la.x1, mean: la.ln1Mean, rstd: la.ln1Rstd, inp: la.r1, weight: p.value(lp.ln1Weight),
                               bias: p.value(lp.ln1Bias), n: n, c: c, epsilon: cfg.layerNormEps)
             Linear.forward(out: la.h, inp: la.x1, weight: p.value(lp.ffnInWeight), bias: p.value(lp.ffnInBias), n: n, c: c, oc: f)
-            GELU.forward(out: la.g, inp: la.h, count: n * f)
+            GELU.forward(out: la.g, inp: la.h, count: n * f, form: cfg.hiddenAct)
             Linear.forward(out: la.r2, inp: la.g, weight: p.value(lp.ffnOutWeight), bias: p.value(lp.ffnOutBias), n: n, c: f, oc: c)
             dropout(la.r2, la.r2Mask, n * c, site: site + 2)
             Elementwise.add(la.r2, la.r2, la.x1, count: n * c)
@@ -212,12 +248,18 @@ public final class BertModel: Model {
             x = la.x2
         }
 
+        // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
         Pooling.clsForward(out: acts.cls, inp: x, spans: spans, c: c)
-        Linear.forward(out: acts.poolerPre, inp: acts.cls, weight: p.value(poolerWeight), bias: p.value(poolerBias), n: b, c: c, oc: c)
-        Tanh.forward(out: acts.pooled, inp: acts.poolerPre, count: b * c)
-        acts.headInput.update(from: acts.pooled, count: b * c)
-        dropout(acts.headInput, acts.pooledMask, b * c, site: 1023)
-        Linear.forward(out: acts.logits, inp: acts.headInput, weight: p.value(classifierWeight), bias: p.value(classifierBias),
+        acts.headIn.update(from: acts.cls, count: b * c)
+        dropout(acts.headIn, acts.headInMask, b * c, site: 1022, probability: cfg.headDropoutProb)
+        Linear.forward(out: acts.headPre, inp: acts.headIn, weight: p.value(headDenseWeight), bias: p.value(headDenseBias), n: b, c: c, oc: c)
+        switch head.activation {
+        case .tanh: Tanh.forward(out: acts.headAct, inp: acts.headPre, count: b * c)
+        case .gelu: GELU.forward(out: acts.headAct, inp: acts.headPre, count: b * c, form: .exact)
+        }
+        acts.headOut.update(from: acts.headAct, count: b * c)
+        dropout(acts.headOut, acts.headOutMask, b * c, site: 1023, probability: cfg.headDropoutProb)
+        Linear.forward(out: acts.logits, inp: acts.headOut, weight: p.value(headOutWeight), bias: p.value(headOutBias),
                        n: b, c: c, oc: k)
         guard let labels = batch.labels else { return nil }
         return loss.forward(logits: acts.logits, probs: acts.probs, labels: labels, b: b)
@@ -231,7 +273,7 @@ public final class BertModel: Model {
         }
         let cfg = configuration
         let b = acts.b, n = acts.n, spans = packed.spans
-        let c = cfg.hiddenSize, f = cfg.intermediateSize, k = task.outputCount
+        let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
         let p = parameters
         /// dinp = dout·mask (or dout when dropout was off), written.
         func dropoutBackward(_ dinp: Pointer, _ dout: Pointer, _ mask: Pointer?, _ count: Int) {
@@ -239,20 +281,24 @@ public final class BertModel: Model {
         }
         func zero(_ x: Pointer, _ count: Int) { x.update(repeating: 0, count: count) }
 
-        // Head: logits ← dropout(tanh(cls·Wpᵀ + bp))
+        // Head: logits ← out(dropout(act(dense(dropout?(cls)))))
         loss.backward(dlogits: scratch.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
         zero(scratch.dpool1, b * c)
-        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(classifierWeight), dbias: p.grad(classifierBias), dout: scratch.dlogits,
-                        inp: acts.headInput, weight: p.value(classifierWeight), n: b, c: c, oc: k)
-        dropoutBackward(scratch.dpool2, scratch.dpool1, acts.pooledMask, b * c)
+        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(headOutWeight), dbias: p.grad(headOutBias), dout: scratch.dlogits,
+                        inp: acts.headOut, weight: p.value(headOutWeight), n: b, c: c, oc: k)
+        dropoutBackward(scratch.dpool2, scratch.dpool1, acts.headOutMask, b * c)
         zero(scratch.dpool3, b * c)
-        Tanh.backward(dinp: scratch.dpool3, dout: scratch.dpool2, out: acts.pooled, count: b * c)
+        switch head.activation {
+        case .tanh: Tanh.backward(dinp: scratch.dpool3, dout: scratch.dpool2, out: acts.headAct, count: b * c)
+        case .gelu: GELU.backward(dinp: scratch.dpool3, dout: scratch.dpool2, inp: acts.headPre, count: b * c, form: .exact)
+        }
         zero(scratch.dpool1, b * c)
-        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(poolerWeight), dbias: p.grad(poolerBias), dout: scratch.dpool3,
-                        inp: acts.cls, weight: p.value(poolerWeight), n: b, c: c, oc: c)
+        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(headDenseWeight), dbias: p.grad(headDenseBias), dout: scratch.dpool3,
+                        inp: acts.headIn, weight: p.value(headDenseWeight), n: b, c: c, oc: c)
+        dropoutBackward(scratch.dpool2, scratch.dpool1, acts.headInMask, b * c)
         var dx = scratch.dxA, dxIn = scratch.dxB
         zero(dx, n * c)
-        Pooling.clsBackward(dinp: dx, dout: scratch.dpool1, spans: spans, c: c)
+        Pooling.clsBackward(dinp: dx, dout: scratch.dpool2, spans: spans, c: c)
 
         for l in stride(from: cfg.numHiddenLayers - 1, through: 0, by: -1) {
             let lp = layerParameters[l], la = acts.layers[l]
@@ -269,7 +315,7 @@ public final class BertModel: Model {
             Linear.backward(dinp: dg, dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dOut2, inp: la.g,
                             weight: p.value(lp.ffnOutWeight), n: n, c: f, oc: c)
             zero(dh, n * f)
-            GELU.backward(dinp: dh, dout: dg, inp: la.h, count: n * f)
+            GELU.backward(dinp: dh, dout: dg, inp: la.h, count: n * f, form: cfg.hiddenAct)
             Linear.backward(dinp: dx1, dweight: p.grad(lp.ffnInWeight), dbias: p.grad(lp.ffnInBias), dout: dh, inp: la.x1,
                             weight: p.value(lp.ffnInWeight), n: n, c: c, oc: f)
             // x1 = LN1(r1), r1 = x + drop(a·Woᵀ)
@@ -290,15 +336,21 @@ public final class BertModel: Model {
             swap(&dx, &dxIn)
         }
 
-        // x0 = drop(LN(embeddings))
-        let dLN = scratch.s3, demb = scratch.s1
-        dropoutBackward(dLN, dx, acts.x0Mask, n * c)
-        zero(demb, n * c)
+        // x0 = [project](xe), xe = drop(LN(embeddings))
+        var dxe = dx, dLN = scratch.s3, demb = scratch.s1
+        if let projection, let de1 = scratch.de1, let de2 = scratch.de2 {
+            zero(de1, n * e)
+            Linear.backward(dinp: de1, dweight: p.grad(projection.weight), dbias: p.grad(projection.bias), dout: dx, inp: acts.xe,
+                            weight: p.value(projection.weight), n: n, c: e, oc: c)
+            (dxe, dLN, demb) = (de1, de2, de1)
+        }
+        dropoutBackward(dLN, dxe, acts.xeMask, n * e)
+        zero(demb, n * e)
         LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dLN, inp: acts.emb,
-                           weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: c)
+                           weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: e)
         withPackedTokens { ids, positions, types in
-            Embeddings.backward(dwte: p.grad(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
-                                positions: positions, types: types, n: n, c: c)
+            Embeddings.backward(dwte: p.gradIfTrainable(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
+                                positions: positions, types: types, n: n, c: e)
         }
     }
 

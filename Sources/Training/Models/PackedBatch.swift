@@ -8,6 +8,17 @@
 /// keeps all T positions, so its attention is uniform over them as in the padded computation.
 /// Storage is reused from batch to batch.
 final class PackedBatch {
+    /// How a token's position id is counted.
+    enum PositionRule: Sendable, Equatable {
+        /// its index in the padded row (BERT, ELECTRA)
+        case absolute
+        /// pad tokens get `padTokenId`, the others `padTokenId` + how many non-pad tokens the row
+        /// has up to and including them (RoBERTa's `create_position_ids_from_input_ids`)
+        case afterPadding
+    }
+
+    let positionRule: PositionRule
+    let padTokenId: Int32
     private(set) var spans: SequenceSpans
     /// (N) each: token id, position id (0..<T), token type (nil when the batch has none)
     private(set) var inputIds: [Int32] = []
@@ -16,7 +27,14 @@ final class PackedBatch {
     /// (N) additive attention bias of each row as a key: 0, or `Attention.maskedBias` for padding
     private(set) var keyBias: [Float] = []
 
-    init(heads: Int) { spans = SequenceSpans(heads: heads) }
+    /// The largest position id of the last `pack` (−1 before any).
+    private(set) var maxPosition: Int32 = -1
+
+    init(heads: Int, positions: PositionRule = .absolute, padTokenId: Int32 = 0) {
+        spans = SequenceSpans(heads: heads)
+        positionRule = positions
+        self.padTokenId = padTokenId
+    }
 
     var rowCount: Int { spans.rowCount }
 
@@ -30,15 +48,30 @@ final class PackedBatch {
             if tokenTypeIds == nil { tokenTypeIds = [] }
             tokenTypeIds?.removeAll(keepingCapacity: true)
         }
+        maxPosition = -1
         batch.attentionMask.withUnsafeBufferPointer { mask in
             for bi in 0..<batch.size {
                 let row = bi * t
                 var tokens = 0
                 for ti in 0..<t where mask[row + ti] != 0 { tokens += 1 }
                 let start = inputIds.count
+                // non-pad tokens so far, counted over every position (packed or not)
+                var nonPad: Int32 = 0, nextCounted = 0
                 for ti in 0..<t where tokens == 0 || ti == 0 || mask[row + ti] != 0 {
-                    inputIds.append(batch.inputIds[row + ti])
-                    positions.append(Int32(ti))
+                    let id = batch.inputIds[row + ti]
+                    inputIds.append(id)
+                    let position: Int32
+                    switch positionRule {
+                    case .absolute: position = Int32(ti)
+                    case .afterPadding:
+                        while nextCounted <= ti {
+                            if batch.inputIds[row + nextCounted] != padTokenId { nonPad += 1 }
+                            nextCounted += 1
+                        }
+                        position = id == padTokenId ? padTokenId : padTokenId + nonPad
+                    }
+                    positions.append(position)
+                    maxPosition = max(maxPosition, position)
                     if let types = batch.tokenTypeIds { tokenTypeIds?.append(types[row + ti]) }
                     keyBias.append(mask[row + ti] != 0 ? 0 : Attention.maskedBias)
                 }

@@ -6,8 +6,10 @@ import Foundation
 /// applied only to parameters whose spec asks for it (not biases or LayerNorm weights):
 ///   p ← p − lr·λ·p;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 ///   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
-/// m and v mirror the parameter buffer, so an update is one parallel pass over it (the loop is
-/// `ck_adamw_update`, CKernels/adamw.c).
+/// m and v mirror the gradient buffer (the trainable parameters), so an update is one parallel
+/// pass over it (the loop is `ck_adamw_update`, CKernels/adamw.c). Frozen parameters get no state.
+/// Weight decay goes to the parameters the HF Trainer decays (`Trainer.get_decay_parameter_names`:
+/// not biases, not LayerNorm weights), as `ParameterSpec.weightDecay` says.
 public final class AdamW: Optimizer {
     public struct Configuration: Sendable, Equatable, Codable {
         public var beta1: Float = 0.9
@@ -25,7 +27,7 @@ public final class AdamW: Optimizer {
 
     public let parameters: ParameterStore
     public let configuration: Configuration
-    /// First and second moments, laid out like `parameters.values` (saved with checkpoints).
+    /// First and second moments, laid out like `parameters.grads` (saved with checkpoints).
     public let m: FloatBuffer
     public let v: FloatBuffer
     public private(set) var step = 0
@@ -35,9 +37,10 @@ public final class AdamW: Optimizer {
     public init(parameters: ParameterStore, configuration: Configuration = Configuration()) {
         self.parameters = parameters
         self.configuration = configuration
-        m = FloatBuffer(count: parameters.count)
-        v = FloatBuffer(count: parameters.count)
-        groupEnds = zip(parameters.specs, parameters.offsets).map { ($1 + $0.count, $0.weightDecay) }
+        m = FloatBuffer(count: parameters.grads.count)
+        v = FloatBuffer(count: parameters.grads.count)
+        let start = parameters.gradientStart
+        groupEnds = zip(parameters.specs, parameters.offsets).dropFirst(parameters.frozenCount).map { ($1 + $0.count - start, $0.weightDecay) }
     }
 
     /// Sets the step count (bias corrections and the schedule continue from it) on resume.
@@ -50,9 +53,9 @@ public final class AdamW: Optimizer {
             beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, learning_rate: lr, gradient_scale: gradientScale,
             correction1: Float(1 - pow(Double(c.beta1), Double(step))),
             correction2: Float(1 - pow(Double(c.beta2), Double(step))))
-        let p = parameters.values.pointer, g = parameters.grads.pointer, m = m.pointer, v = v.pointer
+        let p = parameters.values.pointer + parameters.gradientStart, g = parameters.grads.pointer, m = m.pointer, v = v.pointer
         let groupEnds = groupEnds
-        Parallel.forRows(parameters.count, costPerRow: 16) { range in
+        Parallel.forRows(parameters.grads.count, costPerRow: 16) { range in
             // first group that ends after range.lowerBound
             var low = 0, high = groupEnds.count
             while low < high {
@@ -100,9 +103,10 @@ extension AdamW {
     /// The moments as named tensors (`exp_avg.<parameter>`, `exp_avg_sq.<parameter>`, PyTorch's
     /// state names) for `Safetensors`, with the step count as metadata.
     public var stateTensors: [Safetensors.Tensor] {
-        let specs = parameters.specs, offsets = parameters.offsets
-        return specs.indices.map { Safetensors.Tensor(name: "exp_avg." + specs[$0].name, shape: specs[$0].shape, values: m.pointer + offsets[$0]) }
-            + specs.indices.map { Safetensors.Tensor(name: "exp_avg_sq." + specs[$0].name, shape: specs[$0].shape, values: v.pointer + offsets[$0]) }
+        let specs = parameters.specs, trainable = specs.indices.dropFirst(parameters.frozenCount)
+        let offsets = parameters.offsets.map { $0 - parameters.gradientStart }
+        return trainable.map { Safetensors.Tensor(name: "exp_avg." + specs[$0].name, shape: specs[$0].shape, values: m.pointer + offsets[$0]) }
+            + trainable.map { Safetensors.Tensor(name: "exp_avg_sq." + specs[$0].name, shape: specs[$0].shape, values: v.pointer + offsets[$0]) }
     }
 
     public func saveState(to path: String) throws {

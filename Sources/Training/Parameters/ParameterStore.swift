@@ -43,18 +43,27 @@ public struct ParameterSpec: Sendable, Equatable {
 /// All parameters of a model in one contiguous Float buffer ("malloc all parameters at once",
 /// llm.c), with the gradients in a second buffer of the same layout, so the optimizer, gradient
 /// norm and checkpoint writer are each one pass over one array. Layers get raw pointers into it.
+///
+/// The first `frozenCount` parameters can be frozen (fine-tuning with fixed word embeddings):
+/// the gradient buffer, and so the optimizer's moments, then start after them, which saves their
+/// memory and their share of every update pass.
 public final class ParameterStore: @unchecked Sendable {
     public let specs: [ParameterSpec]
-    /// offsets[i] is where specs[i] starts in `values` and `grads`.
+    /// offsets[i] is where specs[i] starts in `values`.
     public let offsets: [Int]
     public let count: Int
     public let values: FloatBuffer
+    /// Gradients of values[gradientStart...] (the trainable parameters), in the same order.
     public let grads: FloatBuffer
+    /// Elements of the frozen parameters, which lead the layout.
+    public let gradientStart: Int
+    public let frozenCount: Int
     private let indexByName: [String: Int]
 
     /// Lays the parameters out in the order given (which models choose so that tensors used
     /// together, like query/key/value weights, are adjacent and can be used as one).
-    public init(specs: [ParameterSpec]) {
+    public init(specs: [ParameterSpec], frozenCount: Int = 0) {
+        precondition(frozenCount >= 0 && frozenCount <= specs.count, "frozenCount out of range")
         var offsets: [Int] = [], total = 0, indexByName: [String: Int] = [:]
         for (index, spec) in specs.enumerated() {
             precondition(indexByName[spec.name] == nil, "duplicate parameter name \(spec.name)")
@@ -66,17 +75,29 @@ public final class ParameterStore: @unchecked Sendable {
         self.offsets = offsets
         self.count = total
         self.indexByName = indexByName
+        self.frozenCount = frozenCount
+        gradientStart = frozenCount < specs.count ? offsets[frozenCount] : total
         values = FloatBuffer(count: total)
-        grads = FloatBuffer(count: total)
+        grads = FloatBuffer(count: total - gradientStart)
     }
+
+    public func isTrainable(_ index: Int) -> Bool { index >= frozenCount }
 
     public func index(of name: String) -> Int? { indexByName[name] }
 
     /// Start of parameter `index` in the value buffer.
     @inline(__always) public func value(_ index: Int) -> UnsafeMutablePointer<Float> { values.pointer + offsets[index] }
 
-    /// Start of parameter `index` in the gradient buffer.
-    @inline(__always) public func grad(_ index: Int) -> UnsafeMutablePointer<Float> { grads.pointer + offsets[index] }
+    /// Start of parameter `index`'s gradient; the parameter must be trainable.
+    @inline(__always) public func grad(_ index: Int) -> UnsafeMutablePointer<Float> {
+        precondition(index >= frozenCount, "a frozen parameter has no gradient")
+        return grads.pointer + (offsets[index] - gradientStart)
+    }
+
+    /// The gradient of parameter `index`, nil when it is frozen.
+    @inline(__always) public func gradIfTrainable(_ index: Int) -> UnsafeMutablePointer<Float>? {
+        index >= frozenCount ? grad(index) : nil
+    }
 
     /// Fills every parameter from its initializer; parameter i draws from stream i of `seed`,
     /// so values depend only on the seed and the layout.

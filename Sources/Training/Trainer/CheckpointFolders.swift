@@ -25,10 +25,7 @@ public struct CheckpointFolders {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             try AtomicOutput.writeFile(try encoder.encode(arguments), to: folder + "/" + Self.argumentsFile)
-            if let tokenizer {
-                let name = URL(fileURLWithPath: tokenizer).lastPathComponent
-                try FileManager.default.copyItem(atPath: tokenizer, toPath: folder + "/" + name)
-            }
+            if let tokenizer { try ModelFiles.copyTokenizer(from: tokenizer, to: folder) }
         }
     }
 

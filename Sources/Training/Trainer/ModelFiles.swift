@@ -1,15 +1,26 @@
 import DSPrepSupport
 import Foundation
 
-/// Builds the model a run asks for, and writes / reads it as `config.json` + `model.safetensors`.
-/// The Transformer's config is HF `BertConfig`; the bag model's uses `model_type` "dsprep-bag".
-/// Both carry `num_labels`, `problem_type` and, for classification, `id2label`/`label2id`.
+/// Builds the model a run asks for (from scratch, or from an HF model folder to fine-tune), and
+/// writes / reads it as `config.json` + `model.safetensors`. The Transformer's config is an HF
+/// BERT/RoBERTa/XLM-R/ELECTRA config that `transformers` loads as `*ForSequenceClassification`;
+/// the bag model's uses `model_type` "dsprep-bag". Both carry `num_labels`, `problem_type`,
+/// `id2label` and `label2id`.
 public enum ModelFiles {
     public static let configFile = "config.json"
     public static let weightsFile = "model.safetensors"
     static let bagModelType = "dsprep-bag"
 
-    public static func build(_ arguments: TrainingArguments, task: Task, vocabSize: Int) throws -> Model {
+    /// `log` receives which weights a pretrained folder lacked or had in excess.
+    public static func build(_ arguments: TrainingArguments, task: Task, vocabSize: Int,
+                             log: (String) -> Void = { _ in }) throws -> Model {
+        if let folder = arguments.modelNameOrPath {
+            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed) {
+                $0.freezeWordEmbeddings = arguments.freezeEmbeddings
+            }
+            report.messages(folder: folder).forEach(log)
+            return model
+        }
         let loss = try TaskLoss(task: task)
         switch arguments.model {
         case .bag:
@@ -17,11 +28,12 @@ public enum ModelFiles {
                                                        dimension: arguments.bagDimension)
             return BagModel(configuration: configuration, loss: loss, seed: arguments.seed)
         case .transformer:
-            let configuration = BertConfiguration(
+            var configuration = BertConfiguration(
                 vocabSize: vocabSize, hiddenSize: arguments.hiddenSize, numHiddenLayers: arguments.numHiddenLayers,
                 numAttentionHeads: arguments.numAttentionHeads, intermediateSize: arguments.intermediateSize,
                 maxPositionEmbeddings: arguments.maxPositionEmbeddings, hiddenDropoutProb: arguments.hiddenDropoutProb,
                 attentionProbsDropoutProb: arguments.attentionProbsDropoutProb)
+            configuration.freezeWordEmbeddings = arguments.freezeEmbeddings
             return try BertModel(configuration: configuration, loss: loss, seed: arguments.seed)
         }
     }
@@ -31,7 +43,8 @@ public enum ModelFiles {
         var object: [String: Any]
         switch model {
         case let bert as BertModel:
-            object = try JSONSerialization.jsonObject(with: bert.configuration.configJSON(task: bert.task)) as? [String: Any] ?? [:]
+            let data = try bert.configuration.configJSON(task: bert.task, base: bert.baseConfig)
+            object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         case let bag as BagModel:
             object = ["model_type": bagModelType, "vocab_size": bag.configuration.vocabSize,
                       "bigram_buckets": bag.configuration.bigramBuckets, "dimension": bag.configuration.dimension,
@@ -40,9 +53,10 @@ public enum ModelFiles {
         default:
             throw InputError("cannot save a model of type \(type(of: model))")
         }
-        if case .classification(let k) = model.task {
-            let names = (0..<k).map { id -> String in
-                guard let labelNames, id < labelNames.count else { return "LABEL_\(id)" }
+        // Regression gets HF's one-entry map too, so a base config's labels do not survive.
+        do {
+            let names = (0..<model.task.outputCount).map { id -> String in
+                guard let labelNames, id < labelNames.count, model.task != .regression else { return "LABEL_\(id)" }
                 return labelNames[id]
             }
             var id2label: [String: String] = [:], label2id: [String: Int] = [:]
@@ -75,15 +89,34 @@ public enum ModelFiles {
             let configuration = BagModel.Configuration(vocabSize: vocabSize, bigramBuckets: buckets, dimension: dimension)
             model = BagModel(configuration: configuration, loss: try TaskLoss(task: task(in: object, at: configPath)), seed: seed)
         } else {
-            let (configuration, task) = try BertConfiguration.load(configAt: configPath)
-            model = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed)
+            let (configuration, task, config) = try BertConfiguration.load(configAt: configPath)
+            let bert = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed)
+            bert.baseConfig = config
+            model = bert
         }
         try Safetensors.load(folder + "/" + weightsFile, into: model.parameters)
         var labelNames: [String]?
-        if let names = object["id2label"] as? [String: String] {
+        if model.task != .regression, let names = object["id2label"] as? [String: String] {
             labelNames = names.compactMap { key, value in Int(key).map { ($0, value) } }.sorted { $0.0 < $1.0 }.map(\.1)
         }
         return (model, labelNames)
+    }
+
+    /// The files of a model folder that make its tokenizer, as `AutoTokenizer.from_pretrained` reads them.
+    public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
+                                        "added_tokens.json", "sentencepiece.bpe.model", "spiece.model"]
+
+    /// Copies a tokenizer into `folder`: a tokenizer file as is, or from a model folder every
+    /// file of `tokenizerFiles` it has.
+    public static func copyTokenizer(from path: String, to folder: String) throws {
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError("the tokenizer is gone", at: SourceLocation(path: path), hint: "pass --tokenizer with an existing file or folder")
+        }
+        let files = isDirectory.boolValue
+            ? tokenizerFiles.map { path + "/" + $0 }.filter { manager.fileExists(atPath: $0) } : [path]
+        for file in files { try manager.copyItem(atPath: file, toPath: folder + "/" + URL(fileURLWithPath: file).lastPathComponent) }
     }
 
     static func task(in object: [String: Any], at path: String) throws -> Task {

@@ -61,10 +61,10 @@ public final class Trainer<Rows: TokenRows> {
         self.train = train
         self.eval = eval
         now = clock
-        model = try ModelFiles.build(arguments, task: task, vocabSize: vocabSize)
+        model = try ModelFiles.build(arguments, task: task, vocabSize: vocabSize, log: print)
         optimizer = AdamW(parameters: model.parameters, configuration: AdamW.Configuration(
             beta1: arguments.adamBeta1, beta2: arguments.adamBeta2, epsilon: arguments.adamEpsilon, weightDecay: arguments.weightDecay))
-        let maxLength = arguments.model == .transformer ? arguments.maxPositionEmbeddings : Int(Int32.max)
+        let maxLength = (model as? BertModel)?.configuration.maxSequenceLength ?? Int(Int32.max)
         collator = Collator(padTokenId: padTokenId, padToMultipleOf: arguments.padToMultipleOf, maxLength: maxLength)
         folders = CheckpointFolders(outputDir: outputDir)
         try OutputPolicy.prepareFolder(outputDir, kind: .trainingRun, flag: "--output-dir")

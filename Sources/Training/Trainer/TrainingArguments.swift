@@ -18,6 +18,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     /// Inferred from the shards' `labels` feature when nil.
     public var task: TaskKind?
     public var model: ModelKind = .bag
+    /// An HF model folder (config.json + weights) to fine-tune instead of a from-scratch model.
+    public var modelNameOrPath: String?
 
     // Loop
     public var numTrainEpochs: Double = 3
@@ -53,6 +55,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
     public var maxPositionEmbeddings = 512
     public var hiddenDropoutProb: Float = 0.1
     public var attentionProbsDropoutProb: Float = 0.1
+    /// Word embeddings get no gradient and no optimizer state (Transformer models).
+    public var freezeEmbeddings = false
     /// Model vocabulary; nil takes the tokenizer's size, else the largest id in the data + 1.
     public var vocabSize: Int?
 
@@ -114,7 +118,19 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "tokenizer": tokenizer = value
         case "output_dir": outputDir = value
         case "task", "problem_type": task = try choice(TaskKind.self)
-        case "model", "model_type": model = try choice(ModelKind.self)
+        case "model", "model_type":
+            // `--model DIR` names a pretrained folder; the words pick a from-scratch model.
+            var isDirectory: ObjCBool = false
+            if ModelKind(rawValue: value.lowercased()) == nil, FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) {
+                try check(isDirectory.boolValue, "\(key) takes bag, transformer or an HF model folder, not a file", at: location)
+                modelNameOrPath = value
+            } else if let kind = ModelKind(rawValue: value.lowercased()) {
+                model = kind
+            } else {
+                throw InputError("\(key) expects bag, transformer or an HF model folder (config.json + model.safetensors), got \"\(value)\"",
+                                 at: location)
+            }
+        case "model_name_or_path": modelNameOrPath = value
         case "epochs", "num_train_epochs": numTrainEpochs = try number(Double.self)
         case "max_steps": maxSteps = try number(Int.self)
         case "batch_size", "per_device_train_batch_size", "train_batch_size": batchSize = try number(Int.self)
@@ -143,6 +159,7 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         case "max_position_embeddings", "max_length": maxPositionEmbeddings = try number(Int.self)
         case "hidden_dropout_prob", "dropout": hiddenDropoutProb = try number(Float.self)
         case "attention_probs_dropout_prob", "attention_dropout": attentionProbsDropoutProb = try number(Float.self)
+        case "freeze_embeddings", "freeze_word_embeddings": freezeEmbeddings = try flag()
         case "vocab_size": vocabSize = try optionalNumber { try number(Int.self) }
         case "bag_dimension", "dimension", "dim": bagDimension = try number(Int.self)
         case "bigram_buckets", "bucket": bigramBuckets = try number(Int.self)
@@ -178,6 +195,8 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         try check(lrSchedulerCycles.map { $0 > 0 && $0.isFinite } ?? true, "num_cycles must be positive")
         try check(evalMaxRows.map { $0 >= 1 } ?? true, "eval_max_rows must be at least 1")
         try check(bagDimension >= 1 && bigramBuckets >= 0, "bag_dimension must be at least 1 and bigram_buckets not negative")
+        try check(!freezeEmbeddings || model == .transformer || modelNameOrPath != nil,
+                  "freeze_embeddings needs a Transformer (--model transformer or a pretrained folder), not the bag model")
     }
 
     /// The metric that decides the best checkpoint and early stopping, without `eval_`.

@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import Training
+
+/// Loading HF model folders: names with or without the base prefix, what is reported, and the
+/// errors for what dsprep cannot build (each naming the file or tensor).
+final class PretrainedModelTests: XCTestCase {
+    var folder: URL!
+    let source = FinetuneParityTests.fixtures.appendingPathComponent("bert-classification").path
+
+    override func setUpWithError() throws { folder = try TestEnvironment.temporaryDirectory() }
+    override func tearDownWithError() throws { if let folder { try? FileManager.default.removeItem(at: folder) } }
+
+    /// Writes config.json (the fixture's, edited) and model.safetensors (the fixture's tensors, renamed).
+    func makeFolder(config edit: (inout [String: Any]) -> Void = { _ in },
+                    tensors rename: (String) -> String? = { $0 }, extra: [String] = []) throws -> String {
+        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + "/config.json"))) as? [String: Any])
+        edit(&config)
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
+        let (model, _) = try PretrainedModel.load(folder: source, task: .classification(labels: 3), seed: 0)
+        var tensors = Safetensors.tensors(of: model.parameters).compactMap { tensor -> Safetensors.Tensor? in
+            var renamed = tensor
+            guard let name = rename(tensor.name) else { return nil }
+            renamed.name = name
+            return renamed
+        }
+        tensors += extra.map { Safetensors.Tensor(name: $0, shape: [3], values: model.parameters.value(0)) }
+        try Safetensors.write(tensors, to: folder.appendingPathComponent("model.safetensors").path)
+        return folder.path
+    }
+
+    func testBaseModelNamesLoadAndTheHeadAndExtrasAreReported() throws {
+        // A BertModel save (no prefix, no head) with an MLM head's tensor besides.
+        let path = try makeFolder(tensors: { $0.hasPrefix("bert.") ? String($0.dropFirst(5)) : nil }, extra: ["cls.predictions.bias"])
+        let (model, report) = try PretrainedModel.load(folder: path, task: .regression, seed: 3)
+        XCTAssertEqual(report.newlyInitialized, ["classifier.weight", "classifier.bias"])
+        XCTAssertEqual(report.unused, ["cls.predictions.bias"])
+        XCTAssertEqual(report.messages(folder: "F"), [
+            "Some weights were not in F and are newly initialized: classifier.weight, classifier.bias",
+            "Some weights of F were not used: cls.predictions.bias"])
+        // newly initialized as HF: normal(0, 0.02) weights, zero bias
+        let head = try XCTUnwrap(model.parameters.index(of: "classifier.weight"))
+        let weights = UnsafeBufferPointer(start: model.parameters.value(head), count: model.parameters.specs[head].count)
+        XCTAssertLessThan(weights.map(abs).max() ?? 1, 0.12)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: model.parameters.value(head + 1), count: 1)), [0])
+    }
+
+    func testUnsupportedConfigsAndShapesAreClearErrors() throws {
+        func message(_ body: () throws -> Void) -> String {
+            do { try body() } catch { return String(describing: error) }
+            return "no error"
+        }
+        var path = try makeFolder(config: { $0["hidden_act"] = "relu" })
+        XCTAssertTrue(message { _ = try PretrainedModel.load(folder: path, task: .regression, seed: 0) }
+            .contains("config.json: hidden_act \"relu\" is not supported"))
+        path = try makeFolder(config: { $0["model_type"] = "gpt2" })
+        XCTAssertTrue(message { _ = try PretrainedModel.load(folder: path, task: .regression, seed: 0) }
+            .contains("model_type \"gpt2\" is not supported (dsprep fine-tunes bert, roberta, xlm-roberta, electra)"))
+        // the folder's head has 3 labels; asking for 5 is a shape error naming both shapes
+        let wrong = message { _ = try PretrainedModel.load(folder: source, task: .classification(labels: 5), seed: 0) }
+        XCTAssertTrue(wrong.contains("tensor classifier.bias has shape [3], but the model's classifier.bias is [5]"), wrong)
+        path = try makeFolder()
+        try FileManager.default.removeItem(atPath: path + "/model.safetensors")
+        XCTAssertTrue(message { _ = try PretrainedModel.load(folder: path, task: .regression, seed: 0) }.contains("no model.safetensors"))
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Loads a model folder the way users of transformers do, and prints what it computes.
+
+    transformers-logits.py FOLDER SENTENCES.json
+
+FOLDER is opened with AutoModelForSequenceClassification and AutoTokenizer (both from_pretrained);
+SENTENCES.json is a list of texts or of [text, pair] lists. Prints one JSON object: the padded
+batch the tokenizer made (input_ids, attention_mask, token_type_ids), the logits in eval mode, the
+architecture class, and what loading reported (missing / unexpected / mismatched keys and every
+warning logged). FinetuneExportTests runs it with the PyTorch venv (DSPREP_TORCH_PYTHON).
+"""
+import json
+import logging
+import sys
+
+import torch
+import transformers
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def main(folder, sentences_path):
+    collect = Collect()
+    transformers.logging.get_logger().addHandler(collect)
+    transformers.logging.set_verbosity_warning()
+    with open(sentences_path, encoding="utf-8") as f:
+        sentences = json.load(f)
+    model, info = AutoModelForSequenceClassification.from_pretrained(folder, output_loading_info=True)
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    texts = [s[0] if isinstance(s, list) else s for s in sentences]
+    pairs = [s[1] for s in sentences] if sentences and isinstance(sentences[0], list) else None
+    batch = tokenizer(texts, pairs, padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**batch).logits
+    print(json.dumps({
+        "architecture": type(model).__name__,
+        "input_ids": batch["input_ids"].tolist(),
+        "attention_mask": batch["attention_mask"].tolist(),
+        "token_type_ids": batch["token_type_ids"].tolist() if "token_type_ids" in batch else None,
+        "logits": logits.tolist(),
+        "missing": sorted(info.get("missing_keys", [])),
+        "unexpected": sorted(info.get("unexpected_keys", [])),
+        "mismatched": [list(map(str, m)) for m in info.get("mismatched_keys", [])],
+        "warnings": collect.messages,
+    }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
