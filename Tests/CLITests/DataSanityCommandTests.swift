@@ -66,7 +66,7 @@ final class DataSanityCommandTests: XCTestCase {
         try trainBag("shards", out: "run")
         let predicted = try run(["predict", path("run/checkpoint-2"), path("empty"), "--out", path("empty.csv")])
         XCTAssertTrue(predicted.stdout.contains("0 predictions"), predicted.stdout)
-        XCTAssertEqual(try String(contentsOfFile: path("empty.csv"), encoding: .utf8), "index,label_id,label,probability\n")
+        XCTAssertEqual(try String(contentsOfFile: path("empty.csv"), encoding: .utf8), "index,label_id,label,0,1\n")  // a probability per class
     }
 
     func testEmptyEvalSetsAndEvaluatingNoRowsAreErrors() throws {
