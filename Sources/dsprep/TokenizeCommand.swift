@@ -76,7 +76,8 @@ struct TokenizeCommand: ParsableCommand {
     func validate() throws {
         if try validatePlanFlags() { return }  // --plan-out / --plan: TokenizeCommand+Plan.swift
         if (numShards == nil) != (shardIndex == nil) { throw ValidationError("--num-shards and --shard-index go together") }
-        if let numShards, let shardIndex, numShards < 1 || !(0..<numShards).contains(shardIndex) {
+        if let numShards, numShards < 1 { throw ValidationError("--num-shards must be at least 1") }
+        if let numShards, let shardIndex, !(0..<numShards).contains(shardIndex) {
             throw ValidationError("--shard-index must be in 0..<\(numShards)")
         }
         if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1") }

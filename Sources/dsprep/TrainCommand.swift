@@ -116,6 +116,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         for case let (flag, key, value?) in flagSettings { try arguments.set(key, value, at: SourceLocation(path: "--" + flag)) }
+        try arguments.validate()  // bad settings fail before any data is read
         guard let trainPath = arguments.train else { throw InputError("no training data", hint: "pass --train DIR (token shards from `dsprep tokenize`)") }
         if let outputDir = arguments.outputDir {
             // Before hours of training: the run folder must be new, empty, or an earlier run's.

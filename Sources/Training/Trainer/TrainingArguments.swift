@@ -195,6 +195,11 @@ public struct TrainingArguments: Sendable, Equatable, Codable {
         try check(lrSchedulerCycles.map { $0 > 0 && $0.isFinite } ?? true, "num_cycles must be positive")
         try check(evalMaxRows.map { $0 >= 1 } ?? true, "eval_max_rows must be at least 1")
         try check(bagDimension >= 1 && bigramBuckets >= 0, "bag_dimension must be at least 1 and bigram_buckets not negative")
+        for (name, value) in [("num_hidden_layers", numHiddenLayers), ("hidden_size", hiddenSize), ("num_attention_heads", numAttentionHeads),
+                              ("intermediate_size", intermediateSize), ("max_position_embeddings", maxPositionEmbeddings)] {
+            try check(value >= 1, "\(name) must be at least 1")
+        }
+        try check(vocabSize.map { $0 >= 1 } ?? true, "vocab_size must be at least 1")
         try check(!freezeEmbeddings || model == .transformer || modelNameOrPath != nil,
                   "freeze_embeddings needs a Transformer (--model transformer or a pretrained folder), not the bag model")
     }
