@@ -26,3 +26,17 @@ enum TinyVocabulary {
         try (tokens.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
+
+/// The bundled NSMC sample (train + test splits) tokenized with the tokenizer the project ships,
+/// the starting point of the train / evaluate / predict tests.
+enum SampleShards {
+    static let tokenizer = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/default-tokenizer.json").path
+
+    static func tokenize(into out: String, maxLength: Int) throws -> ProcessResult {
+        let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample")
+        return try DSPrepBinary.run([
+            "tokenize", sample.appendingPathComponent("train.tsv").path, sample.appendingPathComponent("test.tsv").path,
+            "--tokenizer", tokenizer, "--out", out, "--max-length", String(maxLength), "--no-cache", "--quiet",
+        ])
+    }
+}

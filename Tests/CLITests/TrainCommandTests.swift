@@ -6,16 +6,10 @@ import XCTest
 /// with the tokenizer the project ships (vocab/default-tokenizer.json).
 final class TrainCommandTests: XCTestCase {
     var folder: URL!
-    static let tokenizer = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/default-tokenizer.json").path
 
     override func setUpWithError() throws {
         folder = try TestEnvironment.temporaryDirectory()
-        let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample")
-        let result = try DSPrepBinary.run([
-            "tokenize", sample.appendingPathComponent("train.tsv").path, sample.appendingPathComponent("test.tsv").path,
-            "--tokenizer", Self.tokenizer,
-            "--out", folder.appendingPathComponent("shards").path, "--max-length", "64", "--no-cache", "--quiet",
-        ])
+        let result = try SampleShards.tokenize(into: folder.appendingPathComponent("shards").path, maxLength: 64)
         XCTAssertEqual(result.status, 0, result.stderr)
     }
 
@@ -44,7 +38,7 @@ final class TrainCommandTests: XCTestCase {
             logging_steps: 3
             save_total_limit: 1
             """.write(toFile: path("train.yaml"), atomically: true, encoding: .utf8)
-        let tokenizer = Self.tokenizer
+        let tokenizer = SampleShards.tokenizer
         let train = try DSPrepBinary.run(["train", "--config", path("train.yaml"), "--train", path("shards"), "--eval", path("shards"),
                                           "--output-dir", path("run"), "--max-steps", "12", "--tokenizer", tokenizer])
         XCTAssertEqual(train.status, 0, train.stderr)

@@ -8,15 +8,10 @@ import XCTest
 /// waits until one checkpoint is complete, so it holds on any machine speed.
 final class TrainKillResumeTests: XCTestCase {
     var folder: URL!
-    static let tokenizer = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/default-tokenizer.json").path
 
     override func setUpWithError() throws {
         folder = try TestEnvironment.temporaryDirectory()
-        let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample")
-        let tokenize = try DSPrepBinary.run([
-            "tokenize", sample.appendingPathComponent("train.tsv").path, sample.appendingPathComponent("test.tsv").path,
-            "--tokenizer", Self.tokenizer, "--out", path("shards"), "--max-length", "32", "--no-cache", "--quiet",
-        ])
+        let tokenize = try SampleShards.tokenize(into: path("shards"), maxLength: 32)
         XCTAssertEqual(tokenize.status, 0, tokenize.stderr)
     }
 
@@ -28,7 +23,7 @@ final class TrainKillResumeTests: XCTestCase {
 
     /// A tiny Transformer (dropout on, so the resumed dropout streams matter too) saving every step.
     func arguments(out: String) -> [String] {
-        ["train", "--train", path("shards"), "--eval", path("shards"), "--output-dir", path(out), "--tokenizer", Self.tokenizer,
+        ["train", "--train", path("shards"), "--eval", path("shards"), "--output-dir", path(out), "--tokenizer", SampleShards.tokenizer,
          "--model", "transformer", "--layers", "1", "--hidden", "16", "--heads", "2", "--ffn", "32", "--max-position-embeddings", "32",
          "--max-steps", "24", "--batch-size", "16", "--learning-rate", "1e-3", "--eval-strategy", "steps", "--eval-steps", "1",
          "--eval-max-rows", "16", "--quiet"]
