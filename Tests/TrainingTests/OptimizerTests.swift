@@ -131,14 +131,16 @@ final class OptimizerTests: XCTestCase {
         var fewSteps = TimeBudgetSchedule(schedule: Schedule(kind: .linear, totalSteps: 10), budget: 100, warmupShare: 0)
         XCTAssertEqual(fewSteps.multiplier(step: 8, elapsed: 10), 0.2, accuracy: 1e-12)
 
-        // Warmup as 10% of the budget: up over 0–10 s, then decay over the 90 s left.
-        var share = TimeBudgetSchedule(schedule: Schedule(kind: .linear, totalSteps: 1_000_000), budget: 100, warmupShare: 0.1)
+        // Warmup as 10% of the budget: up over 0–10 s, then decay over the 90 s left, even though the
+        // schedule was sized with 0.1 of its (far) step count as warmup steps.
+        var share = TimeBudgetSchedule(schedule: Schedule(kind: .linear, warmupSteps: 100_000, totalSteps: 1_000_000), budget: 100,
+                                       warmupShare: 0.1)
         XCTAssertEqual(share.multiplier(step: 1, elapsed: 5), 0.5, accuracy: 1e-12)
         XCTAssertEqual(share.multiplier(step: 9, elapsed: 55), 0.5, accuracy: 1e-12)
 
         // Warmup in steps stays in steps; the decay spans the time left after the step it ended at.
         var steps = TimeBudgetSchedule(schedule: Schedule(kind: .cosine, warmupSteps: 2, totalSteps: 1_000_000), budget: 100,
-                                       warmupShare: 0.5)
+                                       warmupShare: 0)
         XCTAssertEqual(steps.multiplier(step: 0, elapsed: 0), 0)
         XCTAssertEqual(steps.multiplier(step: 1, elapsed: 10), 0.5)
         XCTAssertEqual(steps.multiplier(step: 2, elapsed: 20), 1, accuracy: 1e-12)

@@ -59,20 +59,23 @@ public struct Schedule: Sendable, Equatable, Codable {
 
 /// A schedule run on the clock (`--max-time` with a decaying schedule): the decay's progress is
 /// the share of the time budget used, so the learning rate reaches its end value at the deadline
-/// instead of being cut off mid-schedule at a guessed step count. Warmup given in steps stays in
-/// steps (the decay then spans the time left after it); a warmup ratio is a share of the budget.
+/// instead of being cut off mid-schedule at a guessed step count. A warmup ratio is a share of the
+/// budget (not of the step count the schedule was sized to); warmup given in steps stays in steps,
+/// and the decay then spans the time left after it.
 public struct TimeBudgetSchedule: Sendable {
     public var schedule: Schedule
     public var budget: TimeInterval
-    /// Warmup as a share of the budget (warmup_ratio); used when the schedule has no warmup steps.
+    /// Warmup as a share of the budget (warmup_ratio); when above 0 it replaces the schedule's warmup steps.
     public var warmupShare: Double
     /// Seconds into the run when warmup by steps ended (set by `multiplier` as it passes).
     private var decayStart: TimeInterval?
 
     public init(schedule: Schedule, budget: TimeInterval, warmupShare: Double) {
+        var schedule = schedule
+        if warmupShare > 0 { schedule.warmupSteps = 0 }
         self.schedule = schedule
         self.budget = budget
-        self.warmupShare = schedule.warmupSteps > 0 ? 0 : warmupShare
+        self.warmupShare = warmupShare
     }
 
     /// The factor for the update after `step` completed updates, `elapsed` seconds into the run.
