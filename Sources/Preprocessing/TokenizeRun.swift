@@ -62,7 +62,7 @@ public struct TokenizeRun {
     /// The files the tokenizer at `tokenizerPath` is loaded from (what the cache key and the job record digest).
     static func tokenizerFiles(of tokenizerPath: String) -> [String] {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
         let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
         let file = !isDirectory.boolValue ? tokenizerPath
             : FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? folder + "/tokenizer.json" : folder + "/vocab.txt"

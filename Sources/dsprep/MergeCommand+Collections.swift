@@ -17,7 +17,7 @@ extension MergeCommand {
         try AtomicOutput.writeDirectory(at: out, kind: .dataset) { folder in
             for name in names {
                 // The dataset merge itself, per split.
-                var split = try MergeCommand.parse(shards.map { $0 + "/" + name } + ["--out", folder + "/" + name, "--max-shard-mb", "\(maxShardMB)"])
+                let split = try MergeCommand.parse(shards.map { $0 + "/" + name } + ["--out", folder + "/" + name, "--max-shard-mb", "\(maxShardMB)"])
                 try split.run()
             }
             try DatasetDict.writeSplitList(names, in: folder)

@@ -137,6 +137,11 @@ final class OptimizerTests: XCTestCase {
                                        warmupShare: 0.1)
         XCTAssertEqual(share.multiplier(step: 1, elapsed: 5), 0.5, accuracy: 1e-12)
         XCTAssertEqual(share.multiplier(step: 9, elapsed: 55), 0.5, accuracy: 1e-12)
+        // A run whose 10 steps end long before the deadline warms up and decays on its steps:
+        // step 5 of 10 at 1 s is progress ½ → decay at (½ − 0.1) / 0.9.
+        var quick = TimeBudgetSchedule(schedule: Schedule(kind: .linear, warmupSteps: 1, totalSteps: 10), budget: 600, warmupShare: 0.1)
+        XCTAssertEqual(quick.multiplier(step: 0, elapsed: 0), 0)
+        XCTAssertEqual(quick.multiplier(step: 5, elapsed: 1), 1 - 0.4 / 0.9, accuracy: 1e-12)
 
         // Warmup in steps stays in steps; the decay spans the time left after the step it ended at.
         var steps = TimeBudgetSchedule(schedule: Schedule(kind: .cosine, warmupSteps: 2, totalSteps: 1_000_000), budget: 100,

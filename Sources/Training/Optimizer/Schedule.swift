@@ -67,7 +67,7 @@ public struct TimeBudgetSchedule: Sendable {
     public var budget: TimeInterval
     /// Warmup as a share of the budget (warmup_ratio); when above 0 it replaces the schedule's warmup steps.
     public var warmupShare: Double
-    /// Seconds into the run when warmup by steps ended (set by `multiplier` as it passes).
+    /// Seconds into the run when the decay began (when warmup by steps ended; set by `multiplier`).
     private var decayStart: TimeInterval?
 
     public init(schedule: Schedule, budget: TimeInterval, warmupShare: Double) {
@@ -79,12 +79,17 @@ public struct TimeBudgetSchedule: Sendable {
     }
 
     /// The factor for the update after `step` completed updates, `elapsed` seconds into the run.
-    /// The decay follows whichever ends first, the budget or the schedule's last step.
+    /// Training's progress is the share of the budget or of the steps used, whichever is further,
+    /// so a run whose steps end long before the deadline still warms up and decays in full.
     public mutating func multiplier(step: Int, elapsed: TimeInterval) -> Double {
+        if warmupShare > 0 {
+            let progress = min(1, max(elapsed / budget, Double(step) / Double(max(1, schedule.totalSteps))))
+            if progress < warmupShare { return progress / warmupShare }
+            return schedule.decay(progress: (progress - warmupShare) / (1 - warmupShare))
+        }
         if step < schedule.warmupSteps { return schedule.multiplier(step: step) }
-        let start = decayStart ?? (schedule.warmupSteps > 0 ? elapsed : warmupShare * budget)
+        let start = decayStart ?? (schedule.warmupSteps > 0 ? elapsed : 0)
         decayStart = start
-        if elapsed < start { return elapsed / start }
         let byTime = (elapsed - start) / max(budget - start, .leastNonzeroMagnitude)
         let byStep = Double(step - schedule.warmupSteps) / Double(max(1, schedule.totalSteps - schedule.warmupSteps))
         return schedule.decay(progress: min(1, max(byTime, byStep)))
