@@ -119,6 +119,7 @@ public final class Trainer<Rows: TokenRows> {
             TimeBudgetSchedule(schedule: schedule, budget: $0 * 60, warmupShare: arguments.warmupSteps > 0 ? 0 : arguments.warmupRatio)
         }
         var window = (loss: 0.0, gradNorm: 0.0, steps: 0)
+        var lastLearningRate = schedule.learningRate(base: arguments.learningRate, step: max(state.globalStep - 1, 0))
         var samples = 0, lastEvaluatedStep = -1, lastSavedStep = -1
         var stopReason = "completed"
         let sessionStartStep = state.globalStep
@@ -135,6 +136,7 @@ public final class Trainer<Rows: TokenRows> {
                 let batches = try groups.map { try train.collate($0, collator: collator) }
                 let multiplier = timeBudget?.multiplier(step: state.globalStep, elapsed: now().timeIntervalSince(start))
                 let result = try step.run(model: model, microBatches: batches, optimizer: optimizer, multiplier: multiplier)
+                lastLearningRate = result.learningRate
                 guard result.loss.isFinite else {
                     throw InputError("the training loss became \(result.loss) at step \(state.globalStep + 1)",
                                      hint: "lower --learning-rate or set --max-grad-norm")
@@ -172,7 +174,7 @@ public final class Trainer<Rows: TokenRows> {
         report.endProgressLine()
         if window.steps > 0 {
             try log(["loss": window.loss / Double(window.steps), "grad_norm": window.gradNorm / Double(window.steps),
-                     "learning_rate": Double(schedule.learningRate(base: arguments.learningRate, step: max(state.globalStep - 1, 0)))],
+                     "learning_rate": Double(lastLearningRate)],
                     state: &state)
         }
         // The last step always ends in a checkpoint, evaluated when evaluations are on.
