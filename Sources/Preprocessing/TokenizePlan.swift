@@ -172,20 +172,14 @@ public struct TokenizePlan: Codable, Sendable {
             classNames: classNames, regression: labels == .regression, rowCount: reader.rowCount, shards: shards)
     }
 
-    /// The files the tokenizer loader reads: a folder's regular files, or the file and the
-    /// `tokenizer_config.json` beside it (which sets a vocab.txt's casing).
+    /// The tokenizer's files, as the cache key and the job record digest them (a model folder's
+    /// tokenizer files, not its weights).
     static func tokenizerFiles(_ path: String) throws -> [String] {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: absolute) else {
             throw InputError("no such file", at: SourceLocation(path: path), hint: "--tokenizer takes a tokenizer.json, a vocab.txt or a sentencepiece .model")
         }
-        if isDirectory.boolValue {
-            return try FileManager.default.contentsOfDirectory(atPath: absolute).sorted().map { absolute + "/" + $0 }
-                .filter { !SpooledInput.isStream($0) && (try? FileManager.default.attributesOfItem(atPath: $0)[.type] as? FileAttributeType) == .typeRegular }
-        }
-        let config = URL(fileURLWithPath: absolute).deletingLastPathComponent().appendingPathComponent("tokenizer_config.json").path
-        return [absolute] + (config != absolute && FileManager.default.fileExists(atPath: config) ? [config] : [])
+        return TokenizeRun.tokenizerFiles(of: absolute)
     }
 
     static func fileSize(_ path: String) throws -> Int {
