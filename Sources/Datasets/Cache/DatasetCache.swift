@@ -198,12 +198,7 @@ public struct DatasetCache: Sendable {
 
     /// The 128-bit content digest of a file, read in full.
     public static func computeDigest(of path: String) throws -> String {
-        let file = try MappedFile(path: path)
-        file.adviseSequential()
-        var hasher = ContentHasher()
-        hasher.update(UnsafeRawBufferPointer(rebasing: file.bytes[...]))
-        hasher.update(file.bytes.count)
-        return hasher.hexDigest
+        try FileDigest.of(path: path)
     }
 
     public struct Entry: Sendable {
