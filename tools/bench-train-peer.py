@@ -1,18 +1,22 @@
-"""PyTorch + HF Trainer side of tools/bench-train.sh: trains the tiny BERT of issue 8
-(BertForSequenceClassification: 4 layers, hidden 256, 4 heads, intermediate 1024, 128 positions)
-on NSMC train, tokenized with the KR-BERT character tokenizer to at most 128 tokens, batch 32 with
-dynamic padding (DataCollatorWithPadding), AdamW, torch on 2 threads, for a fixed number of steps.
+"""PyTorch + HF Trainer side of tools/bench-train.sh and tools/bench-finetune.sh: trains on NSMC
+train, tokenized to at most 128 tokens, batch 32 with dynamic padding (DataCollatorWithPadding),
+AdamW, torch on 2 threads, for a fixed number of steps, either
+  --tokenizer FILE: the tiny BERT of issue 8 from scratch (BertForSequenceClassification: 4 layers,
+                    hidden 256, 4 heads, intermediate 1024, 128 positions), or
+  --model DIR:      a pretrained HF model folder fine-tuned with its own tokenizer
+                    (AutoModelForSequenceClassification / AutoTokenizer.from_pretrained).
 
 Prints one JSON object: samples/s over the steps after warm-up, the padded shapes it multiplied
 (for GFLOPS), and versions. With --lengths-out it also writes every training row's token count,
 one per line, so dsprep's benchmark draws batches of the same lengths.
 
-usage: bench-train-peer.py --data train.tsv --tokenizer tokenizer.json [--steps 40] [--warmup 5]
+usage: bench-train-peer.py --data train.tsv (--tokenizer tokenizer.json | --model DIR) [--steps 40] [--warmup 5]
        [--group-by-length] [--threads 2] [--lengths-out FILE]
 """
 import argparse
 import csv
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -20,8 +24,8 @@ import time
 import torch
 import transformers
 from tokenizers import Tokenizer
-from transformers import (BertConfig, BertForSequenceClassification, DataCollatorWithPadding,
-                          PreTrainedTokenizerFast, Trainer, TrainerCallback, TrainingArguments)
+from transformers import (AutoModelForSequenceClassification, AutoTokenizer, BertConfig, BertForSequenceClassification,
+                          DataCollatorWithPadding, PreTrainedTokenizerFast, Trainer, TrainerCallback, TrainingArguments)
 
 
 def read_nsmc(path):
@@ -65,7 +69,9 @@ class StepClock(TrainerCallback):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
-    parser.add_argument("--tokenizer", required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--tokenizer", help="tokenizer.json: train the tiny BERT from scratch")
+    source.add_argument("--model", help="HF model folder: fine-tune it")
     parser.add_argument("--steps", type=int, default=40, help="timed steps after warm-up")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -77,7 +83,12 @@ def main():
     torch.set_num_threads(options.threads)
 
     rows = read_nsmc(options.data)
-    tokenizer = Tokenizer.from_file(options.tokenizer)
+    if options.model:
+        fast = AutoTokenizer.from_pretrained(options.model)
+        tokenizer = fast.backend_tokenizer
+    else:
+        tokenizer = Tokenizer.from_file(options.tokenizer)
+        fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="[PAD]", model_max_length=options.max_length)
     tokenizer.enable_truncation(options.max_length)
     encodings = tokenizer.encode_batch([text for text, _ in rows])
     if options.lengths_out:
@@ -85,7 +96,6 @@ def main():
             handle.writelines(f"{len(e.ids)}\n" for e in encodings)
     dataset = RowDataset(encodings, [label for _, label in rows])
 
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="[PAD]", model_max_length=options.max_length)
     padding = DataCollatorWithPadding(fast)
     shapes = []
 
@@ -94,16 +104,21 @@ def main():
         shapes.append(tuple(batch["input_ids"].shape))
         return batch
 
-    config = BertConfig(vocab_size=tokenizer.get_vocab_size(), hidden_size=256, num_hidden_layers=4,
-                        num_attention_heads=4, intermediate_size=1024, max_position_embeddings=options.max_length,
-                        num_labels=2)
     torch.manual_seed(42)
-    model = BertForSequenceClassification(config)
+    if options.model:
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=2)
+        learning_rate = 5e-5
+    else:
+        model = BertForSequenceClassification(BertConfig(
+            vocab_size=tokenizer.get_vocab_size(), hidden_size=256, num_hidden_layers=4, num_attention_heads=4,
+            intermediate_size=1024, max_position_embeddings=options.max_length, num_labels=2))
+        learning_rate = 5e-4
+    config = model.config
     clock = StepClock(options.warmup)
     with tempfile.TemporaryDirectory() as output:
         arguments = TrainingArguments(
             output_dir=output, per_device_train_batch_size=options.batch_size,
-            max_steps=options.warmup + options.steps, learning_rate=5e-4, weight_decay=0.01,
+            max_steps=options.warmup + options.steps, learning_rate=learning_rate, weight_decay=0.01,
             lr_scheduler_type="linear", warmup_steps=0.1, logging_steps=10_000, save_strategy="no",
             report_to=[], use_cpu=True, dataloader_num_workers=0, seed=42, disable_tqdm=True,
             train_sampling_strategy="group_by_length" if options.group_by_length else "random")
@@ -119,8 +134,11 @@ def main():
         "padded_tokens": sum(b * t for b, t in timed), "sum_t_squared": sum(b * t * t for b, t in timed),
         "real_tokens_per_row": sum(len(e.ids) for e in encodings) / len(encodings),
         "group_by_length": options.group_by_length, "threads": torch.get_num_threads(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "torch": torch.__version__, "transformers": transformers.__version__,
-        "parameters": sum(p.numel() for p in model.parameters()), "vocab_size": tokenizer.get_vocab_size(),
+        "parameters": sum(p.numel() for p in model.parameters()), "vocab_size": config.vocab_size,
+        "hidden_size": config.hidden_size, "intermediate_size": config.intermediate_size,
+        "num_hidden_layers": config.num_hidden_layers,
     }))
 
 

@@ -64,7 +64,7 @@ extension TokenizePlan {
         }
         return ShardStats(shard: index, shards: numShards, rows: reads.reduce(0) { $0 + $1.rows },
                           bytesRead: reads.reduce(0) { $0 + $1.byteEnd - $1.byteStart }, inputBytes: reads.reduce(0) { $0 + $1.inputBytes },
-                          splits: reads, processReadBytes: Self.processReadBytes(), peakResidentBytes: Self.peakResidentBytes(),
+                          splits: reads, processReadBytes: ProcessResources.readBytes(), peakResidentBytes: ProcessResources.peakResidentBytes(),
                           seconds: Date().timeIntervalSince(start))
     }
 
@@ -98,20 +98,5 @@ extension TokenizePlan {
         guard FileDigest.of(file, range: 0..<file.bytes.count) == shard.digest else {
             throw changed(input.path, detail: "bytes \(shard.byteStart)..<\(shard.byteEnd), shard \(shard.index), differ")
         }
-    }
-
-    static func peakResidentBytes() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
-    }
-
-    /// `rchar` from /proc/self/io (Linux), nil elsewhere.
-    static func processReadBytes() -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
-            return Int(line.dropFirst("rchar:".count).trimmingCharacters(in: .whitespaces))
-        }
-        return nil
     }
 }

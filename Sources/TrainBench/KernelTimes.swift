@@ -45,8 +45,10 @@ func printKernelTimes(rows: Int, c: Int, f: Int, heads: Int, sequences: Int, par
         _ = ck_use_avx2(avx2)
         print("  " + name.padding(toLength: 22, withPad: " ", startingAt: 0) + columns.joined(separator: "   "))
     }
-    time("GELU forward") { GELU.forward(out: g.pointer, inp: h.pointer, count: n * f) }
-    time("GELU backward") { GELU.backward(dinp: dh.pointer, dout: g.pointer, inp: h.pointer, count: n * f) }
+    for form in GELU.Form.allCases {
+        time("GELU \(form) forward") { GELU.forward(out: g.pointer, inp: h.pointer, count: n * f, form: form) }
+        time("GELU \(form) backward") { GELU.backward(dinp: dh.pointer, dout: g.pointer, inp: h.pointer, count: n * f, form: form) }
+    }
     time("dropout forward (ffn)") {
         Dropout.forward(out: dh.pointer, mask: dropoutMask.pointer, inp: g.pointer, count: n * f, probability: 0.1,
                         random: random, stream: 1)

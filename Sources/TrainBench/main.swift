@@ -1,6 +1,8 @@
 // Measures training throughput of the BERT encoder in `Training`: samples/s of forward + backward +
 // clip + AdamW, and the GFLOPS reached against what `Matmul.gemm` (cblas_sgemm on all cores) reaches
-// on this machine. Batches are either B×T random tokens with no padding, or (--lengths FILE) rows of
+// on this machine. The model is a BERT of the given shape from scratch, or (--model DIR) an HF model
+// folder's pretrained encoder with a fresh 2-class head, as `dsprep train --model DIR` fine-tunes it.
+// Batches are either B×T random tokens with no padding, or (--lengths FILE) rows of
 // the token counts in FILE, batched as the trainer batches them (--order grouped, HF's
 // LengthGroupedSampler) or shuffled (--order random, HF's default sampler), padded to the longest row.
 // Run through tools/bench-train-step.sh or tools/bench-train.sh. The last line printed is JSON.
@@ -13,6 +15,7 @@ struct Options {
     var layers = 4, hidden = 256, heads = 4, ffn = 1024, length = 128, batch = 32, vocab = 30_000
     var steps = 10, warmup = 2
     var lengths: String?
+    var model: String?
     var grouped = true
     var kernels = false
 
@@ -42,13 +45,14 @@ struct Options {
             case "--steps": steps = try value()
             case "--warmup": warmup = try value()
             case "--lengths": lengths = try text()
+            case "--model": model = try text()
             case "--kernels": kernels = true
             case "--order":
                 let order = try text()
                 guard order == "grouped" || order == "random" else { throw InputError("--order is grouped or random, got \(order)") }
                 grouped = order == "grouped"
             default: throw InputError("unknown option \(arguments[index])",
-                                      hint: "options: --layers --hidden --heads --ffn --length --batch --vocab --steps --warmup --lengths FILE --order grouped|random --kernels")
+                                      hint: "options: --layers --hidden --heads --ffn --length --batch --vocab --steps --warmup --lengths FILE --model DIR --order grouped|random --kernels")
             }
             index += 1
         }
@@ -88,16 +92,25 @@ func readLengths(_ path: String, maximum: Int) throws -> [Int] {
 }
 
 do {
-    let o = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
-    let config = BertConfiguration(vocabSize: o.vocab, hiddenSize: o.hidden, numHiddenLayers: o.layers,
-                                   numAttentionHeads: o.heads, intermediateSize: o.ffn, maxPositionEmbeddings: o.length)
-    let model = try BertModel(configuration: config, loss: TaskLoss(task: .classification(labels: 2)), seed: 1)
+    var o = try Options(arguments: Array(CommandLine.arguments.dropFirst()))
+    let model: BertModel
+    if let folder = o.model {
+        model = try PretrainedModel.load(folder: folder, task: .classification(labels: 2), seed: 1).model
+        let config = model.configuration
+        (o.vocab, o.hidden, o.layers, o.heads, o.ffn) =
+            (config.vocabSize, config.hiddenSize, config.numHiddenLayers, config.numAttentionHeads, config.intermediateSize)
+    } else {
+        let config = BertConfiguration(vocabSize: o.vocab, hiddenSize: o.hidden, numHiddenLayers: o.layers,
+                                       numAttentionHeads: o.heads, intermediateSize: o.ffn, maxPositionEmbeddings: o.length)
+        model = try BertModel(configuration: config, loss: TaskLoss(task: .classification(labels: 2)), seed: 1)
+    }
     if o.kernels {
         printKernelTimes(rows: o.batch * o.length, c: o.hidden, f: o.ffn, heads: o.heads, sequences: o.batch,
                          parameters: model.parameters, repeats: 5 * o.steps)
         exit(0)
     }
     let optimizer = AdamW(parameters: model.parameters, configuration: .init(weightDecay: 0.01))
+    let learningRate: Float = o.model == nil ? 1e-4 : 5e-5
     let random = CounterRandom(seed: 7)
     let lengths = try o.lengths.map { try readLengths($0, maximum: o.length) }
     let order = lengths.map {
@@ -120,7 +133,7 @@ do {
         let labels = (0..<rows.count).map { Int32(random.bits(stream: UInt64(step) + 1_000_000, index: UInt64($0)) % 2) }
         return try Batch(size: rows.count, length: t, inputIds: ids, attentionMask: mask, labels: .classes(labels))
     }
-    let step = TrainingStep(baseLearningRate: 1e-4, schedule: Schedule(kind: .constant, totalSteps: o.steps + o.warmup))
+    let step = TrainingStep(baseLearningRate: learningRate, schedule: Schedule(kind: .constant, totalSteps: o.steps + o.warmup))
     for s in 0..<o.warmup { _ = try step.run(model: model, microBatches: [try batch(s)], optimizer: optimizer) }
 
     var forward = 0.0, backward = 0.0, update = 0.0
@@ -141,7 +154,7 @@ do {
         backward += seconds { model.backward(lossScale: 1) }
         update += seconds {
             let norm = GradientClipping.globalNorm(model.parameters.grads)
-            optimizer.update(learningRate: 1e-4, gradientScale: GradientClipping.scale(norm: norm, maxNorm: 1))
+            optimizer.update(learningRate: learningRate, gradientScale: GradientClipping.scale(norm: norm, maxNorm: 1))
         }
     }
     let cpuPerStep = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC) / Double(o.steps)
@@ -168,7 +181,7 @@ do {
     }
     let milliseconds = { (value: Double) in String(format: "%.1f", value / Double(o.steps) * 1000) }
     print("""
-    model: \(o.layers) layers, hidden \(o.hidden), \(o.heads) heads, ffn \(o.ffn), vocab \(o.vocab), \
+    model: \(o.model ?? "from scratch"), \(o.layers) layers, hidden \(o.hidden), \(o.heads) heads, ffn \(o.ffn), vocab \(o.vocab), \
     \(model.parameters.count) parameters
     batches: \(o.lengths.map { "rows of \($0), \(o.grouped ? "length-grouped" : "shuffled")" } ?? "\(o.batch) × \(o.length) random tokens"), \
     \(o.steps) timed steps after \(o.warmup) warm-up, \(Parallel.processorCount) cores; \
@@ -179,7 +192,8 @@ do {
     Matmul.gemm GFLOPS: 512³ \(String(format: "%.1f", peak)), \(rows)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
     reached/peak = \(String(format: "%.0f", 100 * reached / peak))%
     layer GEMMs alone (\(rows) rows), GFLOPS forward/dx/dW: \(shapes.joined(separator: ", "))
-    {"samples_per_second": \(samplesPerSecond), "gflops": \(reached), "gemm_peak_gflops": \(peak), \
+    peak resident memory: \(String(format: "%.0f", Double(ProcessResources.peakResidentBytes()) / 1_048_576)) MB
+    {"samples_per_second": \(samplesPerSecond), "peak_rss_mb": \(Double(ProcessResources.peakResidentBytes()) / 1_048_576), "gflops": \(reached), "gemm_peak_gflops": \(peak), \
     "tokens_per_row": \(Double(tokens) / Double(samples)), "padded_tokens_per_row": \(Double(paddedTokens) / Double(samples))}
     """)
 } catch {

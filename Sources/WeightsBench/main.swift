@@ -26,10 +26,8 @@ func run(_ path: String) throws -> String {
         checksum += Double(buffer.first ?? 0)
     }
     let total = seconds(since: start)
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
     return "{\"tool\": \"dsprep\", \"path\": \"\(path)\", \"open_s\": \(opened), \"total_s\": \(total), \"tensors\": \(source.tensorNames.count), "
-        + "\"values\": \(values), \"checksum\": \(checksum), \"peak_rss_mb\": \(usage.ru_maxrss / 1024)}"
+        + "\"values\": \(values), \"checksum\": \(checksum), \"peak_rss_mb\": \(ProcessResources.peakResidentBytes() >> 20)}"
 }
 
 let arguments = CommandLine.arguments

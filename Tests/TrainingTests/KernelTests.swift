@@ -57,6 +57,30 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testExactGELUMatchesTheErfFormula() {
+        func reference(_ x: Double) -> (value: Double, derivative: Double) {
+            let cdf = 0.5 * Foundation.erfc(-x / 2.0.squareRoot())
+            let pdf = Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+            return (x * cdf, cdf + x * pdf)
+        }
+        let extremes: [Float] = [0, -0.0, 1e-3, -1e-3, 0.5, -0.5, 3, -3, 6, -6, 12, -12, 1000, -1000]
+        forEachVersion { version in
+            for count in Self.lengths {
+                let x = inputs(count, seed: 4, scale: 5, extremes: extremes)
+                let dout = randomBuffer(count, seed: 5), out = FloatBuffer(count: count)
+                let dinp = randomBuffer(count, seed: 6), before = dinp.toArray()
+                ck_gelu_erf_forward(out.pointer, x.pointer, count)
+                ck_gelu_erf_backward(dinp.pointer, dout.pointer, x.pointer, count)
+                for i in 0..<count {
+                    let xi = Double(x[i]), (value, derivative) = reference(xi)
+                    assertClose(out[i], value, tolerance: 1e-6 * max(1, abs(xi)), "\(version) gelu(\(xi))")
+                    assertClose(dinp[i], Double(before[i]) + Double(dout[i]) * derivative, tolerance: 4e-6,
+                                "\(version) gelu'(\(xi))")
+                }
+            }
+        }
+    }
+
     /// Softmax of rows [0, x] is 1/(1 + eˣ) and eˣ/(1 + eˣ): the exp inside over its whole range.
     /// A score below the row's maximum by more than ~87 (BERT's −10000 mask) weighs exactly 0.
     func testSoftmaxMatchesDouble() {
