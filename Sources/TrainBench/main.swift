@@ -189,11 +189,11 @@ do {
     step: \(milliseconds(total)) ms (forward \(milliseconds(forward)), backward \(milliseconds(backward)), clip+AdamW \(milliseconds(update))); CPU time \(String(format: "%.1f", cpuPerStep * 1000)) ms per step
     training samples/s: \(String(format: "%.1f", samplesPerSecond))
     matmul GFLOPS reached: \(String(format: "%.1f", reached)) (\(String(format: "%.2f", flops / Double(o.steps) / 1e9)) GFLOP per step, on unpadded tokens)
-    Matmul.gemm GFLOPS: 512³ \(String(format: "%.1f", peak)), \(rows)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
+    Matmul.gemm (OpenBLAS \(Matmul.blasCoreName) kernels) GFLOPS: 512³ \(String(format: "%.1f", peak)), \(rows)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
     reached/peak = \(String(format: "%.0f", 100 * reached / peak))%
     layer GEMMs alone (\(rows) rows), GFLOPS forward/dx/dW: \(shapes.joined(separator: ", "))
     peak resident memory: \(String(format: "%.0f", Double(ProcessResources.peakResidentBytes()) / 1_048_576)) MB
-    {"samples_per_second": \(samplesPerSecond), "peak_rss_mb": \(Double(ProcessResources.peakResidentBytes()) / 1_048_576), "gflops": \(reached), "gemm_peak_gflops": \(peak), \
+    {"samples_per_second": \(samplesPerSecond), "blas_core": "\(Matmul.blasCoreName)", "peak_rss_mb": \(Double(ProcessResources.peakResidentBytes()) / 1_048_576), "gflops": \(reached), "gemm_peak_gflops": \(peak), \
     "tokens_per_row": \(Double(tokens) / Double(samples)), "padded_tokens_per_row": \(Double(paddedTokens) / Double(samples))}
     """)
 } catch {

@@ -17,6 +17,11 @@ public enum Matmul {
     /// they can differ in the last bits (OpenBLAS picks its kernels by size).
     static let tile = 16
 
+    /// OpenBLAS's name for the kernels it chose for this CPU ("Haswell", "SkylakeX", ...), which
+    /// `OPENBLAS_CORETYPE` overrides: benchmarks print it, since AVX2 and AVX-512 kernels differ
+    /// about twofold on CPUs that have both.
+    public static var blasCoreName: String { String(cString: openblas_get_corename()) }
+
     /// Sets OpenBLAS to one thread, once, before the first product.
     private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
