@@ -47,8 +47,8 @@ struct CheckpointInput {
             return try tokenize(path, tokenizer: checkpoint, into: folder, options: options, ingestOptions: ingestOptions)
         }
         let argumentsPath = checkpoint + "/" + CheckpointFolders.argumentsFile
-        let saved = FileManager.default.contents(atPath: argumentsPath).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-        guard let original = saved?["tokenizer"] as? String else {
+        let saved = (try? MappedFile(path: argumentsPath)).flatMap { try? JSONValue.parse($0.bytes, path: argumentsPath) }
+        guard let original = saved?["tokenizer"]?.stringValue else {
             throw InputError("the checkpoint has no tokenizer, so a raw file cannot be tokenized", at: SourceLocation(path: checkpoint),
                              hint: "tokenize the file with `dsprep tokenize` and pass the shards, or train with --tokenizer")
         }

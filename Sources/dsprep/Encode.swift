@@ -171,13 +171,10 @@ struct LineInput {
             var fields: (text: String, pair: String?)?
             for (index, range) in ranges.enumerated() {
                 let location = SourceLocation(path: name, line: index + 1)
-                let data = Data(bytes[range])
-                guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else {
-                    throw InputError("expected a JSON object", at: location)
-                }
+                let object = try Self.object(UnsafeRawBufferPointer(rebasing: bytes[range]), at: location)
                 func string(_ key: String) throws -> String {
                     guard let value = object[key] else { throw InputError("no field \"\(key)\"", at: location) }
-                    guard let text = value as? String else { throw InputError("field \"\(key)\" is not a string", at: location) }
+                    guard let text = value.stringValue else { throw InputError("field \"\(key)\" is not a string", at: location) }
                     return text
                 }
                 let chosen = try fields ?? Self.fields(of: object, text: field, pair: pairField, at: location)
@@ -189,13 +186,32 @@ struct LineInput {
         }
     }
 
+    /// One line's JSON object, read by the lexer `ingest` reads JSON with: the two accept the same
+    /// lines, and an error names the line and column.
+    private static func object(_ line: UnsafeRawBufferPointer, at location: SourceLocation) throws -> JSONValue {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(line, path: location.path)
+        } catch var error as InputError {
+            error.location = SourceLocation(path: location.path, line: location.line, column: error.location?.column)
+            throw error
+        }
+        guard let members = value.objectValue else { throw InputError("expected a JSON object", at: location) }
+        var keys = Set<String>()
+        for (key, _) in members where !keys.insert(key).inserted {
+            throw InputError("duplicate key '\(key)' in one object", at: location)
+        }
+        return value
+    }
+
     /// The text and pair fields: as given, else the first string fields named as `ColumnRoles`
     /// names text columns (and, with the text found so, pair columns).
-    private static func fields(of object: [String: Any], text: String?, pair: String?,
+    private static func fields(of object: JSONValue, text: String?, pair: String?,
                                at location: SourceLocation) throws -> (text: String, pair: String?) {
         if let text { return (text, pair) }
+        let members = object.objectValue ?? []
         let named = { (names: [String]) in
-            names.lazy.compactMap { name in object.keys.sorted().first { $0.lowercased() == name && object[$0] is String } }.first
+            names.lazy.compactMap { name in members.first { $0.0.lowercased() == name && $0.1.stringValue != nil }?.0 }.first
         }
         guard let found = named(ColumnRoles.textNames) else {
             throw InputError("cannot tell which field holds the text", at: location, hint: "pass --text-column NAME")
