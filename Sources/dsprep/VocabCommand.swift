@@ -15,15 +15,18 @@ struct VocabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a WordPiece (HF WordPieceTrainer conventions) or sentencepiece Unigram vocabulary on a text column.",
             discussion: """
-                Inputs are csv, tsv, jsonl, json or text files, or dataset folders (save_to_disk). The output is
-                the same bytes for the same inputs and options, whatever the thread count.
-                WordPiece: the words are what the tokenizer being trained sees: BertNormalizer (cased unless
-                --lowercase), then BertPreTokenizer. With --out NAME.json only the tokenizer.json is written;
-                otherwise --out is a folder that gets tokenizer.json and vocab.txt.
-                Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback,
-                --split-digits, --no-split-by-whitespace, --user-defined-symbols; special pieces <unk>=0 <s>=1 </s>=2). With --out NAME.model
-                only that file is written; otherwise --out is a folder that gets tokenizer.model and its HF
-                tokenizer.json form (Precompiled normalizer, Metaspace, Unigram).
+                Inputs are csv, tsv, jsonl, json or text files (read as ingest reads them: --format, --delimiter, \
+                ...), or dataset folders (save_to_disk). The output is the same bytes for the same inputs and options, \
+                whatever the thread count.
+
+                WordPiece: the words are what the tokenizer being trained sees: BertNormalizer (cased unless \
+                --uncased), then BertPreTokenizer. With --out NAME.json only the tokenizer.json is written; otherwise \
+                --out is a folder that gets tokenizer.json and vocab.txt.
+
+                Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback, \
+                --split-digits, --no-split-by-whitespace, --user-defined-symbols; special pieces <unk>=0 <s>=1 \
+                </s>=2). With --out NAME.model only that file is written; otherwise --out is a folder that gets \
+                tokenizer.model and its HF tokenizer.json form (Precompiled normalizer, Metaspace, Unigram).
                 """)
 
         enum ModelKind: String, ExpressibleByArgument, CaseIterable { case wordpiece, unigram }
@@ -34,9 +37,9 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "Vocabulary size, special tokens included.")
         var vocabSize: Int
 
-        @Option(name: [.customLong("column"), .customLong("text-column")],
-                help: "The text column (default: found by name: document, text, sentence, ...).")
-        var column: String?
+        @OptionGroup var text: TextColumnOption
+
+        @OptionGroup var input: InputFlags
 
         @Option(help: "Stop merging when the best pair occurs fewer times than this.")
         var minFrequency: Int = 0
@@ -47,10 +50,19 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "Characters always in the alphabet, e.g. 'abc' (each character counts).")
         var initialAlphabet: String = ""
 
-        @Option(help: "Special tokens, comma separated, first ids first.")
-        var specialTokens: String = "[PAD],[UNK],[CLS],[SEP],[MASK]"
+        @Option(help: "WordPiece: the special tokens (HF's special_tokens), comma separated, in id order from 0 (default: \(defaultReservedTokens)).")
+        var reservedTokens: String?
 
-        @Flag(help: "Uncased BERT: lowercase and strip accents (default: cased, text kept as is).")
+        /// `--special-tokens LIST`, the earlier spelling of --reserved-tokens (encode and decode's
+        /// --special-tokens is a switch).
+        @Option(name: .customLong("special-tokens"), help: .private)
+        var specialTokens: String?
+
+        /// WordPiece: the BERT normalizer the tokenizer gets.
+        @Flag var casing: Casing?
+
+        /// `--lowercase`, the earlier spelling of --uncased.
+        @Flag(name: .customLong("lowercase"), help: .private)
         var lowercase = false
 
         @Option(help: "Unigram: sentencepiece's normalization rule (nmt_nfkc, nfkc, identity).")
@@ -77,11 +89,9 @@ struct VocabCommand: ParsableCommand {
         @Flag(help: "Replace an existing --out file (a .json or .model; folders follow dsprep's output rule).")
         var overwrite = false
 
-        @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
-        var threads: Int?
+        @OptionGroup var threads: ThreadsOption
 
-        @Flag(help: "No progress bar and no summary.")
-        var quiet = false
+        @OptionGroup var quiet: QuietFlag
 
         @Argument(help: "Input files or dataset folders.")
         var files: [String]
@@ -91,8 +101,9 @@ struct VocabCommand: ParsableCommand {
             if vocabSize < 1 { throw ValidationError("--vocab-size must be positive") }
             if minFrequency < 0 { throw ValidationError("--min-frequency must not be negative") }
             if let limitAlphabet, limitAlphabet < 0 { throw ValidationError("--limit-alphabet must not be negative") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
         }
+
+        static let defaultReservedTokens = "[PAD],[UNK],[CLS],[SEP],[MASK]"
 
         /// Whether --out names one file rather than a folder.
         private var writesFile: Bool { out.hasSuffix(model == .unigram ? ".model" : ".json") }
@@ -109,17 +120,17 @@ struct VocabCommand: ParsableCommand {
             trainer.minFrequency = Int64(minFrequency)
             trainer.limitAlphabet = limitAlphabet
             trainer.initialAlphabet = initialAlphabet.unicodeScalars.map(\.value)
-            trainer.specialTokens = specialTokens.split(separator: ",").map(String.init)
-            trainer.normalizer.lowercase = lowercase
-            trainer.normalizer.stripAccents = lowercase
+            trainer.specialTokens = (reservedTokens ?? specialTokens ?? Self.defaultReservedTokens).split(separator: ",").map(String.init)
+            let uncased = casing == .uncased || lowercase
+            trainer.normalizer.lowercase = uncased
+            trainer.normalizer.stripAccents = uncased
             guard trainer.specialTokens.contains(trainer.unknownToken) else {
-                throw InputError("--special-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
+                throw InputError("--reserved-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
             }
-            var counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer,
-                                      threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            var counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: threads.count)
             for path in files { try forEachBatch(in: path) { try counter.add($0, utf8: $1) } }
 
-            let merging = ProgressBar("train wordpiece", total: vocabSize, unit: "tokens", quiet: quiet)
+            let merging = ProgressBar("train wordpiece", total: vocabSize, unit: "tokens", quiet: quiet.quiet)
             let vocabulary = try trainer.train(counter.words) { merging.update(to: $0) }
             merging.finish()
             let tokenizer = try trainer.tokenizer(vocabulary: vocabulary)
@@ -131,7 +142,7 @@ struct VocabCommand: ParsableCommand {
                     try AtomicOutput.writeFile(Data(WordPieceTrainer.vocabularyText(vocabulary).utf8), to: folder + "/vocab.txt")
                 }
             }
-            if !quiet {
+            if !quiet.quiet {
                 print(String(format: "%d tokens from %d texts (%d distinct words) in %.1f s → %@",
                              vocabulary.count, counter.textCount, counter.words.count, Date().timeIntervalSince(start), out))
             }
@@ -149,9 +160,9 @@ struct VocabCommand: ParsableCommand {
             options.splitDigits = splitDigits
             options.splitByWhitespace = splitByWhitespace
             options.userDefinedSymbols = userDefinedSymbols.split(separator: ",").map(String.init)
-            var trainer = try UnigramTrainer(options: options, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            var trainer = try UnigramTrainer(options: options, threads: threads.count)
             for path in files { try forEachBatch(in: path) { try trainer.add($0, utf8: $1) } }
-            let bar = ProgressBar("train unigram", total: 100, unit: "%", quiet: quiet)
+            let bar = ProgressBar("train unigram", total: 100, unit: "%", quiet: quiet.quiet)
             let proto = try trainer.train { done, total in bar.update(to: 100 * done / max(total, 1)) }
             bar.finish()
             let model = Data(proto.serialized(trainerFields: trainer.trainerSpecFields))
@@ -163,7 +174,7 @@ struct VocabCommand: ParsableCommand {
                     try TokenizerJSON.write(unigram: proto, to: folder + "/tokenizer.json")
                 }
             }
-            if !quiet {
+            if !quiet.quiet {
                 print(String(format: "%d pieces from %d texts in %.1f s → %@", vocabSize, trainer.sentenceCount,
                              Date().timeIntervalSince(start), out))
             }
@@ -176,27 +187,27 @@ struct VocabCommand: ParsableCommand {
                 let datasets = DatasetDict.isDatasetDict(at: path)
                     ? try DatasetDict.load(from: path).datasets : [try Dataset.load(from: path)]
                 for dataset in datasets {
-                    let text = try textColumn(dataset.schema, path: path)
-                    for batch in dataset.table.batches { try texts(of: batch, column: text, path: path, body) }
+                    let column = try textColumn(dataset.schema, path: path)
+                    for batch in dataset.table.batches { try texts(of: batch, column: column, path: path, body) }
                 }
                 return
             }
-            let reader = try TabularReader(path: path)
-            let text = try textColumn(reader.schema, path: path)
+            let reader = try TabularReader(path: path, options: try input.ingestOptions())
+            let column = try textColumn(reader.schema, path: path)
             let progress = ProgressBar("read \(URL(fileURLWithPath: path).lastPathComponent)", total: reader.byteCount,
-                                       unit: "bytes", quiet: quiet)
+                                       unit: "bytes", quiet: quiet.quiet)
             while let batch = try reader.nextBatch(maxRows: 1 << 20) {
-                try texts(of: batch, column: text, path: path, body)
+                try texts(of: batch, column: column, path: path, body)
                 progress.update(to: reader.bytesRead)
             }
             progress.finish()
         }
 
         private func textColumn(_ schema: Schema, path: String) throws -> String {
-            let name = try ColumnRoles.resolve(schema: schema, text: column, textPair: nil, label: nil, labelDisabled: true, path: path).text
+            let name = try ColumnRoles.resolve(schema: schema, text: text.textColumn, textPair: nil, label: nil, labelDisabled: true, path: path).text
             guard let field = schema.fields.first(where: { $0.name == name }), field.type == .string || field.type == .largeString else {
                 throw InputError("column '\(name)' does not hold text", at: SourceLocation(path: path),
-                                 hint: "pass --column NAME of a string column")
+                                 hint: "pass --text-column NAME of a string column")
             }
             return name
         }
