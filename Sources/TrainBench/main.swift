@@ -152,7 +152,7 @@ do {
         forward += try seconds { _ = try model.forward(b, training: true) }
         backward += seconds { model.backward(lossScale: 1) }
         update += seconds {
-            let norm = GradientClipping.globalNorm(model.parameters.grads)
+            let norm = GradientClipping.globalNorm(model.parameters)
             optimizer.update(learningRate: learningRate, gradientScale: GradientClipping.scale(norm: norm, maxNorm: 1))
             model.parameters.zeroGrads()  // for the next step, as TrainingStep does before each
         }
