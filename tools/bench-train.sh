@@ -56,7 +56,7 @@ print(f"PyTorch {peer['torch']} + transformers {peer['transformers']} ({peer['th
       f"{peer['samples_per_second']:.1f} samples/s, {peer_gflops:.1f} GFLOPS on padded batches "
       f"({peer['padded_tokens'] / peer['steps'] / peer['batch_size']:.1f} tokens/row), peak RSS {peer['peak_rss_mb']:.0f} MB")
 print(f"dsprep: {ours['samples_per_second']:.1f} samples/s, {ours['gflops']:.1f} GFLOPS on unpadded tokens "
-      f"({ours['tokens_per_row']:.1f} tokens/row; Matmul.gemm 512³ peak {ours['gemm_peak_gflops']:.1f} GFLOPS, "
+      f"({ours['tokens_per_row']:.1f} tokens/row; OpenBLAS {ours['blas_core']} kernels, Matmul.gemm 512³ peak {ours['gemm_peak_gflops']:.1f} GFLOPS, "
       f"{100 * ours['gflops'] / ours['gemm_peak_gflops']:.0f}% of it), peak RSS {ours['peak_rss_mb']:.0f} MB")
 print(f"ratio dsprep / PyTorch: {ours['samples_per_second'] / peer['samples_per_second']:.2f}x")
 PY

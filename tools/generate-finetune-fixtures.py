@@ -14,13 +14,13 @@ import shutil
 import sys
 
 import torch
-from torch import nn
 from safetensors.torch import save_file
 import transformers
 from transformers import (BertConfig, BertForSequenceClassification, ElectraConfig, ElectraForSequenceClassification,
                           RobertaConfig, RobertaForSequenceClassification, XLMRobertaConfig,
                           XLMRobertaForSequenceClassification)
-from transformers.trainer_pt_utils import get_parameter_names
+
+from finetune_reference import reference_training
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "TrainingTests", "Fixtures", "finetune")
 VOCAB, HIDDEN, LAYERS, HEADS, FFN, POSITIONS = 100, 32, 2, 4, 64, 40
@@ -55,12 +55,6 @@ CASES = {
                                                    pad_token_id=0, num_labels=1, problem_type="regression"),
                                      0, True),
 }
-
-
-def decay_parameter_names(model):
-    """The HF Trainer's grouping (Trainer.get_decay_parameter_names, transformers 5.23)."""
-    forbidden = [r"bias", r"layernorm", r"rmsnorm", r"(?:^|\.)norm(?:$|\.)", r"_norm(?:$|\.)"]
-    return set(get_parameter_names(model, [nn.LayerNorm], forbidden))
 
 
 def perturb(model, generator):
@@ -110,28 +104,8 @@ def main():
         regression = config.problem_type == "regression"
         batch, labels = make_batch(generator, pad_id, token_types, regression, config.num_labels)
 
-        output = model(**batch, labels=labels)
-        output.loss.backward()
-        tensors = {"logits": output.logits.detach().clone(), "loss": output.loss.detach().reshape(1).clone()}
-        for pname, p in model.named_parameters():
-            tensors["grad." + pname] = p.grad.detach().clone()
-
-        decay = decay_parameter_names(model)
-        groups = [
-            {"params": [p for n, p in model.named_parameters() if n in decay], "weight_decay": WEIGHT_DECAY},
-            {"params": [p for n, p in model.named_parameters() if n not in decay], "weight_decay": 0.0},
-        ]
-        optimizer = torch.optim.AdamW(groups, lr=LEARNING_RATE, betas=(0.9, 0.999), eps=1e-8)
-        losses = []
-        for _ in range(ADAM_STEPS):
-            optimizer.zero_grad()
-            loss = model(**batch, labels=labels).loss
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        for pname, p in model.named_parameters():
-            tensors["adamw.%s" % pname] = p.detach().clone()
-        save_file({k: v.contiguous().float() for k, v in tensors.items()}, os.path.join(folder, "expected.safetensors"))
+        tensors, decay, losses = reference_training(model, batch, labels, LEARNING_RATE, WEIGHT_DECAY, ADAM_STEPS)
+        save_file(tensors, os.path.join(folder, "expected.safetensors"))
         with open(os.path.join(folder, "batch.json"), "w") as f:
             json.dump({
                 "input_ids": batch["input_ids"].tolist(),
@@ -139,11 +113,11 @@ def main():
                 "token_type_ids": batch["token_type_ids"].tolist() if token_types else None,
                 "labels": labels.tolist(),
                 "learning_rate": LEARNING_RATE, "weight_decay": WEIGHT_DECAY, "adamw_steps": ADAM_STEPS,
-                "decayed": sorted(decay),
+                "decayed": decay,
                 "losses": losses,
                 "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
             }, f, indent=1)
-        print("%-30s logits %s loss %.6f" % (name, tuple(output.logits.shape), output.loss.item()))
+        print("%-30s logits %s loss %.6f" % (name, tuple(tensors["logits"].shape), tensors["loss"].item()))
 
 
 if __name__ == "__main__":

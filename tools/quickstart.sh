@@ -11,4 +11,4 @@ dsprep=.build/release/dsprep
 "$dsprep" tokenize data/nsmc-sample/train.tsv data/nsmc-sample/test.tsv --out out/nsmc-sample --max-length 128
 "$dsprep" inspect out/nsmc-sample --rows 3
 "$dsprep" train --config tools/train-nsmc-bag.yaml --epochs 5 --train out/nsmc-sample --eval out/nsmc-sample \
-  --tokenizer vocab/default-tokenizer.json --output-dir out/nsmc-sample-model
+  --tokenizer vocab/default-tokenizer.json --out out/nsmc-sample-model

@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Korean WordPiece, 16,000 tokens: the `document` column, cased BERT normalization, HF defaults
 # (special tokens [PAD] [UNK] [CLS] [SEP] [MASK], no alphabet limit, min frequency 0).
-"$dsprep" vocab train --model wordpiece --vocab-size 16000 --column document --quiet "$corpus" --out "$work/wordpiece"
+"$dsprep" vocab train --model wordpiece --vocab-size 16000 --text-column document --quiet "$corpus" --out "$work/wordpiece"
 cp "$work/wordpiece/tokenizer.json" "$work/dsprep-ko-wordpiece-16k.json"
 cp "$work/wordpiece/vocab.txt" "$work/dsprep-ko-wordpiece-16k.txt"
 # The default tokenizer of `dsprep tokenize` is a plain copy of the Korean WordPiece.
@@ -23,7 +23,7 @@ cp "$work/wordpiece/tokenizer.json" "$work/default-tokenizer.json"
 
 # Korean sentencepiece Unigram, 16,000 pieces: the same documents, sentencepiece's defaults
 # (nmt_nfkc, character coverage 0.9995, <unk> <s> </s>).
-"$dsprep" vocab train --model unigram --vocab-size 16000 --column document --quiet "$corpus" --out "$work/dsprep-ko-unigram-16k.model"
+"$dsprep" vocab train --model unigram --vocab-size 16000 --text-column document --quiet "$corpus" --out "$work/dsprep-ko-unigram-16k.model"
 
 status=0
 for file in dsprep-ko-wordpiece-16k.json dsprep-ko-wordpiece-16k.txt default-tokenizer.json dsprep-ko-unigram-16k.model; do

@@ -15,7 +15,7 @@ tokenizer=$shared/vocab/krbert-char16424.json
 rm -rf "$out/run"
 /usr/bin/time -f "train wall %e s, max RSS %M KB" \
     "$dsprep" train --config tools/train-nsmc-bag.yaml --train "$out/shards" --eval "$out/shards" \
-    --tokenizer "$tokenizer" --output-dir "$out/run" --quiet
+    --tokenizer "$tokenizer" --out "$out/run" --quiet
 last=$out/run/checkpoint-$(ls -d "$out"/run/checkpoint-* | sed 's/.*checkpoint-//' | sort -n | tail -1)
 echo "test metrics of the last checkpoint ($last):"
-"$dsprep" evaluate "$last" "$out/shards" --json
+"$dsprep" evaluate "$last" "$out/shards" --output-format json

@@ -4,19 +4,33 @@
 static const float gelu_scale = 0.7978845608028654f; /* √(2/π) */
 static const float gelu_cubic = 0.044715f;
 
+/* tanh(√(2/π)·(x + 0.044715·x³)), which the value and the derivative share */
+CK_INLINE float ck_gelu_tanh_inner(float x) { return ck_tanh(gelu_scale * (x + gelu_cubic * x * x * x)); }
+
+CK_INLINE float ck_gelu_tanh_derivative(float x, float t) {
+    float dt = (1 - t * t) * gelu_scale * (1 + 3 * gelu_cubic * x * x);
+    return 0.5f * (1 + t) + 0.5f * x * dt;
+}
+
 CK_KERNEL(ck_gelu_forward, (float *out, const float *inp, long count), (out, inp, count)) {
     for (long i = 0; i < count; i++) {
         float x = inp[i];
-        out[i] = 0.5f * x * (1 + ck_tanh(gelu_scale * (x + gelu_cubic * x * x * x)));
+        out[i] = 0.5f * x * (1 + ck_gelu_tanh_inner(x));
     }
 }
 
 CK_KERNEL(ck_gelu_backward, (float *dinp, const float *dout, const float *inp, long count), (dinp, dout, inp, count)) {
     for (long i = 0; i < count; i++) {
         float x = inp[i];
-        float t = ck_tanh(gelu_scale * (x + gelu_cubic * x * x * x));
-        float dt = (1 - t * t) * gelu_scale * (1 + 3 * gelu_cubic * x * x);
-        dinp[i] += dout[i] * (0.5f * (1 + t) + 0.5f * x * dt);
+        dinp[i] += dout[i] * ck_gelu_tanh_derivative(x, ck_gelu_tanh_inner(x));
+    }
+}
+
+CK_KERNEL(ck_gelu_backward_recomputing, (float *d, float *out, const float *inp, long count), (d, out, inp, count)) {
+    for (long i = 0; i < count; i++) {
+        float x = inp[i], t = ck_gelu_tanh_inner(x);
+        out[i] = 0.5f * x * (1 + t);
+        d[i] = d[i] * ck_gelu_tanh_derivative(x, t);
     }
 }
 
@@ -55,10 +69,22 @@ CK_KERNEL(ck_gelu_erf_forward, (float *out, const float *inp, long count), (out,
 }
 
 /* gelu'(x) = Φ(x) + x·φ(x), φ the standard normal density. */
+CK_INLINE float ck_gelu_erf_derivative(float x, float cdf) {
+    float pdf = gelu_inv_sqrt_2pi * ck_exp(-0.5f * x * x);
+    return cdf + x * pdf;
+}
+
 CK_KERNEL(ck_gelu_erf_backward, (float *dinp, const float *dout, const float *inp, long count), (dinp, dout, inp, count)) {
     for (long i = 0; i < count; i++) {
         float x = inp[i];
-        float pdf = gelu_inv_sqrt_2pi * ck_exp(-0.5f * x * x);
-        dinp[i] += dout[i] * (ck_normal_cdf(x) + x * pdf);
+        dinp[i] += dout[i] * ck_gelu_erf_derivative(x, ck_normal_cdf(x));
+    }
+}
+
+CK_KERNEL(ck_gelu_erf_backward_recomputing, (float *d, float *out, const float *inp, long count), (d, out, inp, count)) {
+    for (long i = 0; i < count; i++) {
+        float x = inp[i], cdf = ck_normal_cdf(x);
+        out[i] = x * cdf;
+        d[i] = d[i] * ck_gelu_erf_derivative(x, cdf);
     }
 }

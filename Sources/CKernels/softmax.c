@@ -24,15 +24,11 @@ CK_KERNEL(ck_softmax_forward, (float *scores, const float *bias, long rows, long
     }
 }
 
-CK_KERNEL(ck_softmax_backward, (float *dscores, const float *probabilities, const float *mask, long rows, long length),
-          (dscores, probabilities, mask, rows, length)) {
+CK_KERNEL(ck_softmax_backward, (float *dscores, const float *probabilities, long rows, long length),
+          (dscores, probabilities, rows, length)) {
     for (long i = 0; i < rows; i++) {
         float *d = dscores + i * length;
         const float *p = probabilities + i * length;
-        if (mask) {
-            const float *keep = mask + i * length;
-            for (long j = 0; j < length; j++) d[j] *= keep[j];
-        }
         ck_f8 dots = ck_splat(0);
         long j = 0;
         for (; j + 8 <= length; j += 8) dots += ck_load(p + j) * ck_load(d + j);

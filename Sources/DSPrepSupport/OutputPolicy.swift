@@ -12,7 +12,7 @@ public enum OutputKind: String, Sendable {
     case dataset
     /// `vocab train` into a folder.
     case tokenizer
-    /// `train --output-dir`: checkpoints and logs, written into as training goes.
+    /// `train --out`: checkpoints and logs, written into as training goes.
     case trainingRun = "training-run"
     /// One `checkpoint-N/` folder of a training run.
     case checkpoint

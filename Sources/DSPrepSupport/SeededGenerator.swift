@@ -4,6 +4,9 @@
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// The seed of every `--seed` flag and the trainer's `seed` setting when none is given.
+    public static let defaultSeed: UInt64 = 42
+
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {

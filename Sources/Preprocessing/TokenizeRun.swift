@@ -49,28 +49,16 @@ public struct TokenizeRun {
             key.add("split", split)
             try key.addFile(path, digestsIn: cache)
         }
-        for file in tokenizerFiles { try key.addFile(file, digestsIn: cache) }
+        for file in try TokenizerPath(tokenizerPath).files { try key.addFile(file, digestsIn: cache) }
         key.add("job", options.cacheDescription)
         key.add("ingest", ingest)
         return key.value
     }
 
-    /// The files the tokenizer loader reads: a tokenizer.json, .model or vocab.txt (a folder holds
-    /// tokenizer.json or vocab.txt), and for a vocab.txt the tokenizer_config.json beside it,
-    /// which sets its casing.
-    var tokenizerFiles: [String] { Self.tokenizerFiles(of: tokenizerPath) }
-
-    /// The files the tokenizer at `tokenizerPath` is loaded from (what the cache key and the job record digest).
+    /// The files the tokenizer at `tokenizerPath` is loaded from (`TokenizerPath.files`), for a
+    /// plan's digests; the path itself when it names none, so that digesting it says what is wrong.
     static func tokenizerFiles(of tokenizerPath: String) -> [String] {
-        var isDirectory: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
-        let folder = isDirectory.boolValue ? tokenizerPath : URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent().path
-        let file = !isDirectory.boolValue ? tokenizerPath
-            : FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? folder + "/tokenizer.json" : folder + "/vocab.txt"
-        if !file.hasSuffix(".json"), !file.hasSuffix(".model"), FileManager.default.fileExists(atPath: folder + "/tokenizer_config.json") {
-            return [file, folder + "/tokenizer_config.json"]
-        }
-        return [file]
+        (try? TokenizerPath(tokenizerPath).files) ?? [tokenizerPath]
     }
 
     /// Runs (or reuses) the job and places the result at `out`.
@@ -130,7 +118,7 @@ public struct TokenizeRun {
     /// (`tokenize --plan`) write it too, so they merge under the same checks.
     public static func writeSummary(in folder: String, tokenizerPath: String, options: TokenizeJob.Options, inputs: Int,
                                     shard: (index: Int, count: Int)?, reports: [(split: String, report: TokenizeReport)]) throws {
-        let record = JobRecord(tokenizerDigest: try tokenizerFiles(of: tokenizerPath).map(DatasetCache.computeDigest).joined(separator: "+"),
+        let record = JobRecord(tokenizerDigest: try TokenizerPath(tokenizerPath).files.map(DatasetCache.computeDigest).joined(separator: "+"),
                                options: options.jobDescription, inputs: inputs, shardIndex: shard?.index, shardCount: shard?.count)
         let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
                                                        splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))

@@ -62,7 +62,7 @@ public struct VocabJob: Codable, Sendable {
             trainer.normalizer.lowercase = lowercase
             trainer.normalizer.stripAccents = lowercase
             guard trainer.specialTokens.contains(trainer.unknownToken) else {
-                throw InputError("--special-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
+                throw InputError("--reserved-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
             }
             let counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: threads)
             return VocabTrainer(wordPiece: trainer, counter: counter, vocabSize: vocabSize)
@@ -85,7 +85,7 @@ public struct VocabJob: Codable, Sendable {
 
     /// Calls `body(count, utf8)` with each batch of texts of the text column of `path`, a file
     /// (read in two passes) or a dataset folder.
-    public func forEachBatch(in path: String, quiet: Bool, _ body: (Int, (Int) -> UnsafeRawBufferPointer) throws -> Void) throws {
+    public func forEachBatch(in path: String, ingest: IngestOptions = IngestOptions(), quiet: Bool, _ body: (Int, (Int) -> UnsafeRawBufferPointer) throws -> Void) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             let datasets = DatasetDict.isDatasetDict(at: path)
@@ -96,7 +96,7 @@ public struct VocabJob: Codable, Sendable {
             }
             return
         }
-        let reader = try TabularReader(path: path)
+        let reader = try TabularReader(path: path, options: ingest)
         let column = try textColumn(of: reader.schema, path: path)
         let progress = ProgressBar("read \(URL(fileURLWithPath: path).lastPathComponent)", total: reader.byteCount, unit: "bytes", quiet: quiet)
         while let batch = try reader.nextBatch(maxRows: Self.batchRows) {

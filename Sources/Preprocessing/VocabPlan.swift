@@ -30,9 +30,8 @@ public struct VocabPlan: PlanFile, Sendable {
     }
 
     /// Plans `numShards` shards of each input (files: a dataset folder has no byte ranges).
-    public static func make(inputs: [String], job: VocabJob, numShards: Int) throws -> VocabPlan {
+    public static func make(inputs: [String], job: VocabJob, ingest: IngestOptions = IngestOptions(), numShards: Int) throws -> VocabPlan {
         _ = try job.trainer(threads: 1)  // bad options fail here, not in K shards
-        let ingest = IngestOptions()
         return VocabPlan(job: job, ingest: PlannedIngest(ingest), numShards: numShards, inputs: try inputs.map { path in
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {

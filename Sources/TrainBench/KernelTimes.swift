@@ -20,7 +20,7 @@ func printKernelTimes(rows: Int, c: Int, f: Int, heads: Int, sequences: Int, par
     let h = filled(n * f, stream: 1), g = filled(n * f, stream: 2), dh = filled(n * f, stream: 3)
     let x = filled(n * c, stream: 4), y = filled(n * c, stream: 5), dy = filled(n * c, stream: 6), dx = filled(n * c, stream: 7)
     let weight = filled(c, stream: 8), bias = filled(c, stream: 9), dweight = FloatBuffer(count: c), dbias = FloatBuffer(count: c)
-    let dffnBias = FloatBuffer(count: f), dropoutMask = FloatBuffer(count: n * f)
+    let dffnBias = FloatBuffer(count: f)
     let mean = FloatBuffer(count: n), rstd = FloatBuffer(count: n)
     let qkv = filled(n * 3 * c, stream: 10), dqkv = FloatBuffer(count: n * 3 * c)
     let att = FloatBuffer(count: spans.scoreCount), datt = FloatBuffer(count: spans.scoreCount)
@@ -47,11 +47,10 @@ func printKernelTimes(rows: Int, c: Int, f: Int, heads: Int, sequences: Int, par
     }
     for form in GELU.Form.allCases {
         time("GELU \(form) forward") { GELU.forward(out: g.pointer, inp: h.pointer, count: n * f, form: form) }
-        time("GELU \(form) backward") { GELU.backward(dinp: dh.pointer, dout: g.pointer, inp: h.pointer, count: n * f, form: form) }
+        time("GELU \(form) backward") { GELU.backwardRecomputing(dh.pointer, out: g.pointer, inp: h.pointer, count: n * f, form: form) }
     }
-    time("dropout forward (ffn)") {
-        Dropout.forward(out: dh.pointer, mask: dropoutMask.pointer, inp: g.pointer, count: n * f, probability: 0.1,
-                        random: random, stream: 1)
+    time("dropout (ffn)") {
+        Dropout.apply(out: dh.pointer, inp: g.pointer, count: n * f, probability: 0.1, random: random, stream: 1)
     }
     time("LayerNorm forward") {
         LayerNorm.forward(out: y.pointer, mean: mean.pointer, rstd: rstd.pointer, inp: x.pointer, weight: weight.pointer,
@@ -68,8 +67,8 @@ func printKernelTimes(rows: Int, c: Int, f: Int, heads: Int, sequences: Int, par
     }
     time("attention backward") {
         Attention.backward(dqkv: dqkv.pointer, datt: datt.pointer, dout: dy.pointer, att: att.pointer, qkv: qkv.pointer,
-                           dropoutMask: nil, dropped: nil, spans: spans, c: c)
+                           dropout: nil, spans: spans, c: c)
     }
-    time("gradient norm") { _ = GradientClipping.globalNorm(parameters.grads) }
+    time("gradient norm") { _ = GradientClipping.globalNorm(parameters) }
     time("AdamW update") { optimizer.update(learningRate: 1e-4, gradientScale: 1) }
 }

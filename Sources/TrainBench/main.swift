@@ -149,12 +149,12 @@ do {
         }
         samples += b.size
         paddedTokens += b.size * b.length
-        model.parameters.zeroGrads()
         forward += try seconds { _ = try model.forward(b, training: true) }
         backward += seconds { model.backward(lossScale: 1) }
         update += seconds {
-            let norm = GradientClipping.globalNorm(model.parameters.grads)
+            let norm = GradientClipping.globalNorm(model.parameters)
             optimizer.update(learningRate: learningRate, gradientScale: GradientClipping.scale(norm: norm, maxNorm: 1))
+            model.parameters.zeroGrads()  // for the next step, as TrainingStep does before each
         }
     }
     let cpuPerStep = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC) / Double(o.steps)
@@ -186,14 +186,14 @@ do {
     batches: \(o.lengths.map { "rows of \($0), \(o.grouped ? "length-grouped" : "shuffled")" } ?? "\(o.batch) × \(o.length) random tokens"), \
     \(o.steps) timed steps after \(o.warmup) warm-up, \(Parallel.processorCount) cores; \
     \(String(format: "%.1f", Double(tokens) / Double(samples))) tokens/row, padded to \(String(format: "%.1f", Double(paddedTokens) / Double(samples)))
-    step: \(milliseconds(total)) ms (forward \(milliseconds(forward)), backward \(milliseconds(backward)), clip+AdamW \(milliseconds(update))); CPU time \(String(format: "%.1f", cpuPerStep * 1000)) ms per step
+    step: \(milliseconds(total)) ms (forward \(milliseconds(forward)), backward \(milliseconds(backward)), clip+AdamW+zeroing \(milliseconds(update))); CPU time \(String(format: "%.1f", cpuPerStep * 1000)) ms per step
     training samples/s: \(String(format: "%.1f", samplesPerSecond))
     matmul GFLOPS reached: \(String(format: "%.1f", reached)) (\(String(format: "%.2f", flops / Double(o.steps) / 1e9)) GFLOP per step, on unpadded tokens)
-    Matmul.gemm GFLOPS: 512³ \(String(format: "%.1f", peak)), \(rows)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
+    Matmul.gemm (OpenBLAS \(Matmul.blasCoreName) kernels) GFLOPS: 512³ \(String(format: "%.1f", peak)), \(rows)×\(o.hidden)·\(o.hidden)×\(o.ffn) \(String(format: "%.1f", modelShape)); \
     reached/peak = \(String(format: "%.0f", 100 * reached / peak))%
     layer GEMMs alone (\(rows) rows), GFLOPS forward/dx/dW: \(shapes.joined(separator: ", "))
     peak resident memory: \(String(format: "%.0f", Double(ProcessResources.peakResidentBytes()) / 1_048_576)) MB
-    {"samples_per_second": \(samplesPerSecond), "peak_rss_mb": \(Double(ProcessResources.peakResidentBytes()) / 1_048_576), "gflops": \(reached), "gemm_peak_gflops": \(peak), \
+    {"samples_per_second": \(samplesPerSecond), "blas_core": "\(Matmul.blasCoreName)", "peak_rss_mb": \(Double(ProcessResources.peakResidentBytes()) / 1_048_576), "gflops": \(reached), "gemm_peak_gflops": \(peak), \
     "tokens_per_row": \(Double(tokens) / Double(samples)), "padded_tokens_per_row": \(Double(paddedTokens) / Double(samples))}
     """)
 } catch {

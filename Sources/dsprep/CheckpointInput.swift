@@ -17,7 +17,8 @@ struct CheckpointInput {
     let collator: Collator
 
     /// `labels`: `.required` for evaluation; `.ignored` for prediction, which never reads them.
-    init(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse, maxLength: Int?, ingestOptions: IngestOptions) throws {
+    /// `options`: how a raw file is tokenized (its columns; its max length, else the model's).
+    init(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse, options: TokenizeJob.Options, ingestOptions: IngestOptions) throws {
         (model, labelNames) = try ModelFiles.load(from: checkpoint)
         let modelMaxLength = (model as? BertModel)?.configuration.maxSequenceLength
         var isDirectory: ObjCBool = false
@@ -25,8 +26,10 @@ struct CheckpointInput {
             let folder = NSTemporaryDirectory() + "dsprep-checkpoint-input-" + UUID().uuidString
             TemporaryOutputs.register(folder)  // removed on Ctrl-C too
             defer { TemporaryOutputs.discard(folder) }  // the maps stay valid after unlinking
-            try Self.tokenize(data, checkpoint: checkpoint, into: folder, maxLength: maxLength ?? modelMaxLength,
-                              withLabels: labels != .ignored, ingestOptions: ingestOptions)
+            var options = options
+            options.maxLength = options.maxLength ?? modelMaxLength
+            options.noLabel = labels == .ignored
+            try Self.tokenize(data, checkpoint: checkpoint, into: folder, options: options, ingestOptions: ingestOptions)
             let loaded = try TokenizedSplit.load(folder, preferredSplits: [], labels: labels)
             rows = labels == .ignored ? loaded : try loaded.relabelled(as: labelNames)
         } else {
@@ -38,27 +41,23 @@ struct CheckpointInput {
     /// Tokenizes a raw file with the tokenizer copied into the checkpoint: the files of a model
     /// folder (tokenizer.json / vocab.txt, as transformers saves them), or the one file `dsprep
     /// train --tokenizer` was given.
-    static func tokenize(_ path: String, checkpoint: String, into folder: String, maxLength: Int?, withLabels: Bool,
+    static func tokenize(_ path: String, checkpoint: String, into folder: String, options: TokenizeJob.Options,
                          ingestOptions: IngestOptions) throws {
         if TokenizerMatch.file(checkpoint) != nil {
-            return try tokenize(path, tokenizer: checkpoint, into: folder, maxLength: maxLength, withLabels: withLabels,
-                                ingestOptions: ingestOptions)
+            return try tokenize(path, tokenizer: checkpoint, into: folder, options: options, ingestOptions: ingestOptions)
         }
         let argumentsPath = checkpoint + "/" + CheckpointFolders.argumentsFile
-        let saved = FileManager.default.contents(atPath: argumentsPath).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-        guard let original = saved?["tokenizer"] as? String else {
+        let saved = (try? MappedFile(path: argumentsPath)).flatMap { try? JSONValue.parse($0.bytes, path: argumentsPath) }
+        guard let original = saved?["tokenizer"]?.stringValue else {
             throw InputError("the checkpoint has no tokenizer, so a raw file cannot be tokenized", at: SourceLocation(path: checkpoint),
                              hint: "tokenize the file with `dsprep tokenize` and pass the shards, or train with --tokenizer")
         }
         try tokenize(path, tokenizer: checkpoint + "/" + URL(fileURLWithPath: original).lastPathComponent, into: folder,
-                     maxLength: maxLength, withLabels: withLabels, ingestOptions: ingestOptions)
+                     options: options, ingestOptions: ingestOptions)
     }
 
-    static func tokenize(_ path: String, tokenizer: String, into folder: String, maxLength: Int?, withLabels: Bool,
+    static func tokenize(_ path: String, tokenizer: String, into folder: String, options: TokenizeJob.Options,
                          ingestOptions: IngestOptions) throws {
-        var options = TokenizeJob.Options()
-        options.maxLength = maxLength
-        options.noLabel = !withLabels
         let run = TokenizeRun(inputs: [("test", path)], asCollection: false, tokenizerPath: tokenizer, options: options,
                               ingestOptions: ingestOptions) { try TokenizerLoader.load(path: tokenizer) }
         _ = try run.run(out: folder, cache: nil, ingestDescription: "", quiet: true)
@@ -67,6 +66,9 @@ struct CheckpointInput {
 
 /// How `evaluate` and `predict` read DATA and batch it.
 struct CheckpointDataFlags: ParsableArguments {
+    @OptionGroup var text: TextColumnOption
+    @OptionGroup var textPair: TextPairColumnOption
+
     @Option(help: "For a raw file: truncate rows to this many tokens (default: the model's max positions, else the tokenizer's).")
     var maxLength: Int?
 
@@ -79,8 +81,14 @@ struct CheckpointDataFlags: ParsableArguments {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
-    func open(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse) throws -> CheckpointInput {
-        try CheckpointInput(checkpoint: checkpoint, data: data, labels: labels, maxLength: maxLength,
-                            ingestOptions: try input.ingestOptions())
+    /// `labelColumn`: for a raw file, the label column (nil: found by name).
+    func open(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse, labelColumn: String? = nil) throws -> CheckpointInput {
+        var options = TokenizeJob.Options()
+        options.textColumn = text.textColumn
+        options.textPairColumn = textPair.textPairColumn
+        options.labelColumn = labelColumn
+        options.maxLength = maxLength
+        return try CheckpointInput(checkpoint: checkpoint, data: data, labels: labels, options: options,
+                                   ingestOptions: try input.ingestOptions())
     }
 }

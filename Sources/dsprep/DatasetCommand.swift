@@ -10,25 +10,6 @@ struct DatasetCommand: ParsableCommand {
         abstract: "Operations on dataset folders: describe, split, shuffle, shard, head, select, rename, concat.",
         subcommands: [Describe.self, Split.self, Shuffle.self, Shard.self, Head.self, Select.self, Rename.self, Concat.self])
 
-    struct Output: ParsableArguments {
-        @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
-        var out: String
-
-        @Option(help: "Start a new data file once one reaches this many MB.")
-        var maxShardMB = 500
-
-        /// Refuses, before any work, an --out that `OutputPolicy` would not let this run replace.
-        func check(inputs: [String]) throws {
-            try OutputPolicy.checkFolder(out, kind: .dataset, inputs: inputs)
-        }
-
-        func save(_ table: Table, like source: Dataset, split: String?) throws {
-            let dataset = Dataset(table: table, features: source.features.selecting(table.schema), split: split, info: source.info)
-            try dataset.save(to: out, maxShardBytes: maxShardMB * 1_000_000)
-            print("wrote \(table.count) rows to \(out)")
-        }
-    }
-
     struct Describe: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Row count, per-column statistics, label balance and length histograms.")
         @OptionGroup var location: DatasetLocation
@@ -45,17 +26,17 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var location: DatasetLocation
         @Option(help: "Test set size: a fraction (0.1) or a row count (5000).") var testSize = 0.1
         @Option(name: .customLong("stratify-by-column"), help: "Keep this column's class shares in both sets.") var stratifyBy: String?
-        @Option(help: "Seed of the shuffle.") var seed: UInt64 = 42
-        @OptionGroup var output: Output
+        @OptionGroup var seed: SeedOption
+        @OptionGroup var output: DatasetOutput
 
         func run() throws {
             try output.check(inputs: [location.path])
             let (dataset, _) = try location.open()
-            let (train, test) = try dataset.table.trainTestSplit(testSize: testSize, stratifyBy: stratifyBy, seed: seed)
+            let (train, test) = try dataset.table.trainTestSplit(testSize: testSize, stratifyBy: stratifyBy, seed: seed.seed)
             let splits = [("train", train), ("test", test)].map { name, table -> (name: String, dataset: Dataset) in
                 (name, Dataset(table: table, features: dataset.features.selecting(table.schema), split: name, info: dataset.info))
             }
-            try DatasetDict(splits).save(to: output.out, maxShardBytes: output.maxShardMB * 1_000_000)
+            try DatasetDict(splits).save(to: output.out, maxShardBytes: output.maxShardBytes)
             print("wrote train (\(train.count) rows) and test (\(test.count) rows) to \(output.out)")
         }
     }
@@ -63,28 +44,35 @@ struct DatasetCommand: ParsableCommand {
     struct Shuffle: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Rows in a seeded random order.")
         @OptionGroup var location: DatasetLocation
-        @Option(help: "Seed.") var seed: UInt64 = 42
-        @OptionGroup var output: Output
+        @OptionGroup var seed: SeedOption
+        @OptionGroup var output: DatasetOutput
 
         func run() throws {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
-            try output.save(dataset.table.shuffled(seed: seed), like: dataset, split: split)
+            try output.save(dataset.table.shuffled(seed: seed.seed), like: dataset, split: split)
         }
     }
 
     struct Shard: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Shard INDEX of NUM-SHARDS (contiguous row ranges, as HF shard()).")
+        static let configuration = CommandConfiguration(abstract: "Shard SHARD-INDEX of NUM-SHARDS (contiguous row ranges, as HF shard()).")
         @OptionGroup var location: DatasetLocation
-        @Option var numShards: Int
-        @Option var index: Int
+        @Option(help: "How many shards the rows are cut into.") var numShards: Int
+        @Option(help: "Which shard to keep, 0-based.") var shardIndex: Int?
+        /// `--index`, the earlier spelling of --shard-index.
+        @Option(name: .customLong("index"), help: .private) var index: Int?
         @Flag(help: "Take every NUM-SHARDS-th row instead of a contiguous range.") var interleaved = false
-        @OptionGroup var output: Output
+        @OptionGroup var output: DatasetOutput
+
+        func validate() throws {
+            if shardIndex ?? index == nil { throw ValidationError("give --shard-index I, the shard to keep") }
+        }
 
         func run() throws {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
-            try output.save(try dataset.table.shard(numShards: numShards, index: index, contiguous: !interleaved), like: dataset, split: split)
+            let table = try dataset.table.shard(numShards: numShards, index: shardIndex ?? index ?? 0, contiguous: !interleaved)
+            try output.save(table, like: dataset, split: split)
         }
     }
 
@@ -92,7 +80,7 @@ struct DatasetCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The first N rows.")
         @OptionGroup var location: DatasetLocation
         @Option(name: .shortAndLong) var n = 1000
-        @OptionGroup var output: Output
+        @OptionGroup var output: DatasetOutput
 
         func run() throws {
             try output.check(inputs: [location.path])
@@ -106,7 +94,7 @@ struct DatasetCommand: ParsableCommand {
         @OptionGroup var location: DatasetLocation
         @Option(help: "Columns to keep, comma-separated, in order.") var columns: String?
         @Option(help: "Columns to remove, comma-separated.") var remove: String?
-        @OptionGroup var output: Output
+        @OptionGroup var output: DatasetOutput
 
         func validate() throws {
             guard (columns == nil) != (remove == nil) else { throw ValidationError("give exactly one of --columns and --remove") }
@@ -122,19 +110,22 @@ struct DatasetCommand: ParsableCommand {
     }
 
     struct Rename: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rename columns: --column old=new (repeatable).")
+        static let configuration = CommandConfiguration(abstract: "Rename columns: --rename old=new (repeatable).")
         @OptionGroup var location: DatasetLocation
-        @Option(name: .customLong("column"), help: ArgumentHelp(valueName: "old=new")) var renames: [String] = []
-        @OptionGroup var output: Output
+        @Option(name: .customLong("rename"), help: ArgumentHelp("A column's new name (repeatable).", valueName: "old=new"))
+        var renames: [String] = []
+        /// `--column old=new`, the earlier spelling of --rename (`--column` is a type override elsewhere).
+        @Option(name: .customLong("column"), help: .private) var columnRenames: [String] = []
+        @OptionGroup var output: DatasetOutput
 
         func run() throws {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             var table = dataset.table
             var features = dataset.features
-            for spec in renames {
+            for spec in renames + columnRenames {
                 let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("--column expects old=new, got '\(spec)'") }
+                guard parts.count == 2 else { throw ValidationError("--rename expects old=new, got '\(spec)'") }
                 table = try table.renameColumn(parts[0], to: parts[1])
                 features = features.renaming(parts[0], to: parts[1])
             }
@@ -145,7 +136,7 @@ struct DatasetCommand: ParsableCommand {
     struct Concat: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Rows of several datasets with the same columns, one after the other.")
         @Argument(help: "Dataset folders.") var paths: [String]
-        @OptionGroup var output: Output
+        @OptionGroup var output: DatasetOutput
 
         func run() throws {
             try output.check(inputs: paths)

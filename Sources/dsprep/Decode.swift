@@ -9,47 +9,43 @@ struct Decode: ParsableCommand {
         commandName: "decode",
         abstract: "Turn token ids back into text, one line of space-separated ids per line.",
         discussion: """
-            Prints exactly one line per input line, in order (an empty line decodes to an empty line).
-            A tokenizer.json decodes as HF tokenizers' Tokenizer.decode, a sentencepiece .model as
-            sentencepiece's decode_ids. An id that is not a non-negative integer or has no token is an
-            error naming the file, line and column; nothing is printed then.
+            Prints exactly one line per input line, in order (an empty line decodes to an empty line). A \
+            tokenizer.json decodes as HF tokenizers' Tokenizer.decode, a sentencepiece .model as sentencepiece's \
+            decode_ids. An id that is not a non-negative integer or has no token is an error naming the file, line and \
+            column; nothing is printed then.
             """)
 
-    enum SpecialTokens: EnumerableFlag {
-        case skipSpecialTokens, keepSpecialTokens
+    @OptionGroup var tokenizer: TokenizerOption
 
-        static func help(for value: SpecialTokens) -> ArgumentHelp? {
-            switch value {
-            case .skipSpecialTokens: return "Leave out special tokens ([CLS], <s>, ...): HF's default."
-            case .keepSpecialTokens: return "Print special tokens (tokenizer.json; sentencepiece never prints control pieces)."
-            }
-        }
-    }
+    @Flag(inversion: .prefixedNo, help: "Print special tokens ([CLS], <s>, ...; sentencepiece never prints control pieces). HF's default leaves them out.")
+    var specialTokens = false
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
-    @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
-    var tokenizer: String
-
-    @Flag var specialTokens: SpecialTokens = .skipSpecialTokens
+    /// `--keep-special-tokens` / `--skip-special-tokens`, the earlier spellings of --special-tokens / --no-special-tokens.
+    @Flag(name: .customLong("keep-special-tokens"), help: .private)
+    var keepSpecialTokens = false
+    @Flag(name: .customLong("skip-special-tokens"), help: .private)
+    var skipSpecialTokens = false
 
     @Option(help: "text (the decoded text; a decoded newline breaks the one-line-per-input rule) or json (a JSON string per line).")
-    var outputFormat: OutputFormat = .text
+    var outputFormat: TextOrJSON = .text
+
+    @OptionGroup var threads: ThreadsOption
 
     @Argument(help: "Input files (default: standard input).")
     var files: [String] = []
 
     func run() throws {
-        let loaded = try TokenizerLoader.load(path: tokenizer)
+        let path = try tokenizer.pathNotingDefault()
+        let loaded = try TokenizerLoader.load(path: path)
         let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
         // All ids are read and checked before the first byte is written.
-        let documents = try inputs.map { try $0.documents(format: .lines, field: nil) }
+        let documents = try inputs.map { try $0.documents(format: .text, threads: threads.count) }
         let idLines = try documents.map { try Self.ids(of: $0, tokenizer: loaded) }
         let output = FileHandle.standardOutput
-        let skip = specialTokens == .skipSpecialTokens
+        let skip = skipSpecialTokens || !(specialTokens || keepSpecialTokens)
         let chunk = LineEncoder.chunkLines
         for lines in idLines {
-            let chunks = try Parallel.map((lines.count + chunk - 1) / chunk) { part -> Data in
+            let chunks = try Parallel.map((lines.count + chunk - 1) / chunk, threads: threads.count) { part -> Data in
                 var bytes: [UInt8] = []
                 for ids in lines[part * chunk..<min(lines.count, (part + 1) * chunk)] {
                     let text = loaded.decode(ids, skipSpecialTokens: skip)

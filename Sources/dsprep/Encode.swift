@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSPrepSupport
 import Foundation
+import Preprocessing
 import Tokenizers
 
 /// `dsprep encode`: one document per input line → one line of token ids, pieces or JSON.
@@ -9,96 +10,114 @@ struct Encode: ParsableCommand {
         commandName: "encode",
         abstract: "Tokenize text, one document per line, with a tokenizer.json, a BERT vocab.txt or a sentencepiece .model.",
         discussion: """
-            Prints exactly one line per input line, in order (empty lines included), encoding on all cores.
-            The tokenizer file's truncation applies; its padding only with --pad. Offsets are
-            [start, end) in Unicode scalars of the input line (of each text, for --pair-field pairs),
-            [0, 0] for special tokens.
+            Prints exactly one line per input line, in order (empty lines included), encoding on all cores. The \
+            tokenizer file's truncation applies; its padding only with --pad. Offsets are [start, end) in Unicode \
+            scalars of the input line (of each text, for --text-pair-column pairs), [0, 0] for special tokens.
+
+            With --format jsonl each line is a JSON object: the text is its --text-column field (default: the first of \
+            document, text, sentence, ... it has), and --text-pair-column names a second text, encoded as a pair (the \
+            tokenizer's pair template, e.g. [CLS] A [SEP] B [SEP]; json output adds "type_ids").
             """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case id, piece, json }
-    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case lines, jsonl }
 
-    @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
-    var tokenizer: String
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, jsonl
+
+        /// "lines" is the earlier name of `text`.
+        init?(argument: String) { self.init(rawValue: argument == "lines" ? "text" : argument) }
+    }
+
+    @OptionGroup var tokenizer: TokenizerOption
 
     @Option(help: "id (ids separated by spaces), piece (tokens) or json ({\"ids\",\"tokens\",\"offsets\"}, and \"overflowing\" windows when truncated).")
     var outputFormat: OutputFormat = .id
 
-    @Flag(help: "Do not add the post-processor's special tokens ([CLS]/[SEP]).")
-    var noSpecialTokens = false
+    @Flag(inversion: .prefixedNo, help: "Add the post-processor's special tokens ([CLS]/[SEP], <s>, ...).")
+    var specialTokens = true
 
     @Flag(help: "Apply the padding configured in the tokenizer.json.")
     var pad = false
 
-    @Option(help: "lines (each line is a document) or jsonl (each line a JSON object; see --field).")
-    var inputFormat: InputFormat = .lines
+    @Option(help: "text (each line is a document) or jsonl (each line a JSON object; see --text-column).")
+    var format: InputFormat = .text
 
-    @Option(help: "With --input-format jsonl: the string field to encode.")
+    /// `--input-format`, the earlier spelling of --format.
+    @Option(name: .customLong("input-format"), help: .private)
+    var inputFormat: InputFormat?
+
+    @OptionGroup var text: TextColumnOption
+    @OptionGroup var textPair: TextPairColumnOption
+
+    /// `--field` and `--pair-field`, the earlier spellings of --text-column and --text-pair-column.
+    @Option(name: .customLong("field"), help: .private)
     var field: String?
-
-    @Option(help: "With --input-format jsonl: a second string field, encoded as the pair of --field (the tokenizer's pair template, e.g. [CLS] A [SEP] B [SEP]; json output adds \"type_ids\").")
+    @Option(name: .customLong("pair-field"), help: .private)
     var pairField: String?
 
     @Option(help: ArgumentHelp("sentencepiece .model only: the N best segmentations of each line, tab-separated (json: an array).",
                                valueName: "N"))
     var nbest: Int?
 
-    @Flag(help: "sentencepiece .model only: draw one segmentation per line (subword regularization), from all of them or, with --nbest N, from the N best; probability ∝ exp(alpha · score).")
+    @Flag(help: "sentencepiece .model only: draw one segmentation per line (subword regularization), from all of them or, with --nbest N, from the N best; probability ∝ exp(alpha · score). Each line draws from its own stream of --seed, so the output does not depend on threads.")
     var sample = false
 
     @Option(help: "With --sample: the smoothing parameter alpha.")
     var alpha: Float = 0.1
 
-    @Option(help: "With --sample: the random seed (each line draws from its own stream, so output does not depend on threads).")
-    var seed: UInt64 = 0
+    @OptionGroup var seed: SeedOption
 
-    @Flag(help: "vocab.txt only: keep case (no lowercasing, no accent stripping).")
-    var cased = false
+    /// For a vocab.txt (a tokenizer.json says itself how it normalizes).
+    @Flag var casing: Casing?
 
-    @Flag(help: "vocab.txt only: lowercase and strip accents (the BERT default unless tokenizer_config.json says otherwise).")
-    var uncased = false
+    @OptionGroup var threads: ThreadsOption
 
     @Argument(help: "Input files (default: standard input).")
     var files: [String] = []
 
+    private var inputFormatUsed: InputFormat { inputFormat ?? format }
+    private var textField: String? { text.textColumn ?? field }
+    private var pairTextField: String? { textPair.textPairColumn ?? pairField }
+
     func validate() throws {
-        if inputFormat == .jsonl && field == nil { throw ValidationError("--input-format jsonl needs --field NAME") }
-        if inputFormat == .lines && (field != nil || pairField != nil) {
-            throw ValidationError("--field and --pair-field are only for --input-format jsonl")
+        if inputFormatUsed == .text && (textField != nil || pairTextField != nil) {
+            throw ValidationError("--text-column and --text-pair-column are only for --format jsonl")
         }
-        if pairField != nil && (nbest != nil || sample) { throw ValidationError("--nbest and --sample encode single texts, not --pair-field pairs") }
-        if cased && uncased { throw ValidationError("--cased and --uncased exclude each other") }
+        if pairTextField != nil && (nbest != nil || sample) { throw ValidationError("--nbest and --sample encode single texts, not --text-pair-column pairs") }
         if let nbest, nbest < 1 || nbest > (sample ? 512 : 1024) {
             throw ValidationError("--nbest takes 1...\(sample ? 512 : 1024)\(sample ? " with --sample" : "")")
         }
-        if (nbest != nil || sample) && !tokenizer.hasSuffix(".model") {
+        if (nbest != nil || sample) && !(tokenizer.tokenizer?.hasSuffix(".model") ?? false) {
             throw ValidationError("--nbest and --sample need a sentencepiece .model tokenizer")
         }
         if (nbest != nil || sample) && pad { throw ValidationError("--pad does not apply to --nbest or --sample") }
     }
 
     func run() throws {
-        var loaded = try TokenizerLoader.load(path: tokenizer, casing: cased ? .cased : uncased ? .uncased : .automatic)
+        let path = try tokenizer.pathNotingDefault()
+        var loaded = try TokenizerLoader.load(path: path, casing: casing.loading)
         if let pipeline = loaded as? Tokenizer {
             if pad && pipeline.padding == nil {
-                throw InputError("--pad given, but the tokenizer has no padding configuration", at: SourceLocation(path: tokenizer))
+                throw InputError("--pad given, but the tokenizer has no padding configuration", at: SourceLocation(path: path))
             }
             loaded = pad ? pipeline : pipeline.withPadding(nil)
         } else if pad {
-            throw InputError("--pad needs a tokenizer.json with a padding configuration", at: SourceLocation(path: tokenizer))
+            throw InputError("--pad needs a tokenizer.json with a padding configuration", at: SourceLocation(path: path))
         }
         var segmentation = LineEncoder.Segmentation.best
         if sample {
-            segmentation = .sample(nbestSize: nbest ?? -1, alpha: alpha, seed: seed)
+            segmentation = .sample(nbestSize: nbest ?? -1, alpha: alpha, seed: seed.seed)
         } else if let nbest {
             segmentation = .nbest(nbest)
         }
-        let encoder = LineEncoder(tokenizer: loaded, format: outputFormat, addSpecialTokens: !noSpecialTokens,
-                                  segmentation: segmentation)
+        let encoder = LineEncoder(tokenizer: loaded, format: outputFormat, addSpecialTokens: specialTokens,
+                                  segmentation: segmentation, threads: threads.count)
         let inputs = try files.isEmpty ? [LineInput.standardInput()] : files.map(LineInput.file)
         // Everything that can fail on user data (UTF-8, JSON fields) is checked before the first
         // byte is written, so an error never leaves partial output behind.
-        let documents = try inputs.map { try $0.documents(format: inputFormat, field: field, pairField: pairField) }
+        let documents = try inputs.map {
+            try $0.documents(format: inputFormatUsed, field: textField, pairField: pairTextField, threads: threads.count)
+        }
         let output = FileHandle.standardOutput
         for document in documents {
             try encoder.encode(document) { output.write($0) }
@@ -127,8 +146,9 @@ struct LineInput {
     }
 
     /// The documents of this input: line byte ranges (validated UTF-8), or the extracted JSON
-    /// field (and pair field) of each line.
-    func documents(format: Encode.InputFormat, field: String?, pairField: String? = nil) throws -> Documents {
+    /// field (and pair field) of each line; without `field`, the fields are found by name in the
+    /// first object, as `tokenize` finds its columns.
+    func documents(format: Encode.InputFormat, field: String? = nil, pairField: String? = nil, threads: Int) throws -> Documents {
         var ranges: [Range<Int>] = []
         var start = 0
         let count = bytes.count
@@ -143,33 +163,66 @@ struct LineInput {
             start = end + 1
         }
         switch format {
-        case .lines:
-            try validateUTF8(ranges)
+        case .text:
+            try validateUTF8(ranges, threads: threads)
             return Documents(input: self, lines: ranges, texts: nil, pairs: nil)
         case .jsonl:
             var texts: [String] = [], pairs: [String] = []
+            var fields: (text: String, pair: String?)?
             for (index, range) in ranges.enumerated() {
                 let location = SourceLocation(path: name, line: index + 1)
-                let data = Data(bytes[range])
-                guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any] else {
-                    throw InputError("expected a JSON object", at: location)
-                }
+                let object = try Self.object(UnsafeRawBufferPointer(rebasing: bytes[range]), at: location)
                 func string(_ key: String) throws -> String {
                     guard let value = object[key] else { throw InputError("no field \"\(key)\"", at: location) }
-                    guard let text = value as? String else { throw InputError("field \"\(key)\" is not a string", at: location) }
+                    guard let text = value.stringValue else { throw InputError("field \"\(key)\" is not a string", at: location) }
                     return text
                 }
-                texts.append(try string(field ?? ""))
-                if let pairField { pairs.append(try string(pairField)) }
+                let chosen = try fields ?? Self.fields(of: object, text: field, pair: pairField, at: location)
+                fields = chosen
+                texts.append(try string(chosen.text))
+                if let pair = chosen.pair { pairs.append(try string(pair)) }
             }
-            return Documents(input: self, lines: ranges, texts: texts, pairs: pairField == nil ? nil : pairs)
+            return Documents(input: self, lines: ranges, texts: texts, pairs: fields?.pair == nil ? nil : pairs)
         }
     }
 
+    /// One line's JSON object, read by the lexer `ingest` reads JSON with: the two accept the same
+    /// lines, and an error names the line and column.
+    private static func object(_ line: UnsafeRawBufferPointer, at location: SourceLocation) throws -> JSONValue {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(line, path: location.path)
+        } catch var error as InputError {
+            error.location = SourceLocation(path: location.path, line: location.line, column: error.location?.column)
+            throw error
+        }
+        guard let members = value.objectValue else { throw InputError("expected a JSON object", at: location) }
+        var keys = Set<String>()
+        for (key, _) in members where !keys.insert(key).inserted {
+            throw InputError("duplicate key '\(key)' in one object", at: location)
+        }
+        return value
+    }
+
+    /// The text and pair fields: as given, else the first string fields named as `ColumnRoles`
+    /// names text columns (and, with the text found so, pair columns).
+    private static func fields(of object: JSONValue, text: String?, pair: String?,
+                               at location: SourceLocation) throws -> (text: String, pair: String?) {
+        if let text { return (text, pair) }
+        let members = object.objectValue ?? []
+        let named = { (names: [String]) in
+            names.lazy.compactMap { name in members.first { $0.0.lowercased() == name && $0.1.stringValue != nil }?.0 }.first
+        }
+        guard let found = named(ColumnRoles.textNames) else {
+            throw InputError("cannot tell which field holds the text", at: location, hint: "pass --text-column NAME")
+        }
+        return (found, pair ?? named(ColumnRoles.pairNames))
+    }
+
     /// Checks every line on all cores; the error names the first bad line and its byte column.
-    private func validateUTF8(_ ranges: [Range<Int>]) throws {
+    private func validateUTF8(_ ranges: [Range<Int>], threads: Int) throws {
         let chunk = LineEncoder.chunkLines
-        _ = try Parallel.map((ranges.count + chunk - 1) / chunk) { part in
+        _ = try Parallel.map((ranges.count + chunk - 1) / chunk, threads: threads) { part in
             for index in part * chunk..<min(ranges.count, (part + 1) * chunk) {
                 if let offset = UTF8Validation.firstInvalidOffset(in: UnsafeRawBufferPointer(rebasing: bytes[ranges[index]])) {
                     throw InputError("invalid UTF-8", at: SourceLocation(path: name, line: index + 1, column: offset + 1),
@@ -218,6 +271,7 @@ struct LineEncoder {
         case sample(nbestSize: Int, alpha: Float, seed: UInt64)
     }
     let segmentation: Segmentation
+    let threads: Int
     /// The pipeline, when its flat `encodeIDs` path applies (no `Encoding` per line).
     private let pipeline: Tokenizer?
     /// Token text by id, raw (piece output) or as JSON string literals (json output).
@@ -229,8 +283,10 @@ struct LineEncoder {
     static let chunkLines = 2048
     static let chunksPerWindow = 64
 
-    init(tokenizer: TextTokenizer, format: Encode.OutputFormat, addSpecialTokens: Bool, segmentation: Segmentation = .best) {
+    init(tokenizer: TextTokenizer, format: Encode.OutputFormat, addSpecialTokens: Bool, segmentation: Segmentation = .best,
+         threads: Int) {
         self.tokenizer = tokenizer
+        self.threads = threads
         self.format = format
         self.addSpecialTokens = addSpecialTokens
         self.segmentation = segmentation
@@ -261,7 +317,7 @@ struct LineEncoder {
         var windowStart = 0
         while windowStart < chunkCount {
             let windowEnd = min(chunkCount, windowStart + Self.chunksPerWindow)
-            let outputs = try Parallel.map(windowEnd - windowStart) { offset -> Data in
+            let outputs = try Parallel.map(windowEnd - windowStart, threads: threads) { offset -> Data in
                 let lines = (windowStart + offset) * Self.chunkLines..<min(documents.count, (windowStart + offset + 1) * Self.chunkLines)
                 return try encodeChunk(documents, lines: lines, padLength: padLength)
             }
@@ -383,7 +439,7 @@ struct LineEncoder {
     }
 
     private func longestEncoding(_ documents: Documents) throws -> Int {
-        let lengths = try Parallel.map((documents.count + Self.chunkLines - 1) / Self.chunkLines) { chunk -> Int in
+        let lengths = try Parallel.map((documents.count + Self.chunkLines - 1) / Self.chunkLines, threads: threads) { chunk -> Int in
             var longest = 0
             for index in chunk * Self.chunkLines..<min(documents.count, (chunk + 1) * Self.chunkLines) {
                 longest = max(longest, try encodings(documents, index, padLength: nil)[0].ids.count)

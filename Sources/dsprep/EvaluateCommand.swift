@@ -15,19 +15,23 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Token shards with labels (a split folder, or a collection: validation, dev or test split), or a raw CSV/TSV/JSONL file tokenized with the checkpoint's tokenizer.")
     var data: String
 
-    @Flag(help: "Print one JSON object of metrics.")
+    @Option(help: "text (a table of metrics) or json (one JSON object of metrics).")
+    var outputFormat: TextOrJSON = .text
+
+    /// `--json`, the earlier spelling of --output-format json.
+    @Flag(name: .customLong("json"), help: .private)
     var json = false
 
     @OptionGroup var reading: CheckpointDataFlags
-
+    @OptionGroup var label: LabelColumnOption
 
     func run() throws {
-        let input = try reading.open(checkpoint: checkpoint, data: data, labels: .required)
+        let input = try reading.open(checkpoint: checkpoint, data: data, labels: .required, labelColumn: label.labelColumn)
         guard input.rows.rowCount > 0 else {
             throw InputError("there are no rows to evaluate", at: SourceLocation(path: data), hint: "evaluate on a file or split with rows")
         }
         let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: reading.batchSize, collator: input.collator)
-        if json {
+        if json || outputFormat == .json {
             let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {

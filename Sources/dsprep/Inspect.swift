@@ -10,14 +10,14 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a dataset folder's schema and rows, or how a tokenizer encodes a text: tokens, ids, offsets.",
         discussion: """
-            dsprep inspect DIR [--rows N] [--split NAME]        a dataset folder; token ids are shown decoded
-                                                                with the tokenizer that wrote them (or --tokenizer)
-            dsprep inspect --tokenizer PATH "some text"       normalizer and pre-tokenizer output, then a table
-                                                                of token, id, offsets and source substring
+            dsprep inspect DIR [--rows N] [--split NAME]: a dataset folder's schema and rows; token ids are shown \
+            decoded with the tokenizer that wrote them (or --tokenizer).
+
+            dsprep inspect [--tokenizer PATH] "some text": the normalizer's and the pre-tokenizer's output, then a \
+            table of token, id, offsets and source substring.
             """)
 
-    @Option(help: "A tokenizer.json, a BERT vocab.txt or a sentencepiece .model.")
-    var tokenizer: String?
+    @OptionGroup var tokenizer: TokenizerOption
 
     @Option(help: "Dataset folders: rows to show.")
     var rows = 10
@@ -25,11 +25,11 @@ struct Inspect: ParsableCommand {
     @Option(help: "Dataset folders holding several splits: the split to show (default: train, or the first).")
     var split: String?
 
-    @Flag(help: "vocab.txt only: keep case.")
-    var cased = false
+    /// For a vocab.txt (a tokenizer.json says itself how it normalizes).
+    @Flag var casing: Casing?
 
-    @Flag(help: "Do not add the post-processor's special tokens.")
-    var noSpecialTokens = false
+    @Flag(inversion: .prefixedNo, help: "Add the post-processor's special tokens ([CLS]/[SEP], <s>, ...).")
+    var specialTokens = true
 
     @Argument(help: "A dataset folder, or the text to tokenize.")
     var text: String
@@ -37,14 +37,11 @@ struct Inspect: ParsableCommand {
     func run() throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), isDirectory.boolValue {
-            let decoder = try tokenizer.map { try TokenizerLoader.load(path: $0, casing: cased ? .cased : .automatic) }
+            let decoder = try tokenizer.tokenizer.map { try TokenizerLoader.load(path: $0, casing: casing.loading) }
             try DatasetInspection.run(path: text, split: split, rows: rows, tokenizer: decoder)
             return
         }
-        guard let tokenizer else {
-            throw ValidationError("'\(text)' is not a dataset folder; to inspect how a text is tokenized, give --tokenizer PATH")
-        }
-        var loaded = try TokenizerLoader.load(path: tokenizer, casing: cased ? .cased : .automatic)
+        var loaded = try TokenizerLoader.load(path: try tokenizer.pathNotingDefault(), casing: casing.loading)
         // Padding only adds rows of [PAD]: leave it out of the picture.
         if let pipeline = loaded as? Tokenizer { loaded = pipeline.withPadding(nil) }
         let scalars = Array(text.unicodeScalars)
@@ -56,7 +53,7 @@ struct Inspect: ParsableCommand {
                 return Self.quoted(word.text) + range
             }.joined(separator: " "))
         }
-        let encoding = try loaded.encode(text, addSpecialTokens: !noSpecialTokens)
+        let encoding = try loaded.encode(text, addSpecialTokens: specialTokens)
         var table = [["#", "token", "id", "offsets", "source"]]
         for index in encoding.ids.indices {
             var offsets = "", source = ""

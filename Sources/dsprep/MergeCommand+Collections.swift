@@ -14,10 +14,10 @@ extension MergeCommand {
             throw InputError("its splits differ from those of \(first) (\(names.joined(separator: ", ")))", at: SourceLocation(path: path),
                              hint: "merge only shards of one tokenize job")
         }
-        try AtomicOutput.writeDirectory(at: out, kind: .dataset) { folder in
+        try AtomicOutput.writeDirectory(at: output.out, kind: .dataset) { folder in
             for name in names {
                 // The dataset merge itself, per split.
-                let split = try MergeCommand.parse(shards.map { $0 + "/" + name } + ["--out", folder + "/" + name, "--max-shard-mb", "\(maxShardMB)"])
+                let split = try MergeCommand.parse(shards.map { $0 + "/" + name } + ["--out", folder + "/" + name, "--max-shard-mb", "\(output.maxShardMB)"])
                 try split.run()
             }
             try DatasetDict.writeSplitList(names, in: folder)

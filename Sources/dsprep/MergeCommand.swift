@@ -11,24 +11,20 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Join shard folders (in shard order) into one dataset, identical to a single run.",
         discussion: """
-            Give the folders in shard order (0, 1, ..., K-1). They must have the same columns and
-            features. Rows are rewritten in record batches of \(TokenizeJob.rowsPerRecordBatch) rows counted from the
-            first row, exactly as a single run writes them.
+            Give the folders in shard order (0, 1, ..., K-1). They must have the same columns and features. Rows are \
+            rewritten in record batches of \(TokenizeJob.rowsPerRecordBatch) rows counted from the first row, exactly \
+            as a single run writes them.
             """)
 
     @Argument(help: "Shard folders, in shard order.")
     var shards: [String]
 
-    @Option(help: "Output folder: a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
-    var out: String
-
-    @Option(help: "Start a new data file once one reaches this many MB.")
-    var maxShardMB = 500
+    @OptionGroup var output: DatasetOutput
 
     func run() throws {
         if try mergeCollections() { return }  // split collections: MergeCommand+Collections.swift
         guard let firstPath = shards.first else { throw ValidationError("give the shard folders to merge") }
-        try OutputPolicy.checkFolder(out, kind: .dataset, inputs: shards)
+        try output.check(inputs: shards)
         try Self.checkShardsOfOneJob(shards)
         let datasets = try shards.map { try Dataset.load(from: $0) }
         let first = datasets[0]
@@ -37,11 +33,11 @@ struct MergeCommand: ParsableCommand {
                              hint: "merge only shards of one tokenize job")
         }
         let table = try Table.concatenate(datasets.map(\.table))
-        let writer = try DatasetWriter(path: out, schema: table.schema, features: first.features, split: first.split,
-                                       info: first.info, maxShardBytes: maxShardMB * 1_000_000)
+        let writer = try DatasetWriter(path: output.out, schema: table.schema, features: first.features, split: first.split,
+                                       info: first.info, maxShardBytes: output.maxShardBytes)
         for batch in table.rebatched(rows: TokenizeJob.rowsPerRecordBatch) { try writer.write(batch) }
         try writer.finish()
-        print("merged \(shards.count) shards, \(table.count) rows, into \(out)")
+        print("merged \(shards.count) shards, \(table.count) rows, into \(output.out)")
     }
 
     /// Each folder must come from the same tokenize job (tokenizer bytes, options) as shard i of

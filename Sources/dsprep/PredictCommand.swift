@@ -9,9 +9,8 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict with a trained checkpoint on token shards; writes a CSV in row order.",
         discussion: """
-            Classification: index,label_id,label (the most probable class), then the softmax
-            probability of every class, one column per class named by its label. Regression:
-            index,prediction, rounded with --round.
+            Classification: index,label_id,label (the most probable class), then the softmax probability of every \
+            class, one column per class named by its label. Regression: index,prediction, rounded with --round.
             """)
 
     @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")

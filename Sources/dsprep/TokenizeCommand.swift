@@ -11,38 +11,27 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Turn CSV/TSV/JSONL files into memory-mapped token shards (HF save_to_disk layout), cached.",
         discussion: """
-            Output columns: input_ids (list<int32>), token_type_ids for pairs, attention_mask with
-            --attention-mask, labels (int64 class ids with a ClassLabel, or float32 scores), length,
-            and the columns named by --keep-column. No padding: the collator pads at batch time.
-            The same input bytes, tokenizer and options finish from the cache (DSPREP_CACHE).
+            Output columns: input_ids (list<int32>), token_type_ids for pairs, attention_mask with --attention-mask, \
+            labels (int64 class ids with a ClassLabel, or float32 scores), length, and the columns named by \
+            --keep-column. No padding: the collator pads at batch time. The same input bytes, tokenizer and options \
+            finish from the cache (DSPREP_CACHE).
             """)
 
-    @Argument(help: "Input files; several give a split collection named after them (train, validation, test).")
-    var inputs: [String] = []
-
-    @Option(help: "A tokenizer.json, BERT vocab.txt, sentencepiece .model, or an HF model folder (default: the project's Korean tokenizer in vocab/).")
-    var tokenizer: String?
+    @OptionGroup var files: InputFiles
+    @OptionGroup var tokenizer: TokenizerOption
 
     @Option(help: "Output folder (default: named after the first input, beside it): a new or empty folder, or dsprep's earlier dataset output there, which is replaced; anything else is refused.")
     var out: String?
 
-    @Option(help: "The text column (default: found by name: document, text, sentence, ...).")
-    var textColumn: String?
-
-    @Option(help: "The second text of a pair (default: sentence2, hypothesis, ... when present).")
-    var textPairColumn: String?
-
-    @Option(help: "The label column (default: found by name: label, score, gold_label, ...).")
-    var labelColumn: String?
+    @OptionGroup var text: TextColumnOption
+    @OptionGroup var textPair: TextPairColumnOption
+    @OptionGroup var label: LabelColumnOption
 
     @Flag(help: "Write no labels column.")
     var noLabel = false
 
     @Option(help: "Truncate rows to this many tokens, special tokens included (default: for a model folder, its tokenizer_config.json's model_max_length; else the tokenizer file's setting).")
     var maxLength: Int?
-
-    @Option(name: .customLong("split"), help: ArgumentHelp("A named split, e.g. validation=dev.tsv (repeatable).", valueName: "name=file"))
-    var splits: [String] = []
 
     @Option(name: .customLong("keep-column"), help: "Copy this input column into the shards (repeatable).")
     var keepColumns: [String] = []
@@ -62,14 +51,12 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run shard --shard-index of this plan, reading only its bytes; the input, tokenizer and options are the plan's.", valueName: "plan.json"))
     var plan: String?
 
-    @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
 
     @Flag(help: "Neither read nor write the cache.")
     var noCache = false
 
-    @Flag(help: "No progress bar and no summary.")
-    var quiet = false
+    @OptionGroup var quiet: QuietFlag
 
     @OptionGroup var input: InputFlags
 
@@ -81,18 +68,16 @@ struct TokenizeCommand: ParsableCommand {
             throw ValidationError("--shard-index must be in 0..<\(numShards)")
         }
         if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         if try runPlanned() { return }
-        let named = try SplitInputs.resolve(inputs: inputs, splits: splits)
-        let tokenizerPath = try tokenizer ?? DefaultTokenizer.path()
+        let named = try files.resolve()
+        let tokenizerPath = try tokenizer.path()
         // A model folder's tokenizer_config.json says how long its inputs may be.
         let folderMaxLength = maxLength == nil ? TokenizerLoader.modelMaxLength(folder: tokenizerPath) : nil
         var options = jobOptions(maxLength: maxLength ?? folderMaxLength)
         if let numShards, let shardIndex { options.shard = (shardIndex, numShards) }
-        let asCollection = named.count > 1 || !splits.isEmpty
         if out == nil, let stream = named.first(where: { SpooledInput.isStream($0.path) }) {
             throw InputError("a pipe has no name to call the output after", at: SourceLocation(path: stream.path),
                              hint: "give --out FOLDER")
@@ -100,9 +85,9 @@ struct TokenizeCommand: ParsableCommand {
         let output = out ?? Self.defaultOutput(for: named[0].path, shard: options.shard)
         let cache = noCache ? nil : DatasetCache.fromEnvironment()
         try OutputPolicy.checkFolder(output, kind: .dataset, inputs: named.map(\.path) + [tokenizerPath] + (cache.map { [$0.root] } ?? []))
-        if !quiet {
+        if !quiet.quiet {
             let defaults = [
-                tokenizer == nil ? "tokenizer \(tokenizerPath) (change with --tokenizer)" : nil,
+                tokenizer.defaultNote(path: tokenizerPath),
                 folderMaxLength.map { "max length \($0) from tokenizer_config.json's model_max_length (change with --max-length)" },
                 out == nil ? "output \(output) (change with --out)" : nil,
             ].compactMap { $0 }
@@ -114,12 +99,12 @@ struct TokenizeCommand: ParsableCommand {
         defer { spooled.forEach { $0.file.remove() } }
         let scratchFolder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         for source in named { spooled.append((source.name, try SpooledInput(path: source.path, scratchFolder: scratchFolder))) }
-        let run = TokenizeRun(inputs: spooled.map { (split: $0.split, path: $0.file.path) }, asCollection: asCollection, tokenizerPath: tokenizerPath,
+        let run = TokenizeRun(inputs: spooled.map { (split: $0.split, path: $0.file.path) }, asCollection: files.asCollection, tokenizerPath: tokenizerPath,
                               options: options, ingestOptions: try input.ingestOptions()) { try TokenizerLoader.load(path: tokenizerPath) }
         let outcome = try run.run(out: output, cache: cache,
-                                  ingestDescription: input.cacheDescription, quiet: quiet)
-        guard !quiet else { return }
-        TokenizeReportPrinter.print(outcome, output: output, tokenizer: tokenizerPath, explicit: (textColumn, labelColumn),
+                                  ingestDescription: input.cacheDescription, quiet: quiet.quiet)
+        guard !quiet.quiet else { return }
+        TokenizeReportPrinter.print(outcome, output: output, tokenizer: tokenizerPath, explicit: (text.textColumn, label.labelColumn),
                                     seconds: Date().timeIntervalSince(start))
     }
 
@@ -128,25 +113,6 @@ struct TokenizeCommand: ParsableCommand {
         var name = url.deletingPathExtension().lastPathComponent + "-tokens"
         if let shard { name += "-shard-\(shard.index)-of-\(shard.count)" }
         return url.deletingLastPathComponent().appendingPathComponent(name).path
-    }
-}
-
-/// Where the project's default tokenizer is: `DSPREP_TOKENIZER`, else `vocab/` of the checkout
-/// the binary was built in (…/.build/release/dsprep → …/vocab).
-enum DefaultTokenizer {
-    static let fileName = "default-tokenizer.json"
-
-    static func path() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["DSPREP_TOKENIZER"], !path.isEmpty { return path }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("vocab/" + fileName).path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw InputError("no default tokenizer found (vocab/\(fileName) beside the dsprep checkout)",
-                         hint: "pass --tokenizer PATH (a tokenizer.json, vocab.txt or sentencepiece .model) or set DSPREP_TOKENIZER")
     }
 }
 

@@ -1,18 +1,14 @@
 import DSPrepSupport
 import Foundation
 import Preprocessing
+import Tokenizers
 
 /// Fine-tuning needs the ids the model was pretrained on: shards from another tokenizer would
 /// train nonsense without any error. `dsprep tokenize` records its tokenizer in the shards; this
 /// compares that tokenizer's file (by content, so copies match) with the model's.
 enum TokenizerMatch {
-    /// The file a tokenizer path stands for: itself, or a folder's tokenizer.json / vocab.txt.
-    static func file(_ path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        guard isDirectory.boolValue else { return path }
-        return ["tokenizer.json", "vocab.txt"].map { path + "/" + $0 }.first { FileManager.default.fileExists(atPath: $0) }
-    }
+    /// The file a tokenizer path stands for (`TokenizerPath.file`), if it names one.
+    static func file(_ path: String) -> String? { try? TokenizerPath(path).file }
 
     /// Throws unless the shards at `shards` were tokenized with `tokenizer`. Returns a note when
     /// it cannot tell (shards not written by `dsprep tokenize`, or their tokenizer is gone).

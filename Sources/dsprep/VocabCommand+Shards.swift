@@ -21,9 +21,9 @@ extension VocabCommand.Train {
     func plan(into planOut: String, numShards: Int) throws {
         try OutputPolicy.checkFile(planOut, inputs: files, overwrite: overwrite, flag: "--plan-out")
         let start = Date()
-        let plan = try VocabPlan.make(inputs: files, job: job, numShards: numShards)
+        let plan = try VocabPlan.make(inputs: files, job: job, ingest: try input.ingestOptions(), numShards: numShards)
         try plan.write(to: planOut)
-        guard !quiet else { return }
+        guard !quiet.quiet else { return }
         print("\(planOut): \(numShards) shards, planned in \(Formatting.seconds(Date().timeIntervalSince(start)))")
         for planned in plan.inputs {
             print("\(planned.input.path): \(planned.input.rowCount) rows (text: \(planned.textColumn)), read \(planned.input.bytesRead) bytes of \(planned.input.size)")
@@ -48,24 +48,18 @@ extension VocabCommand {
         @Flag(help: "Replace an existing --out file.")
         var overwrite = false
 
-        @Option(help: "Threads (default: all cores). The counts are the same whatever the count.")
-        var threads: Int?
+        @OptionGroup var threads: ThreadsOption
 
-        @Flag(help: "No progress bar and no summary.")
-        var quiet = false
-
-        func validate() throws {
-            if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
-        }
+        @OptionGroup var quiet: QuietFlag
 
         func run() throws {
             let loaded = try VocabPlan.read(from: plan)
             try OutputPolicy.checkFile(out, inputs: [plan] + loaded.inputs.map(\.input.path), overwrite: overwrite)
             let rows = loaded.inputs.reduce(0) { $0 + ($1.input.shards.indices.contains(shardIndex) ? $1.input.shards[shardIndex].rows : 0) }
-            let progress = ProgressBar("count shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet)
-            let stats = try loaded.countShard(shardIndex, out: out, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            let progress = ProgressBar("count shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet.quiet)
+            let stats = try loaded.countShard(shardIndex, out: out, threads: threads.count,
                                               progress: progress)
-            if !quiet {
+            if !quiet.quiet {
                 print("\(out): shard \(shardIndex) of \(stats.shards), \(stats.rows) rows, read \(stats.bytesRead) of \(stats.inputBytes) input bytes "
                       + "in \(Formatting.seconds(stats.seconds))")
             }
@@ -89,23 +83,20 @@ extension VocabCommand {
         @Flag(help: "Replace an existing --out file.")
         var overwrite = false
 
-        @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
-        var threads: Int?
+        @OptionGroup var threads: ThreadsOption
 
-        @Flag(help: "No progress bar and no summary.")
-        var quiet = false
+        @OptionGroup var quiet: QuietFlag
 
         func validate() throws {
             if counts.isEmpty { throw ValidationError("give the counts file of every shard") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
         }
 
         func run() throws {
             let start = Date()
             let loaded = try VocabPlan.read(from: plan)
             try loaded.job.checkOutput(out, inputs: [plan] + counts + loaded.inputs.map(\.input.path), overwrite: overwrite)
-            let made = try loaded.merge(counts: counts, out: out, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, quiet: quiet)
-            if !quiet { print(String(format: "%@ in %.1f s → %@", made, Date().timeIntervalSince(start), out)) }
+            let made = try loaded.merge(counts: counts, out: out, threads: threads.count, quiet: quiet.quiet)
+            if !quiet.quiet { print(String(format: "%@ in %.1f s → %@", made, Date().timeIntervalSince(start), out)) }
         }
     }
 }

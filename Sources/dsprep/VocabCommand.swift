@@ -14,15 +14,18 @@ struct VocabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a WordPiece (HF WordPieceTrainer conventions) or sentencepiece Unigram vocabulary on a text column.",
             discussion: """
-                Inputs are csv, tsv, jsonl, json or text files, or dataset folders (save_to_disk). The output is
-                the same bytes for the same inputs and options, whatever the thread count.
-                WordPiece: the words are what the tokenizer being trained sees: BertNormalizer (cased unless
-                --lowercase), then BertPreTokenizer. With --out NAME.json only the tokenizer.json is written;
-                otherwise --out is a folder that gets tokenizer.json and vocab.txt.
-                Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback,
-                --split-digits, --no-split-by-whitespace, --user-defined-symbols; special pieces <unk>=0 <s>=1 </s>=2). With --out NAME.model
-                only that file is written; otherwise --out is a folder that gets tokenizer.model and its HF
-                tokenizer.json form (Precompiled normalizer, Metaspace, Unigram).
+                Inputs are csv, tsv, jsonl, json or text files (read as ingest reads them: --format, --delimiter, \
+                ...), or dataset folders (save_to_disk). The output is the same bytes for the same inputs and options, \
+                whatever the thread count.
+
+                WordPiece: the words are what the tokenizer being trained sees: BertNormalizer (cased unless \
+                --uncased), then BertPreTokenizer. With --out NAME.json only the tokenizer.json is written; otherwise \
+                --out is a folder that gets tokenizer.json and vocab.txt.
+
+                Unigram: sentencepiece's trainer (--normalization, --character-coverage, --byte-fallback, \
+                --split-digits, --no-split-by-whitespace, --user-defined-symbols; special pieces <unk>=0 <s>=1 \
+                </s>=2). With --out NAME.model only that file is written; otherwise --out is a folder that gets \
+                tokenizer.model and its HF tokenizer.json form (Precompiled normalizer, Metaspace, Unigram).
                 """)
 
         enum ModelKind: String, ExpressibleByArgument, CaseIterable { case wordpiece, unigram }
@@ -33,9 +36,9 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "Vocabulary size, special tokens included.")
         var vocabSize: Int
 
-        @Option(name: [.customLong("column"), .customLong("text-column")],
-                help: "The text column (default: found by name: document, text, sentence, ...).")
-        var column: String?
+        @OptionGroup var text: TextColumnOption
+
+        @OptionGroup var input: InputFlags
 
         @Option(help: "Stop merging when the best pair occurs fewer times than this.")
         var minFrequency: Int = 0
@@ -46,10 +49,19 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "Characters always in the alphabet, e.g. 'abc' (each character counts).")
         var initialAlphabet: String = ""
 
-        @Option(help: "Special tokens, comma separated, first ids first.")
-        var specialTokens: String = "[PAD],[UNK],[CLS],[SEP],[MASK]"
+        @Option(help: "WordPiece: the special tokens (HF's special_tokens), comma separated, in id order from 0 (default: \(defaultReservedTokens)).")
+        var reservedTokens: String?
 
-        @Flag(help: "Uncased BERT: lowercase and strip accents (default: cased, text kept as is).")
+        /// `--special-tokens LIST`, the earlier spelling of --reserved-tokens (encode and decode's
+        /// --special-tokens is a switch).
+        @Option(name: .customLong("special-tokens"), help: .private)
+        var specialTokens: String?
+
+        /// WordPiece: the BERT normalizer the tokenizer gets.
+        @Flag var casing: Casing?
+
+        /// `--lowercase`, the earlier spelling of --uncased.
+        @Flag(name: .customLong("lowercase"), help: .private)
         var lowercase = false
 
         @Option(help: "Unigram: sentencepiece's normalization rule (nmt_nfkc, nfkc, identity).")
@@ -82,11 +94,9 @@ struct VocabCommand: ParsableCommand {
         @Flag(help: "Replace an existing --out file (a .json or .model; folders follow dsprep's output rule).")
         var overwrite = false
 
-        @Option(help: "Threads (default: all cores). The output is the same whatever the count.")
-        var threads: Int?
+        @OptionGroup var threads: ThreadsOption
 
-        @Flag(help: "No progress bar and no summary.")
-        var quiet = false
+        @OptionGroup var quiet: QuietFlag
 
         @Argument(help: "Input files or dataset folders.")
         var files: [String]
@@ -96,18 +106,19 @@ struct VocabCommand: ParsableCommand {
             if vocabSize < 1 { throw ValidationError("--vocab-size must be positive") }
             if minFrequency < 0 { throw ValidationError("--min-frequency must not be negative") }
             if let limitAlphabet, limitAlphabet < 0 { throw ValidationError("--limit-alphabet must not be negative") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
             try validatePlanFlags()  // VocabCommand+Shards.swift
         }
 
+        static let defaultReservedTokens = "[PAD],[UNK],[CLS],[SEP],[MASK]"
+
         /// The job the flags describe.
         var job: VocabJob {
-            var job = VocabJob(model: model == .unigram ? .unigram : .wordpiece, vocabSize: vocabSize, textColumn: column)
+            var job = VocabJob(model: model == .unigram ? .unigram : .wordpiece, vocabSize: vocabSize, textColumn: text.textColumn)
             job.minFrequency = minFrequency
             job.limitAlphabet = limitAlphabet
             job.initialAlphabet = initialAlphabet
-            job.specialTokens = specialTokens.split(separator: ",").map(String.init)
-            job.lowercase = lowercase
+            job.specialTokens = (reservedTokens ?? specialTokens ?? Self.defaultReservedTokens).split(separator: ",").map(String.init)
+            job.lowercase = casing == .uncased || lowercase
             job.normalization = normalization
             job.characterCoverage = characterCoverage
             job.byteFallback = byteFallback
@@ -123,10 +134,11 @@ struct VocabCommand: ParsableCommand {
             let job = job
             try job.checkOutput(out, inputs: files, overwrite: overwrite)
             let start = Date()
-            var trainer = try job.trainer(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            for path in files { try job.forEachBatch(in: path, quiet: quiet) { try trainer.add($0, utf8: $1) } }
-            let made = try trainer.train(writingTo: out, asFile: job.writesFile(out), quiet: quiet)
-            if !quiet { print(String(format: "%@ in %.1f s → %@", made, Date().timeIntervalSince(start), out)) }
+            var trainer = try job.trainer(threads: threads.count)
+            let ingest = try input.ingestOptions()
+            for path in files { try job.forEachBatch(in: path, ingest: ingest, quiet: quiet.quiet) { try trainer.add($0, utf8: $1) } }
+            let made = try trainer.train(writingTo: out, asFile: job.writesFile(out), quiet: quiet.quiet)
+            if !quiet.quiet { print(String(format: "%@ in %.1f s → %@", made, Date().timeIntervalSince(start), out)) }
         }
     }
 }

@@ -118,4 +118,19 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(task.stderr.contains("does not fit the labels"), task.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("run/checkpoint-1")))
     }
+
+    /// `--model` alone picks the model's recipe (the bag model's learning rate is 5e-3, the
+    /// Transformer's 3e-4), flags override it, and training_args.json records what was used.
+    func testDefaultsFitTheModelAndTrainingArgsRecordsThem() throws {
+        let tiny = ["--layers", "1", "--hidden", "16", "--heads", "2", "--ffn", "32", "--max-position-embeddings", "64"]
+        for (model, extra, rate, batch) in [("bag", [], 0.005, 128), ("transformer", tiny, 0.0003, 32), ("bag", ["--lr", "0.1"], 0.1, 128)] {
+            let out = path("run-\(model)-\(rate)")
+            let train = try DSPrepBinary.run(["train", "--train", path("shards"), "--out", out, "--model", model, "--max-steps", "1", "--quiet"] + extra)
+            XCTAssertEqual(train.status, 0, train.stderr)
+            let recorded = try json(out + "/checkpoint-1/training_args.json")
+            XCTAssertEqual(recorded["learning_rate"] as? Double, rate, model)
+            XCTAssertEqual(recorded["batch_size"] as? Int, batch, model)
+            XCTAssertEqual(recorded["model"] as? String, model)
+        }
+    }
 }

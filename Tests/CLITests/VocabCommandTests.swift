@@ -31,7 +31,7 @@ final class VocabCommandTests: XCTestCase {
     }
 
     func testMissingTextColumnIsNamed() throws {
-        let result = try DSPrepBinary.run(["vocab", "train", "--vocab-size", "100", "--column", "body", sample,
+        let result = try DSPrepBinary.run(["vocab", "train", "--vocab-size", "100", "--text-column", "body", sample,
                                            "--out", work.appendingPathComponent("x").path, "--quiet"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("body"), result.stderr)

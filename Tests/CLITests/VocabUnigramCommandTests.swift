@@ -16,7 +16,7 @@ final class VocabUnigramCommandTests: XCTestCase {
     func testTrainsADeterministicModelThatEncodes() throws {
         let folder = work.appendingPathComponent("a").path, file = work.appendingPathComponent("b.model").path
         for (out, threads) in [(folder, "1"), (file, "2")] {
-            let result = try DSPrepBinary.run(["vocab", "train", "--model", "unigram", "--vocab-size", "2000", "--column", "document",
+            let result = try DSPrepBinary.run(["vocab", "train", "--model", "unigram", "--vocab-size", "2000", "--text-column", "document",
                                                sample, "--out", out, "--threads", threads, "--quiet"])
             XCTAssertEqual(result.status, 0, result.stderr)
         }

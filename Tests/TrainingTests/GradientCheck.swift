@@ -1,27 +1,39 @@
 import XCTest
 @testable import Training
 
-/// A buffer under test: its values and the gradient the layer's backward accumulated into.
+/// A buffer under test: its values and the gradient the layer's backward accumulates for it.
 struct Checked {
     var name: String
     var value: UnsafeMutablePointer<Float>
-    var grad: UnsafeMutablePointer<Float>
     var count: Int
+    /// the accumulated gradient, dense
+    var gradient: () -> [Float]
+    /// sets the gradient to zero
+    var zero: () -> Void
 
     init(name: String, value: FloatBuffer, grad: FloatBuffer) {
-        self.init(name: name, value: value.pointer, grad: grad.pointer, count: value.count)
+        self.init(name: name, value: value.pointer, count: value.count, gradient: { grad.toArray() }, zero: { grad.zero() })
     }
 
-    init(name: String, value: UnsafeMutablePointer<Float>, grad: UnsafeMutablePointer<Float>, count: Int) {
+    /// A table whose gradient is row-sparse.
+    init(name: String, value: FloatBuffer, grad: RowSparseGradient) {
+        self.init(name: name, value: value.pointer, count: value.count, gradient: { grad.dense() }, zero: { grad.clear() })
+    }
+
+    init(name: String, value: UnsafeMutablePointer<Float>, count: Int, gradient: @escaping () -> [Float], zero: @escaping () -> Void) {
         self.name = name
         self.value = value
-        self.grad = grad
         self.count = count
+        self.gradient = gradient
+        self.zero = zero
     }
 
     /// Every parameter of a store, by name.
     static func all(_ store: ParameterStore) -> [Checked] {
-        store.specs.indices.map { Checked(name: store.specs[$0].name, value: store.value($0), grad: store.grad($0), count: store.specs[$0].count) }
+        store.specs.indices.map { index in
+            Checked(name: store.specs[index].name, value: store.value(index), count: store.specs[index].count,
+                    gradient: { store.gradient(index) }, zero: store.zeroGrads)
+        }
     }
 }
 
@@ -48,10 +60,11 @@ func checkGradients(
     file: StaticString = #filePath, line: UInt = #line,
     loss: () -> Double, backward: () -> Void
 ) {
-    for item in checked { item.grad.update(repeating: 0, count: item.count) }
+    for item in checked { item.zero() }
     _ = loss()
     backward()
     for item in checked {
+        let gradient = item.gradient()
         let stride = max(1, item.count / samples)
         for i in Swift.stride(from: 0, to: item.count, by: stride) {
             let original = item.value[i]
@@ -61,7 +74,7 @@ func checkGradients(
             let minus = loss()
             item.value[i] = original
             let numeric = (plus - minus) / (2 * Double(epsilon))
-            let analytic = Double(item.grad[i])
+            let analytic = Double(gradient[i])
             let error = abs(numeric - analytic)
             if error > 1e-3 + tolerance * max(abs(numeric), abs(analytic)) {
                 XCTFail("\(item.name)[\(i)]: analytic \(analytic) vs numeric \(numeric)", file: file, line: line)

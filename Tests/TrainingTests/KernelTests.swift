@@ -102,12 +102,9 @@ final class KernelTests: XCTestCase {
                 for j in stride(from: 1, to: length, by: 3) { bias[j] = Attention.maskedBias }
                 let raw = scores.toArray()
                 ck_softmax_forward(scores.pointer, bias.pointer, rows, length)
-                let dP = randomBuffer(rows * length, seed: 5), mask = randomBuffer(rows * length, seed: 6, scale: 2)
-                let dS = FloatBuffer(count: rows * length), dSMasked = FloatBuffer(count: rows * length)
+                let dP = randomBuffer(rows * length, seed: 5), dS = FloatBuffer(count: rows * length)
                 dS.pointer.update(from: dP.pointer, count: rows * length)
-                dSMasked.pointer.update(from: dP.pointer, count: rows * length)
-                ck_softmax_backward(dS.pointer, scores.pointer, nil, rows, length)
-                ck_softmax_backward(dSMasked.pointer, scores.pointer, mask.pointer, rows, length)
+                ck_softmax_backward(dS.pointer, scores.pointer, rows, length)
                 for i in 0..<rows {
                     let row = (0..<length).map { Double(raw[i * length + $0]) + Double(bias[$0]) }
                     let top = row.max()!, exps = row.map { Foundation.exp($0 - top) }, total = exps.reduce(0, +)
@@ -118,14 +115,12 @@ final class KernelTests: XCTestCase {
                         assertClose(scores[at], p[j], tolerance: 4e-7 * max(p[j], 1e-3), "\(version) softmax \(length) at \(at)")
                     }
                     // dS = P ⊙ (dP' − Σ P·dP') with the float probabilities the forward produced
-                    for (target, masked) in [(dS, false), (dSMasked, true)] {
-                        let given = (0..<length).map { Double(dP[i * length + $0]) * (masked ? Double(mask[i * length + $0]) : 1) }
-                        let probabilities = (0..<length).map { Double(scores[i * length + $0]) }
-                        let dot = zip(probabilities, given).map(*).reduce(0, +)
-                        for j in 0..<length {
-                            assertClose(target[i * length + j], probabilities[j] * (given[j] - dot), tolerance: 1e-6,
-                                        "\(version) softmax backward \(length) masked \(masked) at \(j)")
-                        }
+                    let given = (0..<length).map { Double(dP[i * length + $0]) }
+                    let probabilities = (0..<length).map { Double(scores[i * length + $0]) }
+                    let dot = zip(probabilities, given).map(*).reduce(0, +)
+                    for j in 0..<length {
+                        assertClose(dS[i * length + j], probabilities[j] * (given[j] - dot), tolerance: 1e-6,
+                                    "\(version) softmax backward \(length) at \(j)")
                     }
                 }
             }
@@ -224,18 +219,73 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    /// The dropout kernel draws exactly CounterRandom's uniforms (the C and Swift SplitMix agree).
+    /// The dropout kernel draws exactly CounterRandom's uniforms (the C and Swift SplitMix agree),
+    /// and applying it again (the backward) multiplies by the very same mask.
     func testDropoutMaskIsCounterRandomsDraw() {
         let random = CounterRandom(seed: 23), probability: Float = 0.3, keep = 1 / (1 - probability)
         forEachVersion { version in
             for count in Self.lengths {
-                let inp = randomBuffer(count, seed: 22), out = FloatBuffer(count: count), mask = FloatBuffer(count: count)
-                ck_dropout_forward(out.pointer, mask.pointer, inp.pointer, count, probability, keep, random.key(stream: 5), 1000)
+                let inp = randomBuffer(count, seed: 22), out = FloatBuffer(count: count), ones = FloatBuffer(count: count)
+                let gradient = randomBuffer(count, seed: 24), dinp = FloatBuffer(count: count)
+                for i in 0..<count { ones[i] = 1 }
+                ck_dropout_apply(out.pointer, inp.pointer, count, probability, keep, random.key(stream: 5), 1000)
+                ck_dropout_apply(ones.pointer, ones.pointer, count, probability, keep, random.key(stream: 5), 1000)
+                ck_dropout_apply(dinp.pointer, gradient.pointer, count, probability, keep, random.key(stream: 5), 1000)
                 for i in 0..<count {
                     let dropped = random.uniform(stream: 5, index: UInt64(1000 + i)) < probability
-                    XCTAssertEqual(mask[i], dropped ? 0 : keep, "\(version) mask \(i) of \(count)")
-                    XCTAssertEqual(out[i], inp[i] * mask[i], "\(version) out \(i) of \(count)")
+                    XCTAssertEqual(ones[i], dropped ? 0 : keep, "\(version) mask \(i) of \(count)")
+                    XCTAssertEqual(out[i], inp[i] * ones[i], "\(version) out \(i) of \(count)")
+                    XCTAssertEqual(dinp[i], gradient[i] * ones[i], "\(version) gradient \(i) of \(count)")
                 }
+            }
+        }
+    }
+
+    /// The GELU backward that recomputes gelu's output gives the forward kernel's output and the
+    /// plain backward's gradient bit for bit, in both forms.
+    func testGELURecomputingBackwardMatchesForwardAndBackward() {
+        typealias Kernel = (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int) -> Void
+        typealias Backward = (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, Int) -> Void
+        typealias Recomputing = (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int) -> Void
+        let forms: [(String, Kernel, Backward, Recomputing)] = [
+            ("tanh", ck_gelu_forward, ck_gelu_backward, ck_gelu_backward_recomputing),
+            ("erf", ck_gelu_erf_forward, ck_gelu_erf_backward, ck_gelu_erf_backward_recomputing),
+        ]
+        forEachVersion { version in
+            for (form, forward, backward, recomputing) in forms {
+                for count in Self.lengths {
+                    let x = inputs(count, seed: 25, scale: 6, extremes: [0, -12, 12, 1e-20])
+                    let dout = randomBuffer(count, seed: 26)
+                    let y = FloatBuffer(count: count), dinp = FloatBuffer(count: count), again = FloatBuffer(count: count)
+                    forward(y.pointer, x.pointer, count)
+                    backward(dinp.pointer, dout.pointer, x.pointer, count)
+                    recomputing(dout.pointer, again.pointer, x.pointer, count)
+                    XCTAssertEqual(again.toArray(), y.toArray(), "\(version) \(form) gelu recomputed, \(count)")
+                    XCTAssertEqual(dout.toArray(), dinp.toArray(), "\(version) \(form) gelu gradient in place, \(count)")
+                }
+            }
+        }
+    }
+
+    /// The AdamW step without a gradient is the step with a zero gradient, bit for bit.
+    func testAdamWWithoutGradientIsTheZeroGradientStep() {
+        forEachVersion { version in
+            for count in Self.lengths {
+                let p = randomBuffer(count, seed: 27), m = randomBuffer(count, seed: 28, scale: 0.01)
+                let v = randomBuffer(count, seed: 29, scale: 1e-4), zero = FloatBuffer(count: count)
+                for i in 0..<count { v[i] = abs(v[i]) }
+                m[0] = -0.0
+                let (p2, m2, v2) = (FloatBuffer(count: count), FloatBuffer(count: count), FloatBuffer(count: count))
+                p2.pointer.update(from: p.pointer, count: count)
+                m2.pointer.update(from: m.pointer, count: count)
+                v2.pointer.update(from: v.pointer, count: count)
+                var k = ck_adamw_constants(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, learning_rate: 1e-3, gradient_scale: 0.5,
+                                           correction1: 1 - 0.9 * 0.9, correction2: 1 - 0.999 * 0.999)
+                ck_adamw_update(p.pointer, zero.pointer, m.pointer, v.pointer, count, 0.99, &k)
+                ck_adamw_update_without_gradient(p2.pointer, m2.pointer, v2.pointer, count, 0.99, &k)
+                XCTAssertEqual(p.toArray().map(\.bitPattern), p2.toArray().map(\.bitPattern), "\(version) p, \(count)")
+                XCTAssertEqual(m.toArray().map(\.bitPattern), m2.toArray().map(\.bitPattern), "\(version) m, \(count)")
+                XCTAssertEqual(v.toArray().map(\.bitPattern), v2.toArray().map(\.bitPattern), "\(version) v, \(count)")
             }
         }
     }

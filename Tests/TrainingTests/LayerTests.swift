@@ -120,44 +120,43 @@ final class LayerTests: XCTestCase {
             let bias = FloatBuffer(count: n)
             bias[8] = Attention.maskedBias
             let out = FloatBuffer(count: n * c), att = FloatBuffer(count: spans.scoreCount)
-            let datt = FloatBuffer(count: spans.scoreCount)
-            let dropMask = FloatBuffer(count: spans.scoreCount), dropped = FloatBuffer(count: spans.scoreCount)
+            let datt = FloatBuffer(count: spans.scoreCount), dropped = FloatBuffer(count: spans.scoreCount)
             let dropout = dropoutProbability > 0
-                ? Attention.ProbabilityDropout(probability: dropoutProbability, random: CounterRandom(seed: 7), stream: 3,
-                                               mask: dropMask.pointer, dropped: dropped.pointer)
+                ? Attention.ProbabilityDropout(probability: dropoutProbability, random: CounterRandom(seed: 7), stream: 3)
                 : nil
             let r = randomBuffer(n * c, seed: 12)
             checkGradients([Checked(name: "qkv p=\(dropoutProbability)", value: qkv, grad: dqkv)], samples: 200, epsilon: 1e-3) {
                 Attention.forward(out: out.pointer, att: att.pointer, qkv: qkv.pointer, keyBias: bias.pointer, spans: spans,
-                                  dropout: dropout, c: c)
+                                  dropout: dropout, dropped: dropped.pointer, c: c)
                 return weightedSum(out.pointer, r)
             } backward: {
                 Attention.backward(dqkv: dqkv.pointer, datt: datt.pointer, dout: r.pointer, att: att.pointer,
-                                   qkv: qkv.pointer, dropoutMask: dropout.map { UnsafePointer($0.mask) },
-                                   dropped: dropout.map { UnsafePointer($0.dropped) }, spans: spans, c: c)
+                                   qkv: qkv.pointer, dropout: dropout, spans: spans, c: c)
             }
         }
     }
 
     func testDropout() {
-        let n = 100_000, p: Float = 0.25
-        let x = randomBuffer(n, seed: 13), y = FloatBuffer(count: n), mask = FloatBuffer(count: n)
-        Dropout.forward(out: y.pointer, mask: mask.pointer, inp: x.pointer, count: n, probability: p,
-                        random: CounterRandom(seed: 1), stream: 9)
-        let dropped = (0..<n).filter { mask[$0] == 0 }.count
-        XCTAssertEqual(Double(dropped) / Double(n), 0.25, accuracy: 0.01)
-        for i in 0..<n { XCTAssertTrue(mask[i] == 0 || mask[i] == 1 / (1 - p)); XCTAssertEqual(y[i], x[i] * mask[i]) }
-        // Same seed and stream → the same mask; another stream → a different one.
+        let n = 100_000, p: Float = 0.25, random = CounterRandom(seed: 1)
+        let x = randomBuffer(n, seed: 13), y = FloatBuffer(count: n)
+        Dropout.apply(out: y.pointer, inp: x.pointer, count: n, probability: p, random: random, stream: 9)
+        // the mask is CounterRandom's draw for (stream, element)
+        let mask = (0..<n).map { random.uniform(stream: 9, index: UInt64($0)) < p ? 0 : 1 / (1 - p) }
+        XCTAssertEqual(Double(mask.filter { $0 == 0 }.count) / Double(n), 0.25, accuracy: 0.01)
+        for i in 0..<n { XCTAssertEqual(y[i], x[i] * mask[i]) }
+        // Same seed and stream → the same mask, so the backward regenerates it; another stream → a different one.
         let again = FloatBuffer(count: n), other = FloatBuffer(count: n)
-        Dropout.forward(out: y.pointer, mask: again.pointer, inp: x.pointer, count: n, probability: p,
-                        random: CounterRandom(seed: 1), stream: 9)
-        Dropout.forward(out: y.pointer, mask: other.pointer, inp: x.pointer, count: n, probability: p,
-                        random: CounterRandom(seed: 1), stream: 10)
-        XCTAssertEqual(mask.toArray(), again.toArray())
-        XCTAssertNotEqual(mask.toArray(), other.toArray())
-        let dx = FloatBuffer(count: n), dy = randomBuffer(n, seed: 14)
-        Dropout.backward(dinp: dx.pointer, dout: dy.pointer, mask: mask.pointer, count: n)
+        Dropout.apply(out: again.pointer, inp: x.pointer, count: n, probability: p, random: random, stream: 9)
+        Dropout.apply(out: other.pointer, inp: x.pointer, count: n, probability: p, random: random, stream: 10)
+        XCTAssertEqual(y.toArray(), again.toArray())
+        XCTAssertNotEqual(y.toArray(), other.toArray())
+        // in place, and from an offset into the stream, as split tensors use it
+        let dy = randomBuffer(n, seed: 14), dx = FloatBuffer(count: n)
+        dx.pointer.update(from: dy.pointer, count: n)
+        Dropout.apply(out: dx.pointer, inp: dx.pointer, count: n, probability: p, random: random, stream: 9)
         for i in 0..<n { XCTAssertEqual(dx[i], dy[i] * mask[i]) }
+        Dropout.apply(out: dx.pointer, inp: dy.pointer + 100, count: 50, probability: p, random: random, stream: 9, firstIndex: 100)
+        for i in 0..<50 { XCTAssertEqual(dx[i], dy[100 + i] * mask[100 + i]) }
     }
 
     /// Six packed rows of two sequences (positions 0, 1, 2 and 0, 2, 3: the second skipped a
@@ -167,7 +166,8 @@ final class LayerTests: XCTestCase {
         let ids: [Int32] = [1, 4, 1, 0, 2, 2], typeIds: [Int32] = [0, 0, 1, 0, 1, 1], positions: [Int32] = [0, 1, 2, 0, 2, 3]
         let wte = randomBuffer(vocab * c, seed: 15), wpe = randomBuffer(positionCount * c, seed: 16)
         let wtt = randomBuffer(types * c, seed: 17)
-        let dwte = FloatBuffer(count: vocab * c), dwpe = FloatBuffer(count: positionCount * c), dwtt = FloatBuffer(count: types * c)
+        let dwte = RowSparseGradient(rows: vocab, width: c), dwpe = FloatBuffer(count: positionCount * c)
+        let dwtt = FloatBuffer(count: types * c)
         let out = FloatBuffer(count: n * c), r = randomBuffer(n * c, seed: 18)
         ids.withUnsafeBufferPointer { ids in
             typeIds.withUnsafeBufferPointer { typeIds in
@@ -185,10 +185,13 @@ final class LayerTests: XCTestCase {
                         forward()
                         return weightedSum(out.pointer, r)
                     } backward: {
-                        Embeddings.backward(dwte: dwte.pointer, dwpe: dwpe.pointer, dwtt: dwtt.pointer, dout: r.pointer,
+                        Embeddings.backward(dwte: dwte, dwpe: dwpe.pointer, dwtt: dwtt.pointer, dout: r.pointer,
                                             ids: ids.baseAddress!, positions: positions.baseAddress!, types: typeIds.baseAddress!,
                                             n: n, c: c)
                     }
+                    // ids 1, 4, 0, 2 have gradients, in slots by first appearance; 3 has none
+                    XCTAssertEqual(dwte.touchedRows, [1, 4, 0, 2])
+                    XCTAssertNil(dwte.slot(ofRow: 3))
                 }
             }
         }

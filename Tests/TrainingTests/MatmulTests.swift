@@ -24,7 +24,8 @@ final class MatmulTests: XCTestCase {
         }
     }
 
-    /// Products large enough to be split across cores (in blocks of rows) agree with one OpenBLAS
+    /// Products large enough to be split across cores (in blocks of rows; of columns when C is wider
+    /// than tall, as 100×333) agree with one OpenBLAS
     /// call to rounding, and repeat bit for bit.
     func testSplitGemmMatchesOneCall() {
         for (m, n, k) in [(300, 200, 64), (100, 333, 70), (1000, 77, 40)] {

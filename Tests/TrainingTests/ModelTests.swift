@@ -14,6 +14,9 @@ final class ModelTests: XCTestCase {
         return try BertModel(configuration: config, loss: TaskLoss(task: task), seed: seed)
     }
 
+    /// Every parameter's gradient, dense, in layout order.
+    static func gradients(_ store: ParameterStore) -> [Float] { store.specs.indices.flatMap(store.gradient) }
+
     /// A batch of random rows over ids 6..<vocab with trailing padding; label 1 when id 5 was
     /// planted (half of the rows), and token types marking a second segment.
     func syntheticBatch(size: Int, seed: UInt64, regression: Bool = false) throws -> Batch {
@@ -65,7 +68,7 @@ final class ModelTests: XCTestCase {
         model.parameters.zeroGrads()
         _ = try model.forward(batch, training: true)
         model.backward(lossScale: 1)
-        let paddedLogits = Array(model.outputs), paddedGrads = model.parameters.grads.toArray()
+        let paddedLogits = Array(model.outputs), paddedGrads = Self.gradients(model.parameters)
         model.parameters.zeroGrads()
         var aloneLogits: [Float] = []
         for row in 0..<4 {
@@ -78,8 +81,8 @@ final class ModelTests: XCTestCase {
             aloneLogits += model.outputs
         }
         for (padded, alone) in zip(paddedLogits, aloneLogits) { XCTAssertEqual(padded, alone, accuracy: 1e-5) }
-        for i in 0..<model.parameters.count {
-            XCTAssertEqual(paddedGrads[i], model.parameters.grads[i], accuracy: 1e-5, "gradient \(i)")
+        for (i, (padded, alone)) in zip(paddedGrads, Self.gradients(model.parameters)).enumerated() {
+            XCTAssertEqual(padded, alone, accuracy: 1e-5, "gradient \(i)")
         }
     }
 
@@ -116,9 +119,65 @@ final class ModelTests: XCTestCase {
         let resultTwo = try step.run(model: two, microBatches: [try half(0..<4), try half(4..<8)], optimizer: AdamW(parameters: two.parameters))
         XCTAssertEqual(resultOne.loss, resultTwo.loss, accuracy: 1e-5)
         XCTAssertEqual(resultOne.gradNorm, resultTwo.gradNorm, accuracy: 1e-5)
-        for i in 0..<one.parameters.count {
-            XCTAssertEqual(one.parameters.grads[i], two.parameters.grads[i], accuracy: 1e-6)
+        for (a, b) in zip(Self.gradients(one.parameters), Self.gradients(two.parameters)) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
+
+    /// The word embeddings' gradient is row-sparse (ids 0, 2, 3 and 4 never occur in the synthetic
+    /// batches); that changes what AdamW reads, not what it computes: 4 steps of 2 micro-batches
+    /// with clipping give bit for bit the parameters and moments of AdamW run on the same
+    /// gradients laid out densely, untouched rows included (they still move, by weight decay and
+    /// the zero-gradient step).
+    func testRowSparseGradientAdamWEqualsDense() throws {
+        let model = try tinyBert(task: .classification(labels: 2), dropout: 0.1)
+        let sparse = model.parameters, specs = sparse.specs
+        let rowGradient = try XCTUnwrap(sparse.rowGradient, "the word embeddings keep a row-sparse gradient")
+        let dense = ParameterStore(specs: specs)
+        dense.values.pointer.update(from: sparse.values.pointer, count: sparse.count)
+        let initialRow2 = Array(UnsafeBufferPointer(start: sparse.value(0) + 2 * 8, count: 8))
+        let sparseAdamW = AdamW(parameters: sparse, configuration: .init(weightDecay: 0.01))
+        let denseAdamW = AdamW(parameters: dense, configuration: .init(weightDecay: 0.01))
+        for step in 0..<4 {
+            sparse.zeroGrads()
+            for micro in 0..<2 {
+                _ = try model.forward(try syntheticBatch(size: 4, seed: UInt64(40 + 2 * step + micro)), training: true)
+                model.backward(lossScale: 0.5)
+            }
+            XCTAssertLessThan(rowGradient.slotCount, Self.vocab - 3, "rows without gradient")
+            for index in specs.indices {
+                let gradient = sparse.gradient(index)
+                (dense.grads.pointer + (dense.offsets[index] - dense.denseGradientStart)).update(from: gradient, count: gradient.count)
+            }
+            let norm = GradientClipping.globalNorm(sparse)
+            XCTAssertEqual(norm, GradientClipping.globalNorm(dense), accuracy: 1e-6 * norm)
+            let scale = GradientClipping.scale(norm: norm, maxNorm: norm / 2)
+            sparseAdamW.update(learningRate: 0.01, gradientScale: scale)
+            denseAdamW.update(learningRate: 0.01, gradientScale: scale)
+            XCTAssertEqual(sparse.values.toArray().map(\.bitPattern), dense.values.toArray().map(\.bitPattern), "step \(step) parameters")
+            XCTAssertEqual(sparseAdamW.m.toArray().map(\.bitPattern), denseAdamW.m.toArray().map(\.bitPattern), "step \(step) m")
+            XCTAssertEqual(sparseAdamW.v.toArray().map(\.bitPattern), denseAdamW.v.toArray().map(\.bitPattern), "step \(step) v")
         }
+        XCTAssertNotEqual(Array(UnsafeBufferPointer(start: sparse.value(0) + 2 * 8, count: 8)), initialRow2, "an untouched row decays")
+    }
+
+    /// Evaluation encodes big batches in chunks of rows: the outputs and loss are those of one
+    /// pass, and an evaluation batch bigger than the training batches does not grow the
+    /// activation arena (it keeps one layer of one chunk at a time).
+    func testEvaluationInChunksMatchesOnePass() throws {
+        let model = try tinyBert(task: .classification(labels: 2), dropout: 0.1)
+        let batch = try syntheticBatch(size: 40, seed: 21)
+        let whole = try XCTUnwrap(try model.forward(batch, training: false))
+        let wholeLogits = Array(model.outputs)
+        model.evaluationChunkRows = 20  // 2 to 5 sequences of 4 to 8 tokens
+        let chunked = try XCTUnwrap(try model.forward(batch, training: false))
+        XCTAssertEqual(Array(model.outputs), wholeLogits)
+        XCTAssertEqual(chunked, whole)
+
+        _ = try model.forward(try syntheticBatch(size: 4, seed: 22), training: true)
+        model.backward(lossScale: 1)
+        let trainingCapacity = model.arena.capacity
+        _ = try model.forward(batch, training: false)
+        XCTAssertEqual(model.arena.capacity, trainingCapacity, "evaluating 40 rows fits the arena of training on 4")
+        XCTAssertEqual(Array(model.outputs), wholeLogits)
     }
 
     /// Trains on fresh synthetic batches; returns (final loss, held-out accuracy, parameters).

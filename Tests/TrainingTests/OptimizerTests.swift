@@ -72,6 +72,30 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(a.v.toArray(), b.v.toArray())
     }
 
+    /// Rows get slots in order of first appearance; later batches add into the same slots; clear
+    /// forgets them; growing the slot buffer keeps what it holds.
+    func testRowSparseGradientSlots() {
+        let gradient = RowSparseGradient(rows: 10, width: 2)
+        let ids: [Int32] = [7, 3, 7, 0]
+        XCTAssertEqual(ids.withUnsafeBufferPointer { gradient.slots(for: $0.baseAddress!, count: 4) }, [0, 1, 0, 2])
+        for i in 0..<6 { gradient.values[i] = Float(i + 1) }
+        let more: [Int32] = [3, 9, 1, 2, 4, 5, 6, 8]
+        XCTAssertEqual(more.withUnsafeBufferPointer { gradient.slots(for: $0.baseAddress!, count: 8) }, [1, 3, 4, 5, 6, 7, 8, 9])
+        XCTAssertEqual(gradient.touchedRows, [7, 3, 0, 9, 1, 2, 4, 5, 6, 8])
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: gradient.values, count: 8)), [1, 2, 3, 4, 5, 6, 0, 0])
+        let dense = gradient.dense()
+        XCTAssertEqual(Array(dense[14..<16]), [1, 2])
+        XCTAssertEqual(Array(dense[6..<8]), [3, 4])
+        XCTAssertEqual(Array(dense[0..<2]), [5, 6])
+        XCTAssertEqual(gradient.sumOfSquares(), 91)
+        gradient.clear()
+        XCTAssertEqual(gradient.slotCount, 0)
+        XCTAssertNil(gradient.slot(ofRow: 7))
+        XCTAssertEqual(gradient.dense(), [Float](repeating: 0, count: 20))
+        XCTAssertEqual(more.withUnsafeBufferPointer { gradient.slots(for: $0.baseAddress! + 1, count: 1) }, [0])
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: gradient.values, count: 2)), [0, 0], "a new slot starts at zero")
+    }
+
     func testGradientClippingByGlobalNorm() {
         let grads = FloatBuffer(count: 2)
         grads[0] = 3; grads[1] = 4

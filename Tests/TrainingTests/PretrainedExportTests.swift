@@ -6,7 +6,9 @@ import XCTest
 /// The real pretrained folders (../shared/models/fetch-models.sh) against transformers, live: dsprep
 /// loads the folder with a fresh head (seeded), saves it as a checkpoint, and transformers'
 /// AutoModelForSequenceClassification / AutoTokenizer load that checkpoint without reports of
-/// missing or unexpected weights and compute the same logits on a padded batch of mixed lengths.
+/// missing or unexpected weights and compute the same logits on a padded batch of mixed lengths;
+/// then both fine-tune that checkpoint on the batch with dropout off: the same gradient for every
+/// parameter after one backward and the same parameters after 3 AdamW steps (`TrainingParity`).
 /// Skips without the models or DSPREP_TORCH_PYTHON.
 final class PretrainedExportTests: XCTestCase {
     static let korean = ["아 더빙.. 진짜 짜증나네요 목소리", "흠...포스터보고 초딩영화줄....오버연기조차 가볍지 않구나",
@@ -20,29 +22,42 @@ final class PretrainedExportTests: XCTestCase {
     func testMultilingualE5ClassifierLoadsInTransformersWithTheSameLogits() throws {
         let folder = try TestEnvironment.requireModel("multilingual-e5-small").path
         try compare(folder: folder, sentences: Self.korean, task: .classification(labels: 2), labelNames: ["부정", "긍정"],
-                    newlyInitialized: ["bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias"])
+                    labels: .classes([0, 1, 1, 0, 1, 0]), newlyInitialized: ["bert.pooler.dense.weight", "bert.pooler.dense.bias", "classifier.weight", "classifier.bias"])
     }
 
     func testMiniLMRegressorOnPairsLoadsInTransformersWithTheSameLogits() throws {
         let folder = try TestEnvironment.requireModel("all-MiniLM-L6-v2").path
         try compare(folder: folder, sentences: Self.englishPairs, task: .regression, labelNames: nil,
-                    newlyInitialized: ["classifier.weight", "classifier.bias"])
+                    labels: .values([1.7, 0.2, 3.1]), newlyInitialized: ["classifier.weight", "classifier.bias"])
     }
 
-    func compare(folder: String, sentences: [Any], task: Task, labelNames: [String]?, newlyInitialized: [String]) throws {
+    func compare(folder: String, sentences: [Any], task: Task, labelNames: [String]?, labels: Batch.Labels,
+                 newlyInitialized: [String]) throws {
         let python = try TestEnvironment.requireTorchPython()
         let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 7)
         XCTAssertEqual(report.newlyInitialized, newlyInitialized)
         XCTAssertEqual(report.unused, [], "integer buffers such as position_ids are skipped, not unused")
 
-        let output = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: output) }
+        let work = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let output = work.appendingPathComponent("checkpoint")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: false)
         try ModelFiles.save(model, labelNames: labelNames, in: output.path)
         try ModelFiles.copyTokenizer(from: folder, to: output.path)
-        let sentencesPath = output.appendingPathComponent("sentences.json").path
+        let sentencesPath = work.appendingPathComponent("sentences.json").path
         try JSONSerialization.data(withJSONObject: sentences).write(to: URL(fileURLWithPath: sentencesPath))
+        let (learningRate, weightDecay, steps): (Float, Float, Int) = (1e-4, 0.01, 3)
+        let labelValues: [Any] = switch labels {
+        case .classes(let classes): classes.map { Int($0) }
+        case .values(let values): values.map { Double($0) }
+        }
+        let trainingPath = work.appendingPathComponent("training.json").path
+        try JSONSerialization.data(withJSONObject: ["labels": labelValues, "learning_rate": Double(learningRate),
+                                                    "weight_decay": Double(weightDecay), "steps": steps] as [String: Any])
+            .write(to: URL(fileURLWithPath: trainingPath))
+        let expectedPath = work.appendingPathComponent("expected.safetensors").path
         let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/transformers-logits.py").path
-        let run = try ChildProcess.run(python, [script, output.path, sentencesPath])
+        let run = try ChildProcess.run(python, [script, output.path, sentencesPath, "--train", trainingPath, expectedPath])
         XCTAssertEqual(run.status, 0, run.stderr)
         let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout)
         XCTAssertEqual(result["architecture"] as? String, model.configuration.modelType.sequenceClassificationArchitecture)
@@ -69,5 +84,18 @@ final class PretrainedExportTests: XCTestCase {
         XCTAssertEqual(names, task == .regression ? nil : labelNames)
         _ = try reloaded.forward(batch, training: false)
         XCTAssertEqual(Array(reloaded.outputs), actual)
+
+        // fine-tuning the checkpoint on the batch, dropout off as transformers ran it (eval mode)
+        let labelled = try Batch(size: batch.size, length: batch.length, inputIds: batch.inputIds, attentionMask: batch.attentionMask,
+                                 tokenTypeIds: batch.tokenTypeIds, labels: labels)
+        let parity = TrainingParity(batch: labelled, learningRate: learningRate, weightDecay: weightDecay, steps: steps,
+                                    expected: try SafetensorsFile(path: expectedPath))
+        print(try parity.check(URL(fileURLWithPath: folder).lastPathComponent, decayed: nil) {
+            let (model, report) = try PretrainedModel.load(folder: output.path, task: task, seed: 7) {
+                ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb, $0.classifierDropout) = (0, 0, 0)
+            }
+            XCTAssertEqual(report, PretrainedModel.LoadReport(), "the checkpoint has every parameter")
+            return model
+        })
     }
 }

@@ -1,4 +1,5 @@
 import DSPrepSupport
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -127,5 +128,67 @@ final class TrainerConfigTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(key) && "\(error)".contains(reason), "\(error)")
             }
         }
+    }
+
+    /// A run starts from its model's recipe: the bag model's and the Transformer's from scratch,
+    /// HF's for a pretrained folder; the config overrides the recipe and the flags the config.
+    func testDefaultsFitTheModelAndConfigThenFlagsOverride() throws {
+        func resolve(_ settings: [(String, String)]) throws -> TrainingArguments {
+            try TrainingArguments.resolving(settings.map { ConfigFile.Entry(key: $0.0, value: $0.1, location: SourceLocation(path: "t")) }).arguments
+        }
+        let bag = try resolve([])
+        XCTAssertEqual(bag.model, .bag)
+        XCTAssertEqual(bag.learningRate, 5e-3)
+        XCTAssertEqual(bag.batchSize, 128)
+        XCTAssertEqual(bag.bagDimension, 64)
+        XCTAssertEqual(bag.numTrainEpochs, 2)
+        XCTAssertEqual(try resolve([("model", "bag")]), bag)
+        let transformer = try resolve([("model", "transformer")])
+        XCTAssertEqual(transformer.learningRate, 3e-4)
+        XCTAssertEqual(transformer.warmupRatio, 0.1)
+        XCTAssertEqual(transformer.weightDecay, 0.01)
+        let folder = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fineTuning = try resolve([("model_name_or_path", folder.path)])
+        XCTAssertEqual(fineTuning.recipe, .fineTuning)
+        XCTAssertEqual(fineTuning.learningRate, 5e-5)
+        XCTAssertEqual(fineTuning.warmupRatio, 0)
+        XCTAssertEqual(try resolve([("model", folder.path)]).learningRate, 5e-5)
+        // The recipe is the one the last model setting picks, whatever the order.
+        XCTAssertEqual(try resolve([("learning_rate", "0.1"), ("model", "transformer")]).learningRate, 0.1)
+        XCTAssertEqual(try resolve([("epochs", "7"), ("model", "transformer"), ("lr", "0.2"), ("learning-rate", "0.3")]).learningRate, 0.3)
+        XCTAssertEqual(try resolve([("model", "transformer"), ("epochs", "7")]).numTrainEpochs, 7)
+    }
+
+    /// Every field is a setting of the table, recorded in training_args.json under its key, and a
+    /// recorded file reads back as a config with the same values.
+    func testEveryFieldIsASettingAndTheRecordReadsBack() throws {
+        var arguments = TrainingArguments(recipe: .transformer)
+        for (key, value) in [("model", "transformer"), ("train", "shards/"), ("out", "run/"), ("lr_scheduler_kwargs.num_cycles", "2"),
+                             ("greater_is_better", "false"), ("eval_max_rows", "100"), ("freeze_embeddings", "true"), ("seed", "7")] {
+            try arguments.set(key, value)
+        }
+        let fields = Set(Mirror(reflecting: arguments).children.compactMap(\.label).map { label in
+            label.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }
+        })
+        XCTAssertEqual(fields.subtracting(TrainingArguments.settings.map(\.key)), [], "fields without a setting")
+        guard case let .object(members) = arguments.record else { return XCTFail("training_args.json is not an object") }
+        var reread = TrainingArguments()
+        for (key, value) in members { try reread.set(key, value.stringValue ?? value.serialized()) }
+        XCTAssertEqual(reread, arguments)
+        XCTAssertEqual(arguments.record["learning_rate"], .number(3e-4))
+    }
+
+    func testSettingRulesNameTheSettingAndTheValue() throws {
+        var arguments = TrainingArguments()
+        XCTAssertThrowsError(try arguments.set("batch_size", "0", at: SourceLocation(path: "--batch-size"))) { error in
+            XCTAssertEqual("\(error)", "--batch-size: batch_size must be at least 1, got 0")
+        }
+        XCTAssertThrowsError(try arguments.set("warmup_ratio", "1")) { XCTAssertTrue("\($0)".contains("warmup_ratio must be in [0, 1)"), "\($0)") }
+        XCTAssertThrowsError(try arguments.set("lr", "-1")) { XCTAssertTrue("\($0)".contains("lr must be positive, got -1"), "\($0)") }
+        arguments.saveTotalLimit = 0
+        XCTAssertThrowsError(try arguments.validate()) { XCTAssertTrue("\($0)".contains("save_total_limit must be at least 1"), "\($0)") }
+        try arguments.set("dropout", "0.2")
+        XCTAssertEqual([arguments.hiddenDropoutProb, arguments.attentionProbsDropoutProb], [0.2, 0.2])
     }
 }

@@ -22,6 +22,10 @@ void ck_gelu_backward(float *dinp, const float *dout, const float *inp, long cou
 /* GELU, exact form: out[i] = 0.5·x·(1 + erf(x/√2)) (HF "gelu"); and dinp[i] += dout[i] · gelu'(inp[i]). */
 void ck_gelu_erf_forward(float *out, const float *inp, long count);
 void ck_gelu_erf_backward(float *dinp, const float *dout, const float *inp, long count);
+/* The backward for a caller that did not keep the forward's output: d[i] = d[i] · gelu'(inp[i]) in
+   place, and out[i] = gelu(inp[i]), bit for bit what the forward kernel of the same form gives. */
+void ck_gelu_backward_recomputing(float *d, float *out, const float *inp, long count);
+void ck_gelu_erf_backward_recomputing(float *d, float *out, const float *inp, long count);
 
 /* LayerNorm of `rows` rows of `c` floats: out = (inp − mean)·rstd·weight + bias; mean, rstd: (rows). */
 void ck_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
@@ -43,8 +47,8 @@ void ck_sum_of_squares(const float *x, long count, double *result);
 /* Attention probabilities of `rows` rows of `length` scores, in place:
    row = softmax(row + bias), bias: (length). Scores below the maximum by more than ~87 get exactly 0. */
 void ck_softmax_forward(float *scores, const float *bias, long rows, long length);
-/* In place from dP to dS = P ⊙ (dP' − Σ_j P·dP') with dP' = dP ⊙ mask (mask may be NULL). */
-void ck_softmax_backward(float *dscores, const float *probabilities, const float *mask, long rows, long length);
+/* In place from dP to dS = P ⊙ (dP − Σ_j P·dP). */
+void ck_softmax_backward(float *dscores, const float *probabilities, long rows, long length);
 
 /* SplitMix64's finalizer: CounterRandom's random bits for (seed, stream, index) are
    ck_mix(key ^ index) with key = ck_mix(seed ^ ck_mix(stream)). Inline here so Swift and the
@@ -56,11 +60,12 @@ static inline uint64_t ck_mix(uint64_t value) {
     return z ^ (z >> 31);
 }
 
-/* Inverted dropout: element i is dropped when the top 24 of ck_mix(key ^ (first_index + i)), as a
-   uniform in [0, 1), are below `probability`; mask[i] = 0 or `keep`, out[i] = inp[i]·mask[i]
-   (out may alias inp). */
-void ck_dropout_forward(float *out, float *mask, const float *inp, long count, float probability, float keep,
-                        uint64_t key, uint64_t first_index);
+/* Inverted dropout: out[i] = inp[i]·mask_i (out may alias inp), where mask_i is 0 when the top 24 bits
+   of ck_mix(key ^ (first_index + i)), as a uniform in [0, 1), are below `probability`, else `keep`.
+   The mask is a function of (key, index), so the backward applies the same call to the gradient
+   instead of storing it. */
+void ck_dropout_apply(float *out, const float *inp, long count, float probability, float keep, uint64_t key,
+                      uint64_t first_index);
 
 /* One AdamW step on `count` elements (see AdamW.swift): with ĝ = g·gradient_scale,
    m = β1·m + (1−β1)·ĝ;  v = β2·v + (1−β2)·ĝ²;  p = p·decay − lr·(m/c1)/(√(v/c2) + ε). */
@@ -69,5 +74,8 @@ typedef struct {
 } ck_adamw_constants;
 void ck_adamw_update(float *p, const float *g, float *m, float *v, long count, float decay,
                      const ck_adamw_constants *constants);
+/* The same step for elements whose gradient is zero (rows a batch did not touch), without reading one. */
+void ck_adamw_update_without_gradient(float *p, float *m, float *v, long count, float decay,
+                                      const ck_adamw_constants *constants);
 
 #endif

@@ -146,5 +146,8 @@ public final class PyTorchCheckpoint: TensorSource {
             _ = lock.withLock { verifiedStorages.insert(storage.name) }
         }
         try tensor.layout.copy(from: archive.data(of: storage), into: destination, at: SourceLocation(path: path + " [\(name)]"))
+        // A tensor is read once, into a model: its pages need not stay resident next to the copy
+        // (a view of the same storage read later maps them again).
+        file.releasePages(storage.data)
     }
 }

@@ -60,5 +60,7 @@ public final class SafetensorsFile: TensorSource {
         guard let entry = entries[name] else { throw InputError("tensor \(name) is missing", at: SourceLocation(path: path)) }
         try entry.layout.copy(from: UnsafeRawBufferPointer(rebasing: file.bytes[entry.range]), into: destination,
                               at: SourceLocation(path: path + " [\(name)]"))
+        // A tensor is read once, into a model: its pages need not stay resident next to the copy.
+        file.releasePages(entry.range)
     }
 }

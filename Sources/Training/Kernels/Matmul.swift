@@ -12,36 +12,50 @@ import COpenBLAS
 public enum Matmul {
     /// Products below this many multiply-adds run as one call on the calling thread.
     static let minimumWorkToSplit = 1 << 21
-    /// Blocks of rows start on multiples of OpenBLAS's register tile. The split depends only on
+    /// Blocks of rows or columns start on multiples of OpenBLAS's register tile. The split depends only on
     /// the shape and the core count, so results repeat run after run; against one unsplit call
     /// they can differ in the last bits (OpenBLAS picks its kernels by size).
     static let tile = 16
 
+    /// OpenBLAS's name for the kernels it chose for this CPU ("Haswell", "SkylakeX", ...), which
+    /// `OPENBLAS_CORETYPE` overrides: benchmarks print it, since AVX2 and AVX-512 kernels differ
+    /// about twofold on CPUs that have both.
+    public static var blasCoreName: String { String(cString: openblas_get_corename()) }
+
     /// Sets OpenBLAS to one thread, once, before the first product.
     private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
-    /// The tuned product through `cblas_sgemm`, split into blocks of rows of C that run in
-    /// parallel, each a single-threaded OpenBLAS call (which packs op(B) again: negligible for
-    /// blocks of 128 rows or more). Up to two blocks per core, so that when another process slows
+    /// The tuned product through `cblas_sgemm`, split into blocks of C that run in parallel, each a
+    /// single-threaded OpenBLAS call. Up to two blocks per core, so that when another process slows
     /// one core the other takes more of the work (on a loaded machine: 62–65 → 68–71 samples/s).
+    /// Every call packs both operands again, so C is cut across its longer side: blocks of rows
+    /// re-pack op(B) per block, blocks of columns re-pack op(A). For a weight gradient such as
+    /// BERT's FFN-out dW (384 × 1536 from 1000 rows), cutting rows packed 6 MB four times over.
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let blocks = min(2 * Parallel.processorCount, m / (8 * tile))
+        let byColumns = n > m
+        let side = byColumns ? n : m
+        let blocks = min(2 * Parallel.processorCount, side / (8 * tile))
         if m * n * k < minimumWorkToSplit || blocks <= 1 {
             gemmOnThisThread(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                              b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
-        let tiles = (m + tile - 1) / tile
+        let tiles = (side + tile - 1) / tile
         Parallel.tasks(blocks) { block in
-            let start = min(m, tiles * block / blocks * tile), end = min(m, tiles * (block + 1) / blocks * tile)
+            let start = min(side, tiles * block / blocks * tile), end = min(side, tiles * (block + 1) / blocks * tile)
             guard start < end else { return }
-            gemmOnThisThread(transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
-                             a: a + (transA ? start : start * lda), lda: lda, b: b, ldb: ldb,
-                             beta: beta, c: c + start * ldc, ldc: ldc)
+            if byColumns {
+                gemmOnThisThread(transA: transA, transB: transB, m: m, n: end - start, k: k, alpha: alpha, a: a, lda: lda,
+                                 b: b + (transB ? start * ldb : start), ldb: ldb, beta: beta, c: c + start, ldc: ldc)
+            } else {
+                gemmOnThisThread(transA: transA, transB: transB, m: end - start, n: n, k: k, alpha: alpha,
+                                 a: a + (transA ? start : start * lda), lda: lda, b: b, ldb: ldb,
+                                 beta: beta, c: c + start * ldc, ldc: ldc)
+            }
         }
     }
 

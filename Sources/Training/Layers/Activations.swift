@@ -45,6 +45,21 @@ public enum GELU {
     }
 }
 
+extension GELU {
+    /// For a layer that did not keep gelu's output: d: (N) ← d ⊙ gelu'(inp) in place, and
+    /// out: (N) = gelu(inp) again, bit for bit what `forward` gave, from the same pass.
+    public static func backwardRecomputing(_ d: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                                           count: Int, form: Form = .tanh) {
+        Parallel.forRows(count, costPerRow: 8) { range in
+            let (d, o, x) = (d + range.lowerBound, out + range.lowerBound, inp + range.lowerBound)
+            switch form {
+            case .exact: ck_gelu_erf_backward_recomputing(d, o, x, range.count)
+            case .tanh: ck_gelu_backward_recomputing(d, o, x, range.count)
+            }
+        }
+    }
+}
+
 /// tanh, as BERT's pooler applies it to the [CLS] vector.
 public enum Tanh {
     /// out: (N) = tanh(inp: (N))

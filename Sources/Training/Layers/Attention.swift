@@ -13,31 +13,35 @@ public enum Attention {
     /// BERT's additive mask value for padding keys (`(1 − mask) · −10000`); exp underflows to 0.
     public static let maskedBias: Float = -10_000
 
-    /// Dropout on attention probabilities: `probability` > 0 only in training; `mask` and
-    /// `dropped` are buffers of `spans.scoreCount`.
+    /// Dropout on attention probabilities (training only): which random stream draws the mask.
+    /// Score i of the layer draws number i of the stream, so the backward regenerates the mask.
     public struct ProbabilityDropout {
         public var probability: Float
         public var random: CounterRandom
         public var stream: UInt64
-        public var mask: UnsafeMutablePointer<Float>
-        public var dropped: UnsafeMutablePointer<Float>
 
-        public init(probability: Float, random: CounterRandom, stream: UInt64,
-                    mask: UnsafeMutablePointer<Float>, dropped: UnsafeMutablePointer<Float>) {
+        public init(probability: Float, random: CounterRandom, stream: UInt64) {
             self.probability = probability
             self.random = random
             self.stream = stream
-            self.mask = mask
-            self.dropped = dropped
+        }
+
+        /// out = inp ⊙ mask for the scores starting at `first`, on the calling thread.
+        func apply(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count: Int, first: Int) {
+            Dropout.applyOnThisThread(out: out, inp: inp, count: count, probability: probability, random: random, stream: stream,
+                                      firstIndex: first)
         }
     }
 
     /// out: (N,C);  att: (spans.scoreCount) receives the softmax probabilities (kept for backward);
     /// qkv: (N,3C);  keyBias: (N), 0 for tokens and `maskedBias` for padding that was kept.
+    /// With dropout, `dropped` (spans.scoreCount) is scratch for the dropped probabilities.
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        keyBias: UnsafePointer<Float>, spans: SequenceSpans, dropout: ProbabilityDropout?, c: Int
+        keyBias: UnsafePointer<Float>, spans: SequenceSpans, dropout: ProbabilityDropout?,
+        dropped: UnsafeMutablePointer<Float>? = nil, c: Int
     ) {
+        precondition(dropout == nil || dropped != nil, "attention dropout needs scratch for the dropped probabilities")
         let heads = spans.heads, hs = c / heads, c3 = 3 * c
         let scale = 1 / Float(hs).squareRoot()
         Parallel.tasks(spans.count * heads) { unit in
@@ -51,41 +55,45 @@ public enum Attention {
                                     b: q + c, ldb: c3, beta: 0, c: p, ldc: l)
             // 2. add the key bias, softmax each row (CKernels/softmax.c), drop probabilities
             ck_softmax_forward(p, keyBias + r0, l, l)
-            if let dropout {
-                Dropout.forward(out: dropout.dropped + scores, mask: dropout.mask + scores, inp: p, count: l * l,
-                                probability: dropout.probability, random: dropout.random, stream: dropout.stream,
-                                firstIndex: scores)
+            var probabilities = UnsafePointer(p)
+            if let dropout, let dropped {
+                dropout.apply(dropped + scores, p, count: l * l, first: scores)
+                probabilities = UnsafePointer(dropped + scores)
             }
             // 3. out_h (L,hs) = P·V
-            Matmul.gemmOnThisThread(transA: false, transB: false, m: l, n: hs, k: l, a: (dropout?.dropped ?? att) + scores,
+            Matmul.gemmOnThisThread(transA: false, transB: false, m: l, n: hs, k: l, a: probabilities,
                                     lda: l, b: q + 2 * c, ldb: c3, beta: 0, c: out + r0 * c + h * hs, ldc: c)
         }
     }
 
-    /// Accumulates dqkv: (N,3C) from dout: (N,C). datt: (spans.scoreCount) is scratch. With
-    /// dropout, `dropoutMask` and `dropped` are the buffers the forward filled.
+    /// Accumulates dqkv: (N,3C) from dout: (N,C). datt: (spans.scoreCount) is scratch. `dropout` is
+    /// the forward's: its masks are drawn again.
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, datt: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
-        att: UnsafePointer<Float>, qkv: UnsafePointer<Float>,
-        dropoutMask: UnsafePointer<Float>?, dropped: UnsafePointer<Float>?, spans: SequenceSpans, c: Int
+        att: UnsafePointer<Float>, qkv: UnsafePointer<Float>, dropout: ProbabilityDropout?, spans: SequenceSpans, c: Int
     ) {
         let heads = spans.heads, hs = c / heads, c3 = 3 * c
         let scale = 1 / Float(hs).squareRoot()
-        let probabilities = dropped ?? att
         Parallel.tasks(spans.count * heads) { unit in
             let s = unit / heads, h = unit % heads
             let l = spans.length(s), r0 = spans.rowStarts[s]
             let scores = spans.scoreStarts[s] + h * l * l
             let q = qkv + r0 * c3 + h * hs, dq = dqkv + r0 * c3 + h * hs
             let dy = dout + r0 * c + h * hs
-            let d = datt + scores
-            // 1. dP = dout_h·Vᵀ and dV += Pᵀ·dout_h
+            let d = datt + scores, p = att + scores
+            // 1. dV += Pᵀ·dout_h, with P dropped again (into d, before d holds dP)
+            var probabilities = p
+            if let dropout {
+                dropout.apply(d, p, count: l * l, first: scores)
+                probabilities = UnsafePointer(d)
+            }
+            Matmul.gemmOnThisThread(transA: true, transB: false, m: l, n: hs, k: l, a: probabilities, lda: l,
+                                    b: dy, ldb: c, beta: 1, c: dq + 2 * c, ldc: c3)
+            // 2. dP = dout_h·Vᵀ, through dropout and softmax in place: dS = P ⊙ (dP' − Σ_j P·dP'), dP' = dP ⊙ mask
             Matmul.gemmOnThisThread(transA: false, transB: true, m: l, n: l, k: hs, a: dy, lda: c, b: q + 2 * c, ldb: c3,
                                     beta: 0, c: d, ldc: l)
-            Matmul.gemmOnThisThread(transA: true, transB: false, m: l, n: hs, k: l, a: probabilities + scores, lda: l,
-                                    b: dy, ldb: c, beta: 1, c: dq + 2 * c, ldc: c3)
-            // 2. through dropout and softmax, in place: dS = P ⊙ (dP − Σ_j P·dP)
-            ck_softmax_backward(d, att + scores, dropoutMask.map { $0 + scores }, l, l)
+            dropout?.apply(d, d, count: l * l, first: scores)
+            ck_softmax_backward(d, p, l, l)
             // 3. dQ += dS·K/√hs and dK += dSᵀ·Q/√hs
             Matmul.gemmOnThisThread(transA: false, transB: false, m: l, n: hs, k: l, alpha: scale, a: d, lda: l,
                                     b: q + c, ldb: c3, beta: 1, c: dq, ldc: c3)

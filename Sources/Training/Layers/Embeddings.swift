@@ -19,14 +19,15 @@ public enum Embeddings {
         }
     }
 
-    /// Accumulates dwte, dwpe, dwtt from dout: (N,C); dwte nil when the word embeddings are
-    /// frozen. Tasks own column ranges and visit tokens in order, so repeated ids add up
-    /// deterministically without locks.
+    /// Accumulates dwte, dwpe, dwtt from dout: (N,C); dwte is row-sparse (the rows of `ids`), nil
+    /// when the word embeddings are frozen. Tasks own column ranges and visit tokens in order, so
+    /// repeated ids add up deterministically without locks.
     public static func backward(
-        dwte: UnsafeMutablePointer<Float>?, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>,
+        dwte: RowSparseGradient?, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>,
         dout: UnsafePointer<Float>, ids: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
         types: UnsafePointer<Int32>?, n: Int, c: Int
     ) {
+        let slots = dwte?.slots(for: ids, count: n), words = dwte?.values
         Parallel.forRows(c, costPerRow: n * 3) { columns in
             for r in 0..<n {
                 let dy = dout + r * c
@@ -36,8 +37,8 @@ public enum Embeddings {
                     position[j] += dy[j]
                     type[j] += dy[j]
                 }
-                if let dwte {
-                    let word = dwte + Int(ids[r]) * c
+                if let slots, let words {
+                    let word = words + Int(slots[r]) * c
                     for j in columns { word[j] += dy[j] }
                 }
             }

@@ -52,9 +52,10 @@ public final class BertModel: Model {
         self.task = loss.task
         self.loss = loss
         self.seed = seed
-        // The word embeddings lead the layout, so freezing them is a frozen prefix of one.
+        random = CounterRandom(seed: seed)
+        // The word embeddings lead the layout: frozen, or with a row-sparse gradient (a batch touches few of their rows).
         let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount),
-                                   frozenCount: configuration.freezeWordEmbeddings ? 1 : 0)
+                                   leading: configuration.freezeWordEmbeddings ? .frozen : .rowSparse)
         store.initialize(seed: seed)
         parameters = store
         func index(_ name: String) -> Int { store.index(of: name)! }  // names come from parameterSpecs
@@ -87,33 +88,30 @@ public final class BertModel: Model {
 
     typealias Pointer = UnsafeMutablePointer<Float>
 
-    /// Saved tensors of one layer. Dropout masks are nil when dropout is off.
+    /// Saved tensors of one layer. Dropout masks are not kept: the backward draws them again.
     struct LayerActivations {
         var qkv, att: Pointer            // (N,3C), (S) with S = Σ_b NH·L_b²
-        var attDropout: (mask: Pointer, dropped: Pointer)?  // (S) each
         var a: Pointer                   // (N,C) attention output, before the projection
         var r1: Pointer                  // (N,C) residual sum into LN1
-        var r1Mask: Pointer?             // (N,C)
         var ln1Mean, ln1Rstd: Pointer    // (N)
         var x1: Pointer                  // (N,C)
-        var h, g: Pointer                // (N,F) before / after GELU
+        var h: Pointer                   // (N,F) before GELU
+        var g: Pointer                   // (N,F) after GELU; in training one buffer for every layer (the backward recomputes it)
         var r2: Pointer                  // (N,C)
-        var r2Mask: Pointer?             // (N,C)
         var ln2Mean, ln2Rstd: Pointer    // (N)
         var x2: Pointer                  // (N,C) layer output
     }
 
     struct Activations {
         var b = 0, n = 0
+        /// The dropout streams of a training forward are `streamBase + site`; nil without dropout (evaluation).
+        var streamBase: UInt64?
         var keyBias, emb, embMean, embRstd, xe: Pointer   // (N), (N,E), (N), (N), (N,E) LN(emb) after dropout
-        var xeMask: Pointer?                              // (N,E)
         var x0: Pointer                                   // (N,C) encoder input: xe, or its projection
         var layers: [LayerActivations]
         var cls, headIn: Pointer                          // (B,C) first token; after dropout when the head has one first
-        var headInMask: Pointer?                          // (B,C)
         var headPre, headAct: Pointer                     // (B,C) dense output, after tanh/GELU
         var headOut: Pointer                              // (B,C) headAct after dropout
-        var headOutMask: Pointer?                         // (B,C)
         var logits, probs: Pointer                        // (B,K)
         /// nil after an evaluation forward, which needs no backward buffers
         var scratch: BackwardScratch?
@@ -121,28 +119,35 @@ public final class BertModel: Model {
 
     struct BackwardScratch {
         var dlogits: Pointer                              // (B,K)
-        var dxA, dxB, s1, s2, s3: Pointer                 // (N,C)
-        var f1, f2: Pointer                               // (N,F)
+        var dxA, dxB, s1, s2: Pointer                     // (N,C)
+        var f1, f2: Pointer                               // (N,F): dg → dh; the layers' g
         var dqkv: Pointer                                 // (N,3C)
-        var datt: Pointer                                 // (S)
-        var dpool1, dpool2, dpool3: Pointer               // (B,C)
+        var datt: Pointer                                 // (S); the forward's dropped attention probabilities
+        var dpool1, dpool2: Pointer                       // (B,C)
         var de1, de2: Pointer?                            // (N,E) with embeddings_project
     }
 
-    private let arena = Arena()
+    /// Evaluation and prediction encode a batch's sequences in chunks of at most this many packed
+    /// rows (tokens) and keep one layer's activations at a time, so a big eval batch (128 × 128)
+    /// needs less memory than a training batch. Chunks change which rows share a matrix product,
+    /// so outputs can differ from one unchunked pass in the last bits (as batch composition does).
+    public var evaluationChunkRows = 4096
+
+    /// The activations of the last forward (and the backward's scratch).
+    let arena = Arena()
+    private let random: CounterRandom
     private var activations: Activations?
     private var batch: Batch?
     private lazy var packed = PackedBatch(heads: configuration.numAttentionHeads, positions: configuration.modelType.positions,
                                           padTokenId: Int32(configuration.padTokenId))
 
-    /// Lays the arena out for B sequences packed into N rows with S attention scores per layer.
-    /// Two passes: the first only counts.
+    /// Lays the arena out for B sequences, encoded N packed rows with S attention scores at a
+    /// time. Training keeps every layer's activations and the backward's scratch; evaluation
+    /// keeps one layer's, reused layer after layer (its output overwrites its input). Two
+    /// passes: the first only counts.
     private func layout(b: Int, n: Int, s: Int, training: Bool) -> Activations {
         let cfg = configuration
         let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
-        let hiddenDrop = training && cfg.hiddenDropoutProb > 0
-        let attDrop = training && cfg.attentionProbsDropoutProb > 0
-        let headDrop = training && cfg.headDropoutProb > 0
         let projected = projection != nil
         var total = 0
         var counting = true
@@ -151,29 +156,25 @@ public final class BertModel: Model {
             return arena.take(count)
         }
         func build() -> Activations {
-            let layers = (0..<cfg.numHiddenLayers).map { _ in
+            let scratch = !training ? nil : BackwardScratch(
+                dlogits: take(b * k), dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c),
+                f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
+                dpool1: take(b * c), dpool2: take(b * c),
+                de1: projected ? take(n * e) : nil, de2: projected ? take(n * e) : nil)
+            let xe = take(n * e), x0 = projected ? take(n * c) : xe
+            func layer() -> LayerActivations {
                 LayerActivations(
-                    qkv: take(n * 3 * c), att: take(s),
-                    attDropout: attDrop ? (take(s), take(s)) : nil,
-                    a: take(n * c), r1: take(n * c), r1Mask: hiddenDrop ? take(n * c) : nil,
-                    ln1Mean: take(n), ln1Rstd: take(n), x1: take(n * c), h: take(n * f), g: take(n * f),
-                    r2: take(n * c), r2Mask: hiddenDrop ? take(n * c) : nil, ln2Mean: take(n), ln2Rstd: take(n),
-                    x2: take(n * c))
+                    qkv: take(n * 3 * c), att: take(s), a: take(n * c), r1: take(n * c), ln1Mean: take(n), ln1Rstd: take(n),
+                    x1: take(n * c), h: take(n * f), g: scratch?.f2 ?? take(n * f), r2: take(n * c),
+                    ln2Mean: take(n), ln2Rstd: take(n), x2: training ? take(n * c) : x0)
             }
-            let xe = take(n * e)
+            let layers = training ? (0..<cfg.numHiddenLayers).map { _ in layer() }
+                                  : Array(repeating: layer(), count: cfg.numHiddenLayers)
             return Activations(
                 b: b, n: n,
-                keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe,
-                xeMask: hiddenDrop ? take(n * e) : nil, x0: projected ? take(n * c) : xe, layers: layers,
-                cls: take(b * c), headIn: take(b * c), headInMask: headDrop && head.dropoutBeforeDense ? take(b * c) : nil,
-                headPre: take(b * c), headAct: take(b * c), headOut: take(b * c), headOutMask: headDrop ? take(b * c) : nil,
-                logits: take(b * k), probs: take(b * k),
-                scratch: !training ? nil : BackwardScratch(
-                    dlogits: take(b * k),
-                    dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c), s3: take(n * c),
-                    f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
-                    dpool1: take(b * c), dpool2: take(b * c), dpool3: take(b * c),
-                    de1: projected ? take(n * e) : nil, de2: projected ? take(n * e) : nil))
+                keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe, x0: x0, layers: layers,
+                cls: take(b * c), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
+                logits: take(b * k), probs: take(b * k), scratch: scratch)
         }
         _ = build()
         counting = false
@@ -188,6 +189,21 @@ public final class BertModel: Model {
 
     // MARK: - Forward
 
+    /// Sequences encoded together: all of them in training, chunks of at most
+    /// `evaluationChunkRows` rows otherwise.
+    private func chunks(training: Bool) -> [(sequences: Range<Int>, spans: SequenceSpans)] {
+        let spans = packed.spans
+        if training { return [(0..<spans.count, spans)] }
+        var chunks: [(Range<Int>, SequenceSpans)] = [], first = 0
+        while first < spans.count {
+            var end = first + 1
+            while end < spans.count && spans.rowStarts[end + 1] - spans.rowStarts[first] <= evaluationChunkRows { end += 1 }
+            chunks.append((first..<end, SequenceSpans(lengths: (first..<end).map(spans.length), heads: spans.heads)))
+            first = end
+        }
+        return chunks
+    }
+
     public func forward(_ batch: Batch, training: Bool) throws -> Float? {
         let cfg = configuration
         try batch.validate(vocabularySize: cfg.vocabSize, typeCount: cfg.typeVocabSize)
@@ -195,30 +211,52 @@ public final class BertModel: Model {
         packed.pack(batch)
         try check(Int(packed.maxPosition) < cfg.maxPositionEmbeddings,
                   "batch length \(batch.length) needs position id \(packed.maxPosition), beyond max_position_embeddings \(cfg.maxPositionEmbeddings)")
-        let b = batch.size, n = packed.rowCount, spans = packed.spans
-        let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
-        let acts = layout(b: b, n: n, s: spans.scoreCount, training: training)
+        let b = batch.size, c = cfg.hiddenSize, k = task.outputCount
+        let chunks = chunks(training: training)
+        var acts = layout(b: b, n: chunks.map(\.spans.rowCount).max()!, s: chunks.map(\.spans.scoreCount).max()!, training: training)
+        // Every dropout site of a training forward gets its own stream: (forward number, site).
+        if training {
+            acts.streamBase = forwardCount &* 1024
+            forwardCount += 1
+        }
         self.activations = acts
         self.batch = batch
         let p = parameters
-        let random = CounterRandom(seed: seed)
-        // Every dropout site of this forward gets its own stream: (forward number, site).
-        let streamBase = forwardCount &* 1024
-        if training { forwardCount += 1 }
-        func dropout(_ x: Pointer, _ mask: Pointer?, _ count: Int, site: UInt64, probability: Float? = nil) {
-            guard let mask else { return }
-            Dropout.forward(out: x, mask: mask, inp: x, count: count, probability: probability ?? cfg.hiddenDropoutProb,
-                            random: random, stream: streamBase &+ site)
+        for chunk in chunks {
+            let x = encode(acts, spans: chunk.spans, firstRow: packed.spans.rowStarts[chunk.sequences.lowerBound])
+            Pooling.clsForward(out: acts.cls + chunk.sequences.lowerBound * c, inp: x, spans: chunk.spans, c: c)
         }
 
-        packed.keyBias.withUnsafeBufferPointer { acts.keyBias.update(from: $0.baseAddress!, count: n) }
-        withPackedTokens { ids, positions, types in
+        // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
+        acts.headIn.update(from: acts.cls, count: b * c)
+        if head.dropoutBeforeDense { dropout(acts.headIn, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
+        Linear.forward(out: acts.headPre, inp: acts.headIn, weight: p.value(headDenseWeight), bias: p.value(headDenseBias), n: b, c: c, oc: c)
+        switch head.activation {
+        case .tanh: Tanh.forward(out: acts.headAct, inp: acts.headPre, count: b * c)
+        case .gelu: GELU.forward(out: acts.headAct, inp: acts.headPre, count: b * c, form: .exact)
+        }
+        acts.headOut.update(from: acts.headAct, count: b * c)
+        dropout(acts.headOut, b * c, site: 1023, probability: cfg.headDropoutProb, acts)
+        Linear.forward(out: acts.logits, inp: acts.headOut, weight: p.value(headOutWeight), bias: p.value(headOutBias),
+                       n: b, c: c, oc: k)
+        guard let labels = batch.labels else { return nil }
+        return loss.forward(logits: acts.logits, probs: acts.probs, labels: labels, b: b)
+    }
+
+    /// Embeddings and encoder layers over the sequences `spans` (packed rows firstRow... of the
+    /// batch); returns the last layer's output (N,C).
+    private func encode(_ acts: Activations, spans: SequenceSpans, firstRow: Int) -> Pointer {
+        let cfg = configuration
+        let n = spans.rowCount, c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize
+        let p = parameters
+        packed.keyBias.withUnsafeBufferPointer { acts.keyBias.update(from: $0.baseAddress! + firstRow, count: n) }
+        withPackedTokens(from: firstRow) { ids, positions, types in
             Embeddings.forward(out: acts.emb, ids: ids, positions: positions, types: types, wte: p.value(wte),
                                wpe: p.value(wpe), wtt: p.value(wtt), n: n, c: e)
         }
         LayerNorm.forward(out: acts.xe, mean: acts.embMean, rstd: acts.embRstd, inp: acts.emb, weight: p.value(embLNWeight),
                           bias: p.value(embLNBias), n: n, c: e, epsilon: cfg.layerNormEps)
-        dropout(acts.xe, acts.xeMask, n * e, site: 0)
+        dropout(acts.xe, n * e, site: 0, acts)
         if let projection {
             Linear.forward(out: acts.x0, inp: acts.xe, weight: p.value(projection.weight), bias: p.value(projection.bias), n: n, c: e, oc: c)
         }
@@ -227,42 +265,38 @@ public final class BertModel: Model {
         for (l, (lp, la)) in zip(layerParameters, acts.layers).enumerated() {
             let site = UInt64(1 + 4 * l)
             Linear.forward(out: la.qkv, inp: x, weight: p.value(lp.qkvWeight), bias: p.value(lp.qkvBias), n: n, c: c, oc: 3 * c)
-            let attDropout = la.attDropout.map {
-                Attention.ProbabilityDropout(probability: cfg.attentionProbsDropoutProb, random: random,
-                                             stream: streamBase &+ site, mask: $0.mask, dropped: $0.dropped)
-            }
             Attention.forward(out: la.a, att: la.att, qkv: la.qkv, keyBias: acts.keyBias, spans: spans,
-                              dropout: attDropout, c: c)
+                              dropout: attentionDropout(site: site, acts), dropped: acts.scratch?.datt, c: c)
             Linear.forward(out: la.r1, inp: la.a, weight: p.value(lp.attnOutWeight), bias: p.value(lp.attnOutBias), n: n, c: c, oc: c)
-            dropout(la.r1, la.r1Mask, n * c, site: site + 1)
+            dropout(la.r1, n * c, site: site + 1, acts)
             Elementwise.add(la.r1, la.r1, x, count: n * c)
             LayerNorm.forward(out: la.x1, mean: la.ln1Mean, rstd: la.ln1Rstd, inp: la.r1, weight: p.value(lp.ln1Weight),
                               bias: p.value(lp.ln1Bias), n: n, c: c, epsilon: cfg.layerNormEps)
             Linear.forward(out: la.h, inp: la.x1, weight: p.value(lp.ffnInWeight), bias: p.value(lp.ffnInBias), n: n, c: c, oc: f)
             GELU.forward(out: la.g, inp: la.h, count: n * f, form: cfg.hiddenAct)
             Linear.forward(out: la.r2, inp: la.g, weight: p.value(lp.ffnOutWeight), bias: p.value(lp.ffnOutBias), n: n, c: f, oc: c)
-            dropout(la.r2, la.r2Mask, n * c, site: site + 2)
+            dropout(la.r2, n * c, site: site + 2, acts)
             Elementwise.add(la.r2, la.r2, la.x1, count: n * c)
             LayerNorm.forward(out: la.x2, mean: la.ln2Mean, rstd: la.ln2Rstd, inp: la.r2, weight: p.value(lp.ln2Weight),
                               bias: p.value(lp.ln2Bias), n: n, c: c, epsilon: cfg.layerNormEps)
             x = la.x2
         }
+        return x
+    }
 
-        // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
-        Pooling.clsForward(out: acts.cls, inp: x, spans: spans, c: c)
-        acts.headIn.update(from: acts.cls, count: b * c)
-        dropout(acts.headIn, acts.headInMask, b * c, site: 1022, probability: cfg.headDropoutProb)
-        Linear.forward(out: acts.headPre, inp: acts.headIn, weight: p.value(headDenseWeight), bias: p.value(headDenseBias), n: b, c: c, oc: c)
-        switch head.activation {
-        case .tanh: Tanh.forward(out: acts.headAct, inp: acts.headPre, count: b * c)
-        case .gelu: GELU.forward(out: acts.headAct, inp: acts.headPre, count: b * c, form: .exact)
-        }
-        acts.headOut.update(from: acts.headAct, count: b * c)
-        dropout(acts.headOut, acts.headOutMask, b * c, site: 1023, probability: cfg.headDropoutProb)
-        Linear.forward(out: acts.logits, inp: acts.headOut, weight: p.value(headOutWeight), bias: p.value(headOutBias),
-                       n: b, c: c, oc: k)
-        guard let labels = batch.labels else { return nil }
-        return loss.forward(logits: acts.logits, probs: acts.probs, labels: labels, b: b)
+    /// Dropout of one site of `acts`' forward, in place: the forward applies it to activations,
+    /// the backward the same mask to their gradient. Hidden dropout unless `probability` says
+    /// otherwise; nothing when the forward had none.
+    private func dropout(_ x: Pointer, _ count: Int, site: UInt64, probability: Float? = nil, _ acts: Activations) {
+        let probability = probability ?? configuration.hiddenDropoutProb
+        guard let streamBase = acts.streamBase, probability > 0 else { return }
+        Dropout.apply(out: x, inp: x, count: count, probability: probability, random: random, stream: streamBase &+ site)
+    }
+
+    /// The attention-probability dropout of the layer with dropout site `site`, nil when `acts`' forward had none.
+    private func attentionDropout(site: UInt64, _ acts: Activations) -> Attention.ProbabilityDropout? {
+        guard let streamBase = acts.streamBase, configuration.attentionProbsDropoutProb > 0 else { return nil }
+        return Attention.ProbabilityDropout(probability: configuration.attentionProbsDropoutProb, random: random, stream: streamBase &+ site)
     }
 
     // MARK: - Backward
@@ -275,91 +309,89 @@ public final class BertModel: Model {
         let b = acts.b, n = acts.n, spans = packed.spans
         let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
         let p = parameters
-        /// dinp = dout·mask (or dout when dropout was off), written.
-        func dropoutBackward(_ dinp: Pointer, _ dout: Pointer, _ mask: Pointer?, _ count: Int) {
-            if let mask { Elementwise.multiply(dinp, dout, mask, count: count) } else { dinp.update(from: dout, count: count) }
-        }
         func zero(_ x: Pointer, _ count: Int) { x.update(repeating: 0, count: count) }
 
         // Head: logits ← out(dropout(act(dense(dropout?(cls)))))
+        let dpool = scratch.dpool1, dpre = scratch.dpool2
         loss.backward(dlogits: scratch.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
-        zero(scratch.dpool1, b * c)
-        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(headOutWeight), dbias: p.grad(headOutBias), dout: scratch.dlogits,
+        zero(dpool, b * c)
+        Linear.backward(dinp: dpool, dweight: p.grad(headOutWeight), dbias: p.grad(headOutBias), dout: scratch.dlogits,
                         inp: acts.headOut, weight: p.value(headOutWeight), n: b, c: c, oc: k)
-        dropoutBackward(scratch.dpool2, scratch.dpool1, acts.headOutMask, b * c)
-        zero(scratch.dpool3, b * c)
+        dropout(dpool, b * c, site: 1023, probability: cfg.headDropoutProb, acts)
+        zero(dpre, b * c)
         switch head.activation {
-        case .tanh: Tanh.backward(dinp: scratch.dpool3, dout: scratch.dpool2, out: acts.headAct, count: b * c)
-        case .gelu: GELU.backward(dinp: scratch.dpool3, dout: scratch.dpool2, inp: acts.headPre, count: b * c, form: .exact)
+        case .tanh: Tanh.backward(dinp: dpre, dout: dpool, out: acts.headAct, count: b * c)
+        case .gelu: GELU.backward(dinp: dpre, dout: dpool, inp: acts.headPre, count: b * c, form: .exact)
         }
-        zero(scratch.dpool1, b * c)
-        Linear.backward(dinp: scratch.dpool1, dweight: p.grad(headDenseWeight), dbias: p.grad(headDenseBias), dout: scratch.dpool3,
+        zero(dpool, b * c)
+        Linear.backward(dinp: dpool, dweight: p.grad(headDenseWeight), dbias: p.grad(headDenseBias), dout: dpre,
                         inp: acts.headIn, weight: p.value(headDenseWeight), n: b, c: c, oc: c)
-        dropoutBackward(scratch.dpool2, scratch.dpool1, acts.headInMask, b * c)
+        if head.dropoutBeforeDense { dropout(dpool, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
         var dx = scratch.dxA, dxIn = scratch.dxB
         zero(dx, n * c)
-        Pooling.clsBackward(dinp: dx, dout: scratch.dpool2, spans: spans, c: c)
+        Pooling.clsBackward(dinp: dx, dout: dpool, spans: spans, c: c)
 
         for l in stride(from: cfg.numHiddenLayers - 1, through: 0, by: -1) {
-            let lp = layerParameters[l], la = acts.layers[l]
+            let lp = layerParameters[l], la = acts.layers[l], site = UInt64(1 + 4 * l)
             let x = l == 0 ? acts.x0 : acts.layers[l - 1].x2
-            // x2 = LN2(r2), r2 = x1 + drop(g·Wo2ᵀ)
-            let dr2 = scratch.s1, dx1 = scratch.s2, dOut2 = scratch.s3
+            // x2 = LN2(r2), r2 = x1 + drop(g·Wo2ᵀ); dropout in place turns dr2 into d(g·Wo2ᵀ)
+            let dr2 = scratch.s1, dx1 = scratch.s2
             zero(dr2, n * c)
             LayerNorm.backward(dinp: dr2, dweight: p.grad(lp.ln2Weight), dbias: p.grad(lp.ln2Bias), dout: dx, inp: la.r2,
                                weight: p.value(lp.ln2Weight), mean: la.ln2Mean, rstd: la.ln2Rstd, n: n, c: c)
             dx1.update(from: dr2, count: n * c)
-            dropoutBackward(dOut2, dr2, la.r2Mask, n * c)
-            let dg = scratch.f1, dh = scratch.f2
-            zero(dg, n * f)
-            Linear.backward(dinp: dg, dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dOut2, inp: la.g,
-                            weight: p.value(lp.ffnOutWeight), n: n, c: f, oc: c)
-            zero(dh, n * f)
-            GELU.backward(dinp: dh, dout: dg, inp: la.h, count: n * f, form: cfg.hiddenAct)
+            dropout(dr2, n * c, site: site + 2, acts)
+            // g = gelu(h) was not kept: the GELU backward recomputes it (into la.g) for Wo2's gradient
+            let dh = scratch.f1
+            Linear.backwardInput(dinp: dh, dout: dr2, weight: p.value(lp.ffnOutWeight), n: n, c: f, oc: c, beta: 0)
+            GELU.backwardRecomputing(dh, out: la.g, inp: la.h, count: n * f, form: cfg.hiddenAct)
+            Linear.backwardParameters(dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dr2, inp: la.g,
+                                      n: n, c: f, oc: c)
             Linear.backward(dinp: dx1, dweight: p.grad(lp.ffnInWeight), dbias: p.grad(lp.ffnInBias), dout: dh, inp: la.x1,
                             weight: p.value(lp.ffnInWeight), n: n, c: c, oc: f)
             // x1 = LN1(r1), r1 = x + drop(a·Woᵀ)
-            let dr1 = scratch.s1, dOut1 = scratch.s3, da = scratch.s2
+            let dr1 = scratch.s1, da = scratch.s2
             zero(dr1, n * c)
             LayerNorm.backward(dinp: dr1, dweight: p.grad(lp.ln1Weight), dbias: p.grad(lp.ln1Bias), dout: dx1, inp: la.r1,
                                weight: p.value(lp.ln1Weight), mean: la.ln1Mean, rstd: la.ln1Rstd, n: n, c: c)
             dxIn.update(from: dr1, count: n * c)
-            dropoutBackward(dOut1, dr1, la.r1Mask, n * c)
-            zero(da, n * c)
-            Linear.backward(dinp: da, dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dOut1, inp: la.a,
-                            weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c)
+            dropout(dr1, n * c, site: site + 1, acts)
+            Linear.backwardInput(dinp: da, dout: dr1, weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c, beta: 0)
+            Linear.backwardParameters(dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dr1, inp: la.a,
+                                      n: n, c: c, oc: c)
             zero(scratch.dqkv, n * 3 * c)
             Attention.backward(dqkv: scratch.dqkv, datt: scratch.datt, dout: da, att: la.att, qkv: la.qkv,
-                               dropoutMask: la.attDropout?.mask, dropped: la.attDropout?.dropped, spans: spans, c: c)
+                               dropout: attentionDropout(site: site, acts), spans: spans, c: c)
             Linear.backward(dinp: dxIn, dweight: p.grad(lp.qkvWeight), dbias: p.grad(lp.qkvBias), dout: scratch.dqkv, inp: x,
                             weight: p.value(lp.qkvWeight), n: n, c: c, oc: 3 * c)
             swap(&dx, &dxIn)
         }
 
         // x0 = [project](xe), xe = drop(LN(embeddings))
-        var dxe = dx, dLN = scratch.s3, demb = scratch.s1
+        var dxe = dx, demb = scratch.s1
         if let projection, let de1 = scratch.de1, let de2 = scratch.de2 {
             zero(de1, n * e)
             Linear.backward(dinp: de1, dweight: p.grad(projection.weight), dbias: p.grad(projection.bias), dout: dx, inp: acts.xe,
                             weight: p.value(projection.weight), n: n, c: e, oc: c)
-            (dxe, dLN, demb) = (de1, de2, de1)
+            (dxe, demb) = (de1, de2)
         }
-        dropoutBackward(dLN, dxe, acts.xeMask, n * e)
+        dropout(dxe, n * e, site: 0, acts)
         zero(demb, n * e)
-        LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dLN, inp: acts.emb,
+        LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dxe, inp: acts.emb,
                            weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: e)
-        withPackedTokens { ids, positions, types in
-            Embeddings.backward(dwte: p.gradIfTrainable(wte), dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
+        withPackedTokens(from: 0) { ids, positions, types in
+            Embeddings.backward(dwte: p.rowGradient, dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
                                 positions: positions, types: types, n: n, c: e)
         }
     }
 
-    /// Calls `body` with the packed token ids, positions and token types (nil when the batch has none).
-    private func withPackedTokens(_ body: (UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>?) -> Void) {
+    /// Calls `body` with the packed token ids, positions and token types (nil when the batch has
+    /// none) from packed row `first` on.
+    private func withPackedTokens(from first: Int, _ body: (UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>?) -> Void) {
         packed.inputIds.withUnsafeBufferPointer { ids in
             packed.positions.withUnsafeBufferPointer { positions in
-                guard let types = packed.tokenTypeIds else { return body(ids.baseAddress!, positions.baseAddress!, nil) }
-                types.withUnsafeBufferPointer { body(ids.baseAddress!, positions.baseAddress!, $0.baseAddress!) }
+                guard let types = packed.tokenTypeIds else { return body(ids.baseAddress! + first, positions.baseAddress! + first, nil) }
+                types.withUnsafeBufferPointer { body(ids.baseAddress! + first, positions.baseAddress! + first, $0.baseAddress! + first) }
             }
         }
     }

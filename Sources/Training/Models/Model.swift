@@ -24,7 +24,8 @@ public protocol Model: AnyObject {
     /// (B, task.outputCount) logits or predictions of the last `forward`, valid until the next.
     var outputs: UnsafeBufferPointer<Float> { get }
 
-    /// Accumulates d(lossScale · loss)/dθ into `parameters.grads` for the last `forward`, which
-    /// must have had labels. Gradient accumulation passes 1/steps as the scale.
+    /// Accumulates d(lossScale · loss)/dθ into the parameters' gradients (`parameters.grads`, and
+    /// `parameters.rowGradient` for a row-sparse table) for the last `forward`, which must have
+    /// had labels. Gradient accumulation passes 1/steps as the scale.
     func backward(lossScale: Float)
 }

@@ -6,8 +6,10 @@ import Foundation
 /// applied only to parameters whose spec asks for it (not biases or LayerNorm weights):
 ///   p ← p − lr·λ·p;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 ///   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
-/// m and v mirror the gradient buffer (the trainable parameters), so an update is one parallel
-/// pass over it (the loop is `ck_adamw_update`, CKernels/adamw.c). Frozen parameters get no state.
+/// m and v mirror the trainable parameters, so an update is one parallel pass over them (the loop
+/// is `ck_adamw_update`, CKernels/adamw.c). Frozen parameters get no state. A row-sparse gradient
+/// (`RowSparseGradient`) changes what is read, not what is computed: rows without gradient take
+/// the step of a zero gradient, as `torch.optim.AdamW` gives every row of a dense one.
 /// Weight decay goes to the parameters the HF Trainer decays (`Trainer.get_decay_parameter_names`:
 /// not biases, not LayerNorm weights), as `ParameterSpec.weightDecay` says.
 public final class AdamW: Optimizer {
@@ -27,20 +29,21 @@ public final class AdamW: Optimizer {
 
     public let parameters: ParameterStore
     public let configuration: Configuration
-    /// First and second moments, laid out like `parameters.grads` (saved with checkpoints).
+    /// First and second moments of values[parameters.trainableStart...] (saved with checkpoints).
     public let m: FloatBuffer
     public let v: FloatBuffer
     public private(set) var step = 0
-    /// (end offset, decayed) per parameter, in buffer order, to find each element's group.
+    /// (end offset in m, decayed) per trainable parameter, in buffer order, to find each element's group.
     private let groupEnds: [(end: Int, decay: Bool)]
 
     public init(parameters: ParameterStore, configuration: Configuration = Configuration()) {
         self.parameters = parameters
         self.configuration = configuration
-        m = FloatBuffer(count: parameters.grads.count)
-        v = FloatBuffer(count: parameters.grads.count)
-        let start = parameters.gradientStart
-        groupEnds = zip(parameters.specs, parameters.offsets).dropFirst(parameters.frozenCount).map { ($1 + $0.count - start, $0.weightDecay) }
+        m = FloatBuffer(count: parameters.count - parameters.trainableStart)
+        v = FloatBuffer(count: parameters.count - parameters.trainableStart)
+        let start = parameters.trainableStart
+        groupEnds = zip(parameters.specs, parameters.offsets).dropFirst(parameters.leading == .frozen ? 1 : 0)
+            .map { ($1 + $0.count - start, $0.weightDecay) }
     }
 
     /// Sets the step count (bias corrections and the schedule continue from it) on resume.
@@ -53,9 +56,11 @@ public final class AdamW: Optimizer {
             beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, learning_rate: lr, gradient_scale: gradientScale,
             correction1: Float(1 - pow(Double(c.beta1), Double(step))),
             correction2: Float(1 - pow(Double(c.beta2), Double(step))))
-        let p = parameters.values.pointer + parameters.gradientStart, g = parameters.grads.pointer, m = m.pointer, v = v.pointer
-        let groupEnds = groupEnds
-        Parallel.forRows(parameters.grads.count, costPerRow: 16) { range in
+        let count = m.count, p = parameters.values.pointer + parameters.trainableStart, m = m.pointer, v = v.pointer
+        // element i of m has its dense gradient at g + (i − denseStart)
+        let g = parameters.grads.pointer, denseStart = parameters.denseGradientStart - parameters.trainableStart
+        let rowGradient = parameters.rowGradient, groupEnds = groupEnds
+        Parallel.forRows(count, costPerRow: 16) { range in
             // first group that ends after range.lowerBound
             var low = 0, high = groupEnds.count
             while low < high {
@@ -66,9 +71,35 @@ public final class AdamW: Optimizer {
             while i < range.upperBound {
                 let end = min(groupEnds[group].end, range.upperBound)
                 let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
-                ck_adamw_update(p + i, g + i, m + i, v + i, end - i, decay, &constants)
+                if let rowGradient, group == 0 {
+                    Self.updateRows(i..<end, of: rowGradient, p: p, m: m, v: v, decay: decay, constants: &constants)
+                } else {
+                    ck_adamw_update(p + i, g + (i - denseStart), m + i, v + i, end - i, decay, &constants)
+                }
                 i = end
                 group += 1
+            }
+        }
+    }
+
+    /// Elements `range` of the row-sparse table (which leads p, m and v): rows with a gradient
+    /// read it from their slot, runs of rows without one take the zero-gradient step.
+    private static func updateRows(_ range: Range<Int>, of gradient: RowSparseGradient, p: UnsafeMutablePointer<Float>,
+                                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, decay: Float,
+                                   constants: UnsafePointer<ck_adamw_constants>) {
+        let width = gradient.width
+        var i = range.lowerBound
+        while i < range.upperBound {
+            var row = i / width
+            if let slot = gradient.slot(ofRow: row) {
+                let end = min((row + 1) * width, range.upperBound)
+                ck_adamw_update(p + i, gradient.values + slot * width + (i - row * width), m + i, v + i, end - i, decay, constants)
+                i = end
+            } else {
+                repeat { row += 1 } while row * width < range.upperBound && gradient.slot(ofRow: row) == nil
+                let end = min(row * width, range.upperBound)
+                ck_adamw_update_without_gradient(p + i, m + i, v + i, end - i, decay, constants)
+                i = end
             }
         }
     }
@@ -76,9 +107,14 @@ public final class AdamW: Optimizer {
 
 /// Gradient clipping by global L2 norm, as `torch.nn.utils.clip_grad_norm_`.
 public enum GradientClipping {
-    /// √Σg² over the whole gradient buffer (the Trainer logs it as `grad_norm`).
+    /// √Σg² over the whole gradient buffer.
     public static func globalNorm(_ grads: FloatBuffer) -> Float {
         Float(Elementwise.sumOfSquares(grads.pointer, count: grads.count).squareRoot())
+    }
+
+    /// √Σg² over every gradient of the store, dense and row-sparse (the Trainer logs it as `grad_norm`).
+    public static func globalNorm(_ parameters: ParameterStore) -> Float {
+        Float(parameters.gradientSumOfSquares().squareRoot())
     }
 
     /// The factor gradients are multiplied by: maxNorm/(norm + 1e-6) when that is below 1,
@@ -103,8 +139,8 @@ extension AdamW {
     /// The moments as named tensors (`exp_avg.<parameter>`, `exp_avg_sq.<parameter>`, PyTorch's
     /// state names) for `Safetensors`, with the step count as metadata.
     public var stateTensors: [Safetensors.Tensor] {
-        let specs = parameters.specs, trainable = specs.indices.dropFirst(parameters.frozenCount)
-        let offsets = parameters.offsets.map { $0 - parameters.gradientStart }
+        let specs = parameters.specs, trainable = specs.indices.filter(parameters.isTrainable)
+        let offsets = parameters.offsets.map { $0 - parameters.trainableStart }
         return trainable.map { Safetensors.Tensor(name: "exp_avg." + specs[$0].name, shape: specs[$0].shape, values: m.pointer + offsets[$0]) }
             + trainable.map { Safetensors.Tensor(name: "exp_avg_sq." + specs[$0].name, shape: specs[$0].shape, values: v.pointer + offsets[$0]) }
     }

@@ -37,7 +37,7 @@ public struct TrainingStep {
             model.backward(lossScale: scale)
             total += loss
         }
-        let norm = GradientClipping.globalNorm(model.parameters.grads)
+        let norm = GradientClipping.globalNorm(model.parameters)
         let rate = multiplier.map { Float(Double(baseLearningRate) * $0) }
             ?? schedule.learningRate(base: baseLearningRate, step: optimizer.step)
         optimizer.update(learningRate: rate, gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradNorm))

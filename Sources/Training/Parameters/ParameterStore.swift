@@ -44,26 +44,42 @@ public struct ParameterSpec: Sendable, Equatable {
 /// llm.c), with the gradients in a second buffer of the same layout, so the optimizer, gradient
 /// norm and checkpoint writer are each one pass over one array. Layers get raw pointers into it.
 ///
-/// The first `frozenCount` parameters can be frozen (fine-tuning with fixed word embeddings):
-/// the gradient buffer, and so the optimizer's moments, then start after them, which saves their
-/// memory and their share of every update pass.
+/// The first parameter can instead be frozen (fine-tuning with fixed word embeddings): it then
+/// has no gradient and no optimizer moments, which saves their memory and their share of every
+/// update pass. Or it can keep a row-sparse gradient (`rowGradient`: fine-tuning's word
+/// embeddings, of which a batch touches few rows), and the dense gradient buffer starts after it.
 public final class ParameterStore: @unchecked Sendable {
+    /// How the first parameter of the layout is trained.
+    public enum Leading: Sendable, Equatable {
+        /// like the others: a dense gradient
+        case dense
+        /// not at all: no gradient
+        case frozen
+        /// with a `RowSparseGradient` (it must be a 2-D table)
+        case rowSparse
+    }
+
     public let specs: [ParameterSpec]
     /// offsets[i] is where specs[i] starts in `values`.
     public let offsets: [Int]
     public let count: Int
     public let values: FloatBuffer
-    /// Gradients of values[gradientStart...] (the trainable parameters), in the same order.
+    public let leading: Leading
+    /// Where the trainable parameters start in `values` (the optimizer's moments cover values[trainableStart...]).
+    public let trainableStart: Int
+    /// Where the parameters with a dense gradient start in `values`.
+    public let denseGradientStart: Int
+    /// Gradients of values[denseGradientStart...], in the same order.
     public let grads: FloatBuffer
-    /// Elements of the frozen parameters, which lead the layout.
-    public let gradientStart: Int
-    public let frozenCount: Int
+    /// The first parameter's gradient when `leading` is `.rowSparse`.
+    public let rowGradient: RowSparseGradient?
+    /// Parameters before this index have no dense gradient (0, or 1 when the first is frozen or row-sparse).
+    private let firstDense: Int
     private let indexByName: [String: Int]
 
     /// Lays the parameters out in the order given (which models choose so that tensors used
     /// together, like query/key/value weights, are adjacent and can be used as one).
-    public init(specs: [ParameterSpec], frozenCount: Int = 0) {
-        precondition(frozenCount >= 0 && frozenCount <= specs.count, "frozenCount out of range")
+    public init(specs: [ParameterSpec], leading: Leading = .dense) {
         var offsets: [Int] = [], total = 0, indexByName: [String: Int] = [:]
         for (index, spec) in specs.enumerated() {
             precondition(indexByName[spec.name] == nil, "duplicate parameter name \(spec.name)")
@@ -71,32 +87,44 @@ public final class ParameterStore: @unchecked Sendable {
             offsets.append(total)
             total += spec.count
         }
+        precondition(leading == .dense || !specs.isEmpty, "only an existing first parameter can be frozen or row-sparse")
+        precondition(leading != .rowSparse || specs[0].shape.count == 2, "a row-sparse gradient needs a 2-D table")
         self.specs = specs
         self.offsets = offsets
         self.count = total
         self.indexByName = indexByName
-        self.frozenCount = frozenCount
-        gradientStart = frozenCount < specs.count ? offsets[frozenCount] : total
+        self.leading = leading
+        firstDense = leading == .dense ? 0 : 1
+        func start(_ index: Int) -> Int { index < specs.count ? offsets[index] : total }
+        trainableStart = start(leading == .frozen ? 1 : 0)
+        denseGradientStart = start(firstDense)
         values = FloatBuffer(count: total)
-        grads = FloatBuffer(count: total - gradientStart)
+        grads = FloatBuffer(count: total - denseGradientStart)
+        rowGradient = leading == .rowSparse ? RowSparseGradient(rows: specs[0].shape[0], width: specs[0].shape[1]) : nil
     }
 
-    public func isTrainable(_ index: Int) -> Bool { index >= frozenCount }
+    public func isTrainable(_ index: Int) -> Bool { index > 0 || leading != .frozen }
 
     public func index(of name: String) -> Int? { indexByName[name] }
 
     /// Start of parameter `index` in the value buffer.
     @inline(__always) public func value(_ index: Int) -> UnsafeMutablePointer<Float> { values.pointer + offsets[index] }
 
-    /// Start of parameter `index`'s gradient; the parameter must be trainable.
+    /// Start of parameter `index`'s dense gradient; the parameter must have one.
     @inline(__always) public func grad(_ index: Int) -> UnsafeMutablePointer<Float> {
-        precondition(index >= frozenCount, "a frozen parameter has no gradient")
-        return grads.pointer + (offsets[index] - gradientStart)
+        precondition(index >= firstDense, "a frozen or row-sparse parameter has no dense gradient")
+        return grads.pointer + (offsets[index] - denseGradientStart)
     }
 
-    /// The gradient of parameter `index`, nil when it is frozen.
-    @inline(__always) public func gradIfTrainable(_ index: Int) -> UnsafeMutablePointer<Float>? {
-        index >= frozenCount ? grad(index) : nil
+    /// Parameter `index`'s gradient as a dense array, whichever way it is kept (for tests and inspection).
+    public func gradient(_ index: Int) -> [Float] {
+        if index == 0, let rowGradient { return rowGradient.dense() }
+        return Array(UnsafeBufferPointer(start: grad(index), count: specs[index].count))
+    }
+
+    /// Σ g² over every gradient, dense and row-sparse.
+    public func gradientSumOfSquares() -> Double {
+        Elementwise.sumOfSquares(grads.pointer, count: grads.count) + (rowGradient?.sumOfSquares() ?? 0)
     }
 
     /// Fills every parameter from its initializer; parameter i draws from stream i of `seed`,
@@ -116,5 +144,8 @@ public final class ParameterStore: @unchecked Sendable {
         }
     }
 
-    public func zeroGrads() { grads.zero() }
+    public func zeroGrads() {
+        grads.zero()
+        rowGradient?.clear()
+    }
 }

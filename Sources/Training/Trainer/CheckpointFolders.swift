@@ -21,10 +21,7 @@ public struct CheckpointFolders {
             try ModelFiles.save(model, labelNames: labelNames, in: folder)
             try optimizer.saveState(to: folder + "/" + Self.optimizerFile)
             try AtomicOutput.writeFile(try state.jsonData(), to: folder + "/" + TrainerState.fileName)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            try AtomicOutput.writeFile(try encoder.encode(arguments), to: folder + "/" + Self.argumentsFile)
+            try AtomicOutput.writeFile(Data((arguments.record.serialized() + "\n").utf8), to: folder + "/" + Self.argumentsFile)
             if let tokenizer { try ModelFiles.copyTokenizer(from: tokenizer, to: folder) }
         }
     }

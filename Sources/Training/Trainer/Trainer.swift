@@ -39,7 +39,7 @@ public final class Trainer<Rows: TokenRows> {
                 padTokenId: Int32 = 0, quiet: Bool = false, print: @escaping (String) -> Void = { Swift.print($0) },
                 clock: @escaping () -> Date = Date.init) throws {
         try arguments.validate()
-        guard let outputDir = arguments.outputDir else { throw InputError("no output directory given", hint: "pass --output-dir DIR") }
+        guard let outputDir = arguments.outputDir else { throw InputError("no output directory given", hint: "pass --out DIR") }
         try check(train.labels != nil, "the training data has no labels column", at: SourceLocation(path: train.source))
         try check(train.rowCount > 0, "the training data has no rows", at: SourceLocation(path: train.source))
         if case .classification = task {
@@ -67,7 +67,7 @@ public final class Trainer<Rows: TokenRows> {
         let maxLength = (model as? BertModel)?.configuration.maxSequenceLength ?? Int(Int32.max)
         collator = Collator(padTokenId: padTokenId, padToMultipleOf: arguments.padToMultipleOf, maxLength: maxLength)
         folders = CheckpointFolders(outputDir: outputDir)
-        try OutputPolicy.prepareFolder(outputDir, kind: .trainingRun, flag: "--output-dir")
+        try OutputPolicy.prepareFolder(outputDir, kind: .trainingRun, flag: "--out")
         report = TrainingReport(outputDir: outputDir, quiet: quiet, print: print)
         let best = arguments.bestMetric(for: task)
         tracker = BestMetricTracker(name: best.name, greaterIsBetter: best.greaterIsBetter,

@@ -41,6 +41,11 @@ extension TrainingArguments {
         "bf16": (["false", "no", "0"], "dsprep trains in float32"),
     ]
 
+    /// Whether `name` (with underscores) is a setting or an HF `TrainingArguments` key.
+    public static func knows(_ name: String) -> Bool {
+        setting(named: name) != nil || hfKeysWithoutEffect.contains(name) || hfKeysAtDefault[name] != nil
+    }
+
     static func hfSetting(_ key: String, _ value: String, at location: SourceLocation?) throws -> String? {
         if hfKeysWithoutEffect.contains(key) {
             return "ignoring \(key): it changes nothing in dsprep's training" + (location.map { " (\($0))" } ?? "")

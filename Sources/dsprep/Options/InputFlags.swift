@@ -3,9 +3,10 @@ import Datasets
 
 extension IngestFormat: ExpressibleByArgument {}
 
-/// How to read raw input files: shared by `ingest` and `tokenize`.
+/// How to read raw input files: shared by every command that reads them (`ingest`, `tokenize`,
+/// `vocab train`, and `evaluate` / `predict` on a raw file).
 struct InputFlags: ParsableArguments {
-    @Option(help: "Input format: csv, tsv, jsonl, json or text (default: from the file extension).")
+    @Option(help: "Input format (default: from the file extension).")
     var format: IngestFormat?
 
     @Option(help: "Field delimiter for csv/tsv, one character or \\t (default: ',' for csv, tab for tsv).")
@@ -20,6 +21,12 @@ struct InputFlags: ParsableArguments {
     @Option(name: .customLong("column"), help: ArgumentHelp(
         "Force a column's type, e.g. label:int64 or score:float32 (repeatable).", valueName: "name:type"))
     var columnTypes: [String] = []
+
+    func validate() throws {
+        if let bare = columnTypes.first(where: { !$0.contains(":") }) {
+            throw ValidationError("--column takes a column's type as name:type (e.g. label:int64), got '\(bare)'; the text column is --text-column NAME")
+        }
+    }
 
     func ingestOptions() throws -> IngestOptions {
         IngestOptions(
