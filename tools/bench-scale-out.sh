@@ -2,7 +2,7 @@
 # Scale-out benchmark: the review corpus repeated to >= 600 MB, tokenized by one dsprep process
 # (all cores) and by dsprep-ray with K = 2 and K = 8 one-thread tasks on a local Ray with the
 # same cores. Reports wall times, Ray's overhead over the single process, bytes read and peak
-# memory per task, and checks that every output has the single run's bytes.
+# memory of the plan and of each task, and checks that every output has the single run's bytes.
 # usage: tools/bench-scale-out.sh [COPIES]   (default 10: 10 × reviews.tsv ≈ 640 MB, in $DSPREP_BENCH_DIR or /tmp)
 # Uses $DSPREP_BIN when given, else builds dsprep in release mode with --static-swift-stdlib.
 set -euo pipefail
@@ -72,7 +72,8 @@ for shards in (2, 8):
     result = json.load(open(figures))
     same = data_bytes(out) == reference
     print(f"\ndsprep-ray K={shards} (1-thread tasks on {cores} CPUs): {seconds:.2f} s, overhead {100 * (seconds / single_seconds - 1):+.1f}% "
-          f"(plan {result['plan_seconds']:.2f} s with peak RSS {result['plan_peak_resident_bytes'] / 1e6:.0f} MB, tasks {result['tasks_seconds']:.2f} s, merge {result['merge_seconds']:.2f} s); "
+          f"(plan {result['plan_seconds']:.2f} s reading {result['plan_bytes_read'] / size:.3f} of the input with peak RSS "
+          f"{result['plan_peak_resident_bytes'] / 1e6:.0f} MB, tasks {result['tasks_seconds']:.2f} s, merge {result['merge_seconds']:.2f} s); "
           f"identical to the single run: {same}")
     for shard in result["shards"]:
         read = shard["bytesRead"]

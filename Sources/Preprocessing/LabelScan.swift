@@ -1,63 +1,37 @@
 import Datasets
 import DSPrepSupport
 
-/// Collects the distinct values of a label column batch by batch, for `LabelEncoding.infer`:
-/// the single-run job and the planner (which reads the rows once for labels and shard offsets)
-/// share it. Scores must be finite numbers: an empty, NaN or infinite one is an error at its
-/// line, never a class of its own.
-public struct LabelScan {
-    public let column: Int
-    public let type: DataType
-    private let name: String
-    private let path: String
-    private var distinct = Set<Value>()
-    /// The first "nan"/"inf" read as text: an error if every other value is a number too.
-    private var firstNonFinite: (text: String, line: Int)?
-
-    public init(schema: Schema, column name: String, path: String) throws {
-        guard let index = schema.index(of: name) else { throw InputError("no column '\(name)'", at: SourceLocation(path: path)) }
-        column = index
-        type = schema.fields[index].type
-        self.name = name
-        self.path = path
-    }
-
-    private var isScore: Bool { type == .float32 || type == .float64 }
-
-    /// Adds a batch's labels; `lines` holds each row's line in the file (`TabularReader.batchLines`).
-    public mutating func add(_ batch: RecordBatch, lines: [Int]) throws {
-        let values = batch.columns[column]
-        for row in 0..<values.count {
-            let line = lines[row]
-            if values.isNull(row) {
-                if isScore { throw badScore("an empty", line: line) }
-                continue
-            }
-            if isScore {
-                let value = values.double(row)
-                if !value.isFinite { throw badScore("'\(value)'", line: line) }
-                continue
-            }
-            let value = values.value(row)
-            if firstNonFinite == nil, case .string(let text) = value, let number = Double(text), !number.isFinite {
-                firstNonFinite = (text, line)
-            }
-            distinct.insert(value)
+/// The encoding of a label column (`LabelEncoding.infer`), told from the distinct cells the
+/// reader's first pass collected (`DistinctCells`), so that neither the single-run job nor the
+/// planner reads the rows for it. Scores must be finite numbers: an empty, NaN or infinite one is
+/// an error at its line (the first in the file), never a class of its own.
+public enum LabelScan {
+    public static func encoding(of distinctCells: [String: DistinctCells], column name: String, schema: Schema,
+                                path: String) throws -> LabelEncoding {
+        guard let index = schema.index(of: name), let cells = distinctCells[name] else {
+            throw InputError("no column '\(name)'", at: SourceLocation(path: path))
         }
-    }
-
-    public func encoding() throws -> LabelEncoding {
-        if isScore { return .regression }
+        let type = schema.fields[index].type
+        func badScore(_ value: String, line: Int) -> InputError {
+            InputError("\(value) score in the label column '\(name)': scores must be finite numbers", at: SourceLocation(path: path, line: line),
+                       hint: "fix or drop the row, or pass --no-label (prediction) or another --label-column")
+        }
+        if type == .float32 || type == .float64 {
+            let empty = cells.firstNullLine.map { (value: "an empty", line: $0) }
+            let nonFinite = cells.firstNonFinite.map { (value: "'\($0.value)'", line: $0.line) }
+            if let first = [empty, nonFinite].compactMap({ $0 }).min(by: { $0.line < $1.line }) { throw badScore(first.value, line: first.line) }
+            return .regression
+        }
+        guard let values = cells.values(as: type), let texts = cells.texts else {
+            throw InputError("the label column '\(name)' holds more than \(DistinctCells.limit) distinct values: too many to be classes",
+                             at: SourceLocation(path: path),
+                             hint: "for scores give it a float type (--column \(name):float32); else pass another --label-column or --no-label")
+        }
         // Numbers with a NaN or inf among them read as text: a score column, not class names.
-        if let (text, line) = firstNonFinite,
-           distinct.allSatisfy({ if case .string(let name) = $0 { return Double(name) != nil } else { return false } }) {
-            throw badScore("'\(text)'", line: line)
+        if type == .string || type == .largeString, texts.keys.allSatisfy({ Double($0) != nil }),
+           let first = texts.filter({ !(Double($0.key)?.isFinite ?? true) }).min(by: { $0.value < $1.value }) {
+            throw badScore("'\(first.key)'", line: first.value)
         }
-        return try LabelEncoding.infer(type: type, distinct: distinct)
-    }
-
-    private func badScore(_ value: String, line: Int) -> InputError {
-        InputError("\(value) score in the label column '\(name)': scores must be finite numbers", at: SourceLocation(path: path, line: line),
-                   hint: "fix or drop the row, or pass --no-label (prediction) or another --label-column")
+        return try LabelEncoding.infer(type: type, distinct: values)
     }
 }

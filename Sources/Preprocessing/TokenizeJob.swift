@@ -64,13 +64,22 @@ public struct TokenizeJob: Sendable {
     }
 
     /// Tokenizes `path` into a dataset folder at `folder` (all or nothing).
+    /// Reads the file twice: the reader's first pass (which also collects the label column's
+    /// values), then the rows.
     public func run(path: String, into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
-        let reader = try TabularReader(path: path, options: ingestOptions)
+        let reader = try TabularReader(path: path, options: ingestOptions, gathering: FirstPassRequest(distinctCellsOf: Self.labelCandidates(options)))
         let roles = try Self.resolveRoles(schema: reader.schema, options: options, path: path)
-        let labels = try roles.label.map { try labelEncoding(path: path, column: $0) }
-        let rows = options.shard.map { Table.shardRows(count: reader.rowCount, numShards: $0.count, index: $0.index) }
-            .map { ($0.first ?? 0)..<(($0.last ?? -1) + 1) } ?? 0..<reader.rowCount
+        let labels = try roles.label.map { try LabelScan.encoding(of: reader.distinctCells, column: $0, schema: reader.schema, path: path) }
+        let rows = options.shard.map { Table.shardRange(count: reader.rowCount, numShards: $0.count, index: $0.index) } ?? 0..<reader.rowCount
         return try write(reader, rows: rows, roles: roles, labels: labels, into: folder, split: split, progress: progress)
+    }
+
+    /// The columns that may turn out to be the label (`ColumnRoles.resolve`): the one the options
+    /// name, else any named as labels are; none with `noLabel`.
+    static func labelCandidates(_ options: Options) -> (String) -> Bool {
+        if options.noLabel { return { _ in false } }
+        if let label = options.labelColumn { return { $0 == label } }
+        return { ColumnRoles.labelNames.contains($0.lowercased()) }
     }
 
     /// The text, pair and label columns of `schema` (the options' or found by name), checked
@@ -156,17 +165,6 @@ public struct TokenizeJob: Sendable {
         }
         return (builders.finish(layout), summary)
     }
-
-    /// Encoding of the label column, from all its values (a light pass over the file). Scores
-    /// must be finite numbers: an empty, NaN or infinite one is an error at its line, never a
-    /// class of its own.
-    private func labelEncoding(path: String, column: String) throws -> LabelEncoding {
-        let reader = try TabularReader(path: path, options: ingestOptions)
-        var scan = try LabelScan(schema: reader.schema, column: column, path: path)
-        while let batch = try reader.nextBatch(maxRows: 1 << 16) { try scan.add(batch, lines: reader.batchLines) }
-        return try scan.encoding()
-    }
-
 }
 
 /// Output columns of a tokenize job and where their inputs are.

@@ -35,7 +35,8 @@ public struct TokenizeRun {
         public var cached: Bool
         /// Per split: what the job found and measured (stored with the cache entry).
         public var splits: [(split: String, report: TokenizeReport)]
-        public var cacheKey: String
+        /// nil without a cache: the key digests every input, a read of its own.
+        public var cacheKey: String?
     }
 
     public static let summaryFile = "dsprep-tokenize-summary.json"
@@ -62,11 +63,11 @@ public struct TokenizeRun {
 
     /// Runs (or reuses) the job and places the result at `out`.
     public func run(out: String, cache: DatasetCache?, ingestDescription: String, quiet: Bool) throws -> Outcome {
-        let key = try cacheKey(ingest: ingestDescription, cache: cache)
         guard let cache else {
             let splits = try AtomicOutput.writeDirectory(at: out, kind: .dataset) { try build(into: $0, quiet: quiet) }
-            return Outcome(cached: false, splits: splits, cacheKey: key)
+            return Outcome(cached: false, splits: splits, cacheKey: nil)
         }
+        let key = try cacheKey(ingest: ingestDescription, cache: cache)
         let stored = cache.verifiedEntry(key)
         // `out` already holds this result and nothing in it changed since it was copied: keep it.
         if let stored, let files = cache.manifest(of: stored),

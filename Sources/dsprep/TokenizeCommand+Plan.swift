@@ -60,8 +60,9 @@ extension TokenizeCommand {
             guard !quiet.quiet else { return true }
             print("\(planOut): \(made.numShards) shards, planned in \(Formatting.seconds(Date().timeIntervalSince(start)))")
             for split in made.splits {
-                print("[\(split.name)] \(split.input.path): \(split.rowCount) rows (text: \(split.textColumn), label: \(split.labelColumn ?? "none"))")
-                for shard in split.shards {
+                print("[\(split.name)] \(split.input.path): \(split.input.rowCount) rows (text: \(split.textColumn), label: \(split.labelColumn ?? "none")), "
+                      + "read \(split.input.bytesRead) bytes of \(split.input.size)")
+                for shard in split.input.shards {
                     print("  shard \(shard.index): rows \(shard.firstRow)..<\(shard.firstRow + shard.rows), bytes \(shard.byteStart)..<\(shard.byteEnd)")
                 }
             }
@@ -73,7 +74,7 @@ extension TokenizeCommand {
         if let numShards, numShards != loaded.numShards {
             throw ValidationError("--num-shards \(numShards) differs from the plan's \(loaded.numShards) shards")
         }
-        let rows = loaded.splits.reduce(0) { $0 + ($1.shards.indices.contains(shardIndex) ? $1.shards[shardIndex].rows : 0) }
+        let rows = loaded.splits.reduce(0) { $0 + ($1.input.shards.indices.contains(shardIndex) ? $1.input.shards[shardIndex].rows : 0) }
         let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet.quiet)
         let stats = try loaded.runShard(shardIndex, out: out, threads: threads.count, loadTokenizer: { try TokenizerLoader.load(path: $0) },
                                         progress: progress)
@@ -83,10 +84,7 @@ extension TokenizeCommand {
             print("\(out): shard \(shardIndex) of \(stats.shards), \(stats.rows) rows, read \(stats.bytesRead) of \(stats.inputBytes) input bytes "
                   + "(\(ranges)) in \(Formatting.seconds(stats.seconds))")
         }
-        // One JSON line for launchers (dsprep-ray collects bytes read per task from it).
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        print("dsprep-shard-stats " + String(decoding: try encoder.encode(stats), as: UTF8.self))
+        print(stats.line)  // for launchers
         return true
     }
 }

@@ -139,8 +139,8 @@ enum TokenizeReportPrinter {
         }
         let rows = outcome.splits.reduce(0) { $0 + $1.report.summary.rows }
         let bytes = outcome.splits.reduce(0) { $0 + $1.report.summary.inputBytes }
-        if outcome.cached {
-            Swift.print("\n\(output): \(rows) rows from the cache in \(Formatting.seconds(seconds)) (key \(outcome.cacheKey.prefix(12)))")
+        if outcome.cached, let key = outcome.cacheKey {
+            Swift.print("\n\(output): \(rows) rows from the cache in \(Formatting.seconds(seconds)) (key \(key.prefix(12)))")
         } else {
             Swift.print(String(format: "\n%@: %d rows in %@ (%.0f rows/s, %.1f MB/s of text)", output, rows, Formatting.seconds(seconds),
                                Double(rows) / max(seconds, 1e-9), Double(bytes) / 1e6 / max(seconds, 1e-9)))

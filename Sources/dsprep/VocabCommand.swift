@@ -1,15 +1,14 @@
 import ArgumentParser
-import Datasets
 import DSPrepSupport
 import Foundation
 import Preprocessing
-import Tokenizers
 
 /// `dsprep vocab train`: learns a subword vocabulary from the text column of any input the
-/// dataset engine reads.
+/// dataset engine reads (`VocabJob`); `vocab count` and `vocab merge` do it over shards
+/// (VocabCommand+Shards.swift).
 struct VocabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "vocab", abstract: "Train subword vocabularies.", subcommands: [Train.self])
+        commandName: "vocab", abstract: "Train subword vocabularies.", subcommands: [Train.self, Count.self, Merge.self])
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -84,7 +83,13 @@ struct VocabCommand: ParsableCommand {
         var userDefinedSymbols: String = ""
 
         @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file (replaced only with --overwrite), or a folder (new, empty, or an earlier vocab train output, which is replaced).")
-        var out: String
+        var out: String?
+
+        @Option(help: ArgumentHelp("Plan --num-shards shards of the inputs into this JSON file and stop (see vocab count and vocab merge).", valueName: "plan.json"))
+        var planOut: String?
+
+        @Option(help: "With --plan-out: how many shards (processes counting words) to plan.")
+        var numShards: Int?
 
         @Flag(help: "Replace an existing --out file (a .json or .model; folders follow dsprep's output rule).")
         var overwrite = false
@@ -101,124 +106,39 @@ struct VocabCommand: ParsableCommand {
             if vocabSize < 1 { throw ValidationError("--vocab-size must be positive") }
             if minFrequency < 0 { throw ValidationError("--min-frequency must not be negative") }
             if let limitAlphabet, limitAlphabet < 0 { throw ValidationError("--limit-alphabet must not be negative") }
+            try validatePlanFlags()  // VocabCommand+Shards.swift
         }
 
         static let defaultReservedTokens = "[PAD],[UNK],[CLS],[SEP],[MASK]"
 
-        /// Whether --out names one file rather than a folder.
-        private var writesFile: Bool { out.hasSuffix(model == .unigram ? ".model" : ".json") }
+        /// The job the flags describe.
+        var job: VocabJob {
+            var job = VocabJob(model: model == .unigram ? .unigram : .wordpiece, vocabSize: vocabSize, textColumn: text.textColumn)
+            job.minFrequency = minFrequency
+            job.limitAlphabet = limitAlphabet
+            job.initialAlphabet = initialAlphabet
+            job.specialTokens = (reservedTokens ?? specialTokens ?? Self.defaultReservedTokens).split(separator: ",").map(String.init)
+            job.lowercase = casing == .uncased || lowercase
+            job.normalization = normalization
+            job.characterCoverage = characterCoverage
+            job.byteFallback = byteFallback
+            job.splitDigits = splitDigits
+            job.splitByWhitespace = splitByWhitespace
+            job.userDefinedSymbols = userDefinedSymbols.split(separator: ",").map(String.init)
+            return job
+        }
 
         func run() throws {
-            if writesFile {
-                try OutputPolicy.checkFile(out, inputs: files, overwrite: overwrite)
-            } else {
-                try OutputPolicy.checkFolder(out, kind: .tokenizer, inputs: files)
-            }
-            if model == .unigram { return try trainUnigram() }
+            if let planOut, let numShards { return try plan(into: planOut, numShards: numShards) }
+            guard let out else { return }  // validate() requires --out without --plan-out
+            let job = job
+            try job.checkOutput(out, inputs: files, overwrite: overwrite)
             let start = Date()
-            var trainer = WordPieceTrainer(vocabularySize: vocabSize)
-            trainer.minFrequency = Int64(minFrequency)
-            trainer.limitAlphabet = limitAlphabet
-            trainer.initialAlphabet = initialAlphabet.unicodeScalars.map(\.value)
-            trainer.specialTokens = (reservedTokens ?? specialTokens ?? Self.defaultReservedTokens).split(separator: ",").map(String.init)
-            let uncased = casing == .uncased || lowercase
-            trainer.normalizer.lowercase = uncased
-            trainer.normalizer.stripAccents = uncased
-            guard trainer.specialTokens.contains(trainer.unknownToken) else {
-                throw InputError("--reserved-tokens must include \(trainer.unknownToken), WordPiece's unknown token")
-            }
-            var counter = WordCounter(normalizer: trainer.normalizer, preTokenizer: WordPieceTrainer.preTokenizer, threads: threads.count)
-            for path in files { try forEachBatch(in: path) { try counter.add($0, utf8: $1) } }
-
-            let merging = ProgressBar("train wordpiece", total: vocabSize, unit: "tokens", quiet: quiet.quiet)
-            let vocabulary = try trainer.train(counter.words) { merging.update(to: $0) }
-            merging.finish()
-            let tokenizer = try trainer.tokenizer(vocabulary: vocabulary)
-            if writesFile {
-                try TokenizerJSON.save(tokenizer, to: out)
-            } else {
-                try AtomicOutput.writeDirectory(at: out, kind: .tokenizer) { folder in
-                    try TokenizerJSON.save(tokenizer, to: folder + "/tokenizer.json")
-                    try AtomicOutput.writeFile(Data(WordPieceTrainer.vocabularyText(vocabulary).utf8), to: folder + "/vocab.txt")
-                }
-            }
-            if !quiet.quiet {
-                print(String(format: "%d tokens from %d texts (%d distinct words) in %.1f s → %@",
-                             vocabulary.count, counter.textCount, counter.words.count, Date().timeIntervalSince(start), out))
-            }
-        }
-
-        private func trainUnigram() throws {
-            let start = Date()
-            guard let rule = UnigramTrainerOptions.NormalizationRule(rawValue: normalization) else {
-                throw ValidationError("--normalization must be one of \(UnigramTrainerOptions.NormalizationRule.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            var options = UnigramTrainerOptions(vocabularySize: vocabSize)
-            options.normalization = rule
-            options.characterCoverage = characterCoverage
-            options.byteFallback = byteFallback
-            options.splitDigits = splitDigits
-            options.splitByWhitespace = splitByWhitespace
-            options.userDefinedSymbols = userDefinedSymbols.split(separator: ",").map(String.init)
-            var trainer = try UnigramTrainer(options: options, threads: threads.count)
-            for path in files { try forEachBatch(in: path) { try trainer.add($0, utf8: $1) } }
-            let bar = ProgressBar("train unigram", total: 100, unit: "%", quiet: quiet.quiet)
-            let proto = try trainer.train { done, total in bar.update(to: 100 * done / max(total, 1)) }
-            bar.finish()
-            let model = Data(proto.serialized(trainerFields: trainer.trainerSpecFields))
-            if writesFile {
-                try AtomicOutput.writeFile(model, to: out)
-            } else {
-                try AtomicOutput.writeDirectory(at: out, kind: .tokenizer) { folder in
-                    try AtomicOutput.writeFile(model, to: folder + "/tokenizer.model")
-                    try TokenizerJSON.write(unigram: proto, to: folder + "/tokenizer.json")
-                }
-            }
-            if !quiet.quiet {
-                print(String(format: "%d pieces from %d texts in %.1f s → %@", vocabSize, trainer.sentenceCount,
-                             Date().timeIntervalSince(start), out))
-            }
-        }
-
-        /// Calls `body(count, utf8)` with each batch of texts of the text column of `path`.
-        private func forEachBatch(in path: String, _ body: (Int, (Int) -> UnsafeRawBufferPointer) throws -> Void) throws {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-                let datasets = DatasetDict.isDatasetDict(at: path)
-                    ? try DatasetDict.load(from: path).datasets : [try Dataset.load(from: path)]
-                for dataset in datasets {
-                    let column = try textColumn(dataset.schema, path: path)
-                    for batch in dataset.table.batches { try texts(of: batch, column: column, path: path, body) }
-                }
-                return
-            }
-            let reader = try TabularReader(path: path, options: try input.ingestOptions())
-            let column = try textColumn(reader.schema, path: path)
-            let progress = ProgressBar("read \(URL(fileURLWithPath: path).lastPathComponent)", total: reader.byteCount,
-                                       unit: "bytes", quiet: quiet.quiet)
-            while let batch = try reader.nextBatch(maxRows: 1 << 20) {
-                try texts(of: batch, column: column, path: path, body)
-                progress.update(to: reader.bytesRead)
-            }
-            progress.finish()
-        }
-
-        private func textColumn(_ schema: Schema, path: String) throws -> String {
-            let name = try ColumnRoles.resolve(schema: schema, text: text.textColumn, textPair: nil, label: nil, labelDisabled: true, path: path).text
-            guard let field = schema.fields.first(where: { $0.name == name }), field.type == .string || field.type == .largeString else {
-                throw InputError("column '\(name)' does not hold text", at: SourceLocation(path: path),
-                                 hint: "pass --text-column NAME of a string column")
-            }
-            return name
-        }
-
-        private func texts(of batch: RecordBatch, column name: String, path: String,
-                           _ body: (Int, (Int) -> UnsafeRawBufferPointer) throws -> Void) throws {
-            guard let column = batch.column(name) else {
-                throw InputError("no column named '\(name)'", at: SourceLocation(path: path))
-            }
-            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-            try body(batch.count) { column.isNull($0) ? empty : column.stringBytes($0) }
+            var trainer = try job.trainer(threads: threads.count)
+            let ingest = try input.ingestOptions()
+            for path in files { try job.forEachBatch(in: path, ingest: ingest, quiet: quiet.quiet) { try trainer.add($0, utf8: $1) } }
+            let made = try trainer.train(writingTo: out, asFile: job.writesFile(out), quiet: quiet.quiet)
+            if !quiet.quiet { print(String(format: "%@ in %.1f s → %@", made, Date().timeIntervalSince(start), out)) }
         }
     }
 }

@@ -9,7 +9,8 @@ import XCTest
 /// folder before and after and asserts that nothing outside --out changed.
 final class OutputPolicyCommandTests: XCTestCase {
     /// The inputs every case reads, built once: a TSV, a hand-written vocabulary, a dataset, token
-    /// shards, two shard folders for merge and a one-step checkpoint for predict.
+    /// shards, two shard folders for merge, a one-step checkpoint for predict, and a vocabulary
+    /// plan with its two shards' word counts.
     private static var fixtures: URL?
     private var work: URL!
 
@@ -50,6 +51,9 @@ final class OutputPolicyCommandTests: XCTestCase {
              "--shard-index", "1", "--no-cache", "--quiet"],
             ["train", "--train", file("tok"), "--output-dir", file("run"), "--model", "bag", "--dimension", "4",
              "--bigram-buckets", "0", "--max-steps", "1", "--tokenizer", file("vocab.txt"), "--quiet"],
+            ["vocab", "train", "--vocab-size", "30", file("reviews.tsv"), "--plan-out", file("vocab-plan.json"), "--num-shards", "2", "--quiet"],
+            ["vocab", "count", "--plan", file("vocab-plan.json"), "--shard-index", "0", "--out", file("counts0"), "--quiet"],
+            ["vocab", "count", "--plan", file("vocab-plan.json"), "--shard-index", "1", "--out", file("counts1"), "--quiet"],
         ]
         for arguments in steps {
             let result = try DSPrepBinary.run(arguments)
@@ -85,6 +89,7 @@ final class OutputPolicyCommandTests: XCTestCase {
 
     private var writers: [Writer] {
         let tsv = path("in/reviews.tsv"), vocab = path("in/vocab.txt"), ds = path("in/ds"), tok = path("in/tok")
+        let vocabPlan = path("in/vocab-plan.json"), counts = [path("in/counts0"), path("in/counts1")]
         return [
             Writer(name: "ingest") { ["ingest", tsv, "--out", $0, "--quiet"] },
             Writer(name: "ingest collection") { ["ingest", "--split", "train=" + tsv, "--out", $0, "--quiet"] },
@@ -100,6 +105,12 @@ final class OutputPolicyCommandTests: XCTestCase {
             Writer(name: "dataset concat") { ["dataset", "concat", ds, ds, "--out", $0] },
             Writer(name: "vocab train folder") { ["vocab", "train", "--vocab-size", "30", tsv, "--out", $0, "--quiet"] },
             Writer(name: "vocab train file", fileExtension: ".json") { ["vocab", "train", "--vocab-size", "30", tsv, "--out", $0, "--quiet"] },
+            Writer(name: "vocab plan", fileExtension: ".json") {
+                ["vocab", "train", "--vocab-size", "30", tsv, "--plan-out", $0, "--num-shards", "2", "--quiet"]
+            },
+            Writer(name: "vocab count", fileExtension: ".counts") { ["vocab", "count", "--plan", vocabPlan, "--shard-index", "1", "--out", $0, "--quiet"] },
+            Writer(name: "vocab merge folder") { ["vocab", "merge", "--plan", vocabPlan] + counts + ["--out", $0, "--quiet"] },
+            Writer(name: "vocab merge file", fileExtension: ".json") { ["vocab", "merge", "--plan", vocabPlan] + counts + ["--out", $0, "--quiet"] },
             Writer(name: "train") {
                 ["train", "--train", tok, "--output-dir", $0, "--model", "bag", "--dimension", "4", "--bigram-buckets", "0",
                  "--max-steps", "1", "--quiet"]

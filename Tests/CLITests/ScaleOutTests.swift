@@ -2,9 +2,10 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `dsprep tokenize --plan-out / --plan` and the `dsprep-ray` launcher on a local Ray (2 CPUs,
-/// loopback only): K = 4 shards, as Ray tasks, merge to exactly a single run's bytes, whatever
-/// the scheduling, and after a killed attempt; a changed input is refused.
+/// `dsprep tokenize --plan-out / --plan`, `dsprep vocab train --plan-out` / `vocab count` /
+/// `vocab merge`, and the `dsprep-ray` launcher on a local Ray (2 CPUs, loopback only): K = 4
+/// shards, as Ray tasks, merge to exactly a single run's bytes (token shards or a vocabulary
+/// file), whatever the scheduling, and after a killed attempt; a changed input is refused.
 final class ScaleOutTests: XCTestCase {
     private var work: URL!
 
@@ -117,17 +118,100 @@ final class ScaleOutTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 
+    // MARK: - Vocabulary training over shards
+
+    private func vocabFlags(_ model: String) -> [String] { ["--model", model, "--vocab-size", "2000"] }
+
+    /// `dsprep vocab train` in one process: the vocabulary file's bytes.
+    private func singleVocabulary(_ inputs: [String], model: String) throws -> Data {
+        let out = work.appendingPathComponent("single-\(model).\(model == "unigram" ? "model" : "json")").path
+        let result = try DSPrepBinary.run(["vocab", "train"] + inputs + vocabFlags(model) + ["--out", out, "--overwrite", "--quiet"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return try Data(contentsOf: URL(fileURLWithPath: out))
+    }
+
+    /// Plans K shards of `inputs`, counts each, and returns the plan and the counts files.
+    private func countShards(_ inputs: [String], model: String, shards: Int) throws -> (plan: String, counts: [String]) {
+        let plan = work.appendingPathComponent("vocab-plan-\(model)-\(shards).json").path
+        let made = try DSPrepBinary.run(["vocab", "train"] + inputs + vocabFlags(model) + ["--plan-out", plan, "--num-shards", "\(shards)", "--quiet"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let counts = try (0..<shards).map { index in
+            let counts = work.appendingPathComponent("counts-\(model)-\(shards)-\(index)").path
+            let result = try DSPrepBinary.run(["vocab", "count", "--plan", plan, "--shard-index", "\(index)", "--out", counts, "--threads", "1", "--quiet"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("dsprep-shard-stats "), result.stdout)
+            return counts
+        }
+        return (plan, counts)
+    }
+
+    func testVocabularyOverShardsIsTheSingleRunsFile() throws {
+        for model in ["wordpiece", "unigram"] {
+            let single = try singleVocabulary([sample], model: model)
+            for shards in [1, 2, 4] {
+                let (plan, counts) = try countShards([sample], model: model, shards: shards)
+                let out = work.appendingPathComponent("merged-\(model)-\(shards).\(model == "unigram" ? "model" : "json")").path
+                // Counts in any order: the merge puts them in shard order.
+                let merge = try DSPrepBinary.run(["vocab", "merge", "--plan", plan] + counts.reversed() + ["--out", out, "--threads", "2", "--quiet"])
+                XCTAssertEqual(merge.status, 0, merge.stderr)
+                XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), single, "\(model), \(shards) shards")
+            }
+        }
+    }
+
+    func testVocabularyOverShardsOfTwoInputsKeepsTheirOrder() throws {
+        let inputs = try twoSplits()
+        let single = try singleVocabulary(inputs, model: "wordpiece")
+        let (plan, counts) = try countShards(inputs, model: "wordpiece", shards: 3)
+        let out = work.appendingPathComponent("merged").path
+        let merge = try DSPrepBinary.run(["vocab", "merge", "--plan", plan] + counts + ["--out", out, "--quiet"])
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/tokenizer.json")), single)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/vocab.txt"))
+    }
+
+    func testVocabularyMergeRefusesMissingRepeatedOrForeignCountsWithoutOutput() throws {
+        let (plan, counts) = try countShards([sample], model: "wordpiece", shards: 3)
+        let (_, foreign) = try countShards([sample], model: "wordpiece", shards: 2)
+        let out = work.appendingPathComponent("vocab.json").path
+        for (given, expected) in [(Array(counts.prefix(2)), "shard 2 of 3 are missing"), (counts + [counts[1]], "shard 1 is counted twice"),
+                                  ([counts[0], counts[1], foreign[1]], "\(foreign[1]): word counts of another plan"),
+                                  ([counts[0], counts[1], plan], "\(plan): not a word counts file")] {
+            let result = try DSPrepBinary.run(["vocab", "merge", "--plan", plan] + given + ["--out", out, "--quiet"])
+            XCTAssertNotEqual(result.status, 0)
+            XCTAssertTrue(result.stderr.contains(expected), "\(expected): \(result.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    func testVocabularyCountOfAChangedInputIsRefused() throws {
+        let input = work.appendingPathComponent("input.tsv").path
+        try FileManager.default.copyItem(atPath: sample, toPath: input)
+        let plan = work.appendingPathComponent("plan.json").path
+        XCTAssertEqual(try DSPrepBinary.run(["vocab", "train", input] + vocabFlags("wordpiece") + ["--plan-out", plan, "--num-shards", "2"]).status, 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: input))
+        bytes[bytes.count - 3] = bytes[bytes.count - 3] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        try bytes.write(to: URL(fileURLWithPath: input))
+        let out = work.appendingPathComponent("counts-1").path
+        let result = try DSPrepBinary.run(["vocab", "count", "--plan", plan, "--shard-index", "1", "--out", out])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("\(input): changed since the plan was made"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     // MARK: - dsprep-ray on a local Ray
 
-    /// Runs `dsprep-ray tokenize INPUT --num-shards 4` on the shared local session; returns the output folder and the figures.
-    private func launch(_ inputs: [String], environment: [String: String] = [:]) throws -> (out: String, figures: [String: Any]) {
+    /// Runs `dsprep-ray tokenize INPUT --num-shards 4` (or another command, with its flags) on the
+    /// shared local session; returns the output and the figures.
+    private func launch(_ inputs: [String], command: String = "tokenize", out name: String = "ray-out", flags: [String]? = nil,
+                        environment: [String: String] = [:]) throws -> (out: String, figures: [String: Any]) {
         let session = try RaySession.start()
-        let out = work.appendingPathComponent("ray-out").path
+        let out = work.appendingPathComponent(name).path
         let figures = work.appendingPathComponent("figures.json").path
         let result = try ChildProcess.run(
             session.launcher,
-            ["tokenize"] + inputs + ["--num-shards", "4", "--out", out, "--dsprep", DSPrepBinary.url.path, "--stats-json", figures,
-             "--tokenizer", tokenizer],
+            [command] + inputs + ["--num-shards", "4", "--out", out, "--dsprep", DSPrepBinary.url.path, "--stats-json", figures]
+                + (flags ?? ["--tokenizer", tokenizer]),
             environment: session.environment.merging(environment) { $1 })
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("shard 3/4: done"), result.stderr)
@@ -160,6 +244,19 @@ final class ScaleOutTests: XCTestCase {
         let inputs = try twoSplits()
         let (out, _) = try launch(inputs)
         XCTAssertEqual(try collectionBytes(out), try collectionBytes(try singleRun(inputs[0], inputs[1])))
+    }
+
+    func testRayVocabularyIsTheSingleRunsFile() throws {
+        for model in ["wordpiece", "unigram"] {
+            let name = "ray-\(model).\(model == "unigram" ? "model" : "json")"
+            // Unigram: a killed first attempt of shard 2 is retried (its counts file is replaced).
+            let (out, figures) = try launch([sample], command: "vocab", out: name, flags: vocabFlags(model),
+                                            environment: model == "unigram" ? ["DSPREP_RAY_FAIL_FIRST_ATTEMPT": "2"] : [:])
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), try singleVocabulary([sample], model: model), model)
+            let shards = try XCTUnwrap(figures["shards"] as? [[String: Any]])
+            XCTAssertEqual(shards.compactMap { $0["rows"] as? Int }, [750, 750, 750, 750])
+            if model == "unigram" { XCTAssertEqual(shards.compactMap { $0["attempt"] as? Int }, [1, 1, 2, 1]) }
+        }
     }
 
     func testKilledFirstAttemptIsRetriedAndGivesTheSameBytes() throws {

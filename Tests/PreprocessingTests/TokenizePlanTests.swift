@@ -1,4 +1,4 @@
-import Datasets
+@testable import Datasets
 import DSPrepSupport
 import Foundation
 @testable import Preprocessing
@@ -49,21 +49,24 @@ final class TokenizePlanTests: XCTestCase {
         return ids
     }
 
+    /// 2500 rows: every row start is recorded; 40,000: past `RowStarts.capacity`, so shard
+    /// boundaries are found by reading again from a recorded start.
     func testSegmentReadersReadExactlyTheirRowsFromTheirBytes() throws {
-        for format in [IngestFormat.tsv, .csv, .jsonl] {
-            for shardCount in [1, 3, 8] {
-                let path = try write(rows(2500, format: format), "input.\(format.rawValue)")
-                let plan = try plan(path, shards: shardCount).splits[0]
+        for (format, rowCount) in [(IngestFormat.tsv, 2500), (.csv, 2500), (.jsonl, 2500), (.tsv, 40_000), (.jsonl, 40_000)] {
+            for shardCount in rowCount > RowStarts.capacity ? [7] : [1, 3, 8] {
+                let path = try write(rows(rowCount, format: format), "input.\(format.rawValue)")
+                let split = try plan(path, shards: shardCount).splits[0]
+                let plan = split.input
                 let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-                XCTAssertEqual(plan.rowCount, 2500)
-                XCTAssertEqual(plan.labels, .classes(names: ["neg", "neutral", "pos"]))
+                XCTAssertEqual(plan.rowCount, rowCount)
+                XCTAssertEqual(split.labels, .classes(names: ["neg", "neutral", "pos"]))
                 XCTAssertEqual(plan.shards.first?.byteStart, 0)
                 XCTAssertEqual(plan.shards.last?.byteEnd, size)
                 var nextRow: Int64 = 0
                 for (shard, next) in zip(plan.shards, plan.shards.dropFirst().map(Optional.some) + [nil]) {
                     let context = "\(format) \(shardCount) shards, shard \(shard.index)"
                     if let next { XCTAssertEqual(shard.byteEnd, next.byteStart, context) }
-                    XCTAssertEqual(shard.rows, Table.shardRows(count: 2500, numShards: shardCount, index: shard.index).count, context)
+                    XCTAssertEqual(shard.rows, Table.shardRange(count: rowCount, numShards: shardCount, index: shard.index).count, context)
                     let reader = try TabularReader(path: path, segment: TabularReader.Segment(
                         bytes: shard.byteStart..<shard.byteEnd, dataStart: shard.dataStart, fileSize: size,
                         schema: Schema(plan.schema), rowCount: shard.rows))
@@ -77,13 +80,50 @@ final class TokenizePlanTests: XCTestCase {
         }
     }
 
+    /// Planning reads the file once (checking, typing, counting, row starts, block digests and
+    /// labels in one pass), plus a little at each shard boundary.
+    func testPlanningReadsTheInputOnce() throws {
+        let path = try write(rows(60_000, format: .tsv), "input.tsv")
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let input = try plan(path, shards: 8).splits[0].input
+        XCTAssertGreaterThanOrEqual(input.bytesRead, size)
+        // A boundary reads again at most the block it cuts and a stride of rows (60,000 rows / 8,192 starts kept: < 8 rows of < 40 bytes).
+        XCTAssertLessThanOrEqual(input.bytesRead - size, 7 * (input.digestBlockSize + 8 * 40), "read \(input.bytesRead) of \(size)")
+    }
+
+    /// The labels come from the first pass's distinct cells: CSV escapes undone, JSON numbers as
+    /// spelled, a missing JSON key is an empty score at the first row without it.
+    func testLabelsFromTheFirstPassMatchTheConvertedColumn() throws {
+        let csv = try write("text,label\n\"a\",\"say \"\"hi\"\"\"\nb,plain\nc,\"say \"\"hi\"\"\"\n", "quoted.csv")
+        XCTAssertEqual(try plan(csv, shards: 2).splits[0].labels, .classes(names: ["plain", "say \"hi\""]))
+        let integers = try write(#"{"text": "a", "label": 2}"# + "\n" + #"{"text": "b", "label": 0}"# + "\n", "integers.jsonl")
+        XCTAssertEqual(try plan(integers, shards: 2).splits[0].labels, .classes(names: ["0", "1", "2"]))
+        let late = try write(#"{"text": "a"}"# + "\n" + #"{"text": "b", "score": 0.5}"# + "\n", "late.jsonl")
+        XCTAssertThrowsError(try plan(late, shards: 1)) {
+            XCTAssertTrue("\($0)".contains("late.jsonl:1:") && "\($0)".contains("an empty score"), "\($0)")
+        }
+        let missing = try write(#"{"text": "a", "score": 0.5}"# + "\n" + #"{"text": "b", "score": 1e999}"# + "\n" + #"{"text": "c"}"# + "\n", "missing.jsonl")
+        XCTAssertThrowsError(try plan(missing, shards: 1)) {
+            XCTAssertTrue("\($0)".contains("missing.jsonl:2:") && "\($0)".contains("'inf' score"), "\($0)")
+        }
+    }
+
+    /// A score column may hold more distinct values than classes can be; a text column that does is refused.
+    func testManyDistinctLabelsAreScoresOrAnError() throws {
+        let count = DistinctCells.limit + 10
+        let scores = try write("text\tscore\n" + (0..<count).map { "t\t\(Double($0) / 7)\n" }.joined(), "scores.tsv")
+        XCTAssertEqual(try plan(scores, shards: 1).splits[0].labels, .regression)
+        let names = try write("text\tlabel\n" + (0..<count).map { "t\tclass \($0)\n" }.joined(), "names.tsv")
+        XCTAssertThrowsError(try plan(names, shards: 1)) { XCTAssertTrue("\($0)".contains("too many to be classes"), "\($0)") }
+    }
+
     func testChangedInputOrTokenizerIsRefusedNamingTheFile() throws {
         let path = try write(rows(3000, format: .tsv), "input.tsv")
         let plan = try plan(path, shards: 2)
         let tokenizer = { (_: String) throws -> any TextTokenizer in throw InputError("not reached: the check comes first") }
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         // One byte of shard 1 (same size): shard 0 still runs up to the tokenizer, shard 1 is refused.
-        let offset = plan.splits[0].shards[1].byteStart + 10
+        let offset = plan.splits[0].input.shards[1].byteStart + 10
         bytes[offset] = bytes[offset] == UInt8(ascii: "7") ? UInt8(ascii: "8") : UInt8(ascii: "7")
         try bytes.write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try plan.runShard(0, out: work.appendingPathComponent("part-0").path, threads: 1, loadTokenizer: tokenizer, progress: nil)) {
@@ -110,8 +150,8 @@ final class TokenizePlanTests: XCTestCase {
         let file = work.appendingPathComponent("plan.json").path
         try made.write(to: file)
         let read = try TokenizePlan.read(from: file)
-        XCTAssertEqual(read.splits[0].schema, made.splits[0].schema)
-        XCTAssertEqual(read.splits[0].shards.map(\.digest), made.splits[0].shards.map(\.digest))
+        XCTAssertEqual(read.splits[0].input.schema, made.splits[0].input.schema)
+        XCTAssertEqual(read.splits[0].input.shards.map(\.digest), made.splits[0].input.shards.map(\.digest))
         XCTAssertThrowsError(try TokenizePlan.read(from: path)) { XCTAssertTrue("\($0)".contains("not a tokenize plan"), "\($0)") }
     }
 }

@@ -13,29 +13,37 @@ import sys
 LOOPBACK_ONLY = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 
 USAGE = """dsprep-ray tokenize INPUT... --num-shards K --out DIR [--address ADDR] [--dsprep PATH] [tokenize flags...]
+       dsprep-ray vocab INPUT... --num-shards K --out VOCAB [--address ADDR] [--dsprep PATH] [vocab train flags...]
        dsprep-ray local-session --env-file FILE [--num-cpus N]"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dsprep-ray", usage=USAGE,
-                                     description="Tokenize a corpus across a Ray cluster; the same bytes as one machine.")
+                                     description="Tokenize a corpus or train a vocabulary across a Ray cluster; the same bytes as one machine.")
+    launcher = argparse.ArgumentParser(add_help=False)
+    launcher.add_argument("inputs", nargs="+", metavar="INPUT")
+    launcher.add_argument("--num-shards", type=int, required=True, help="shards = Ray tasks (HF's contiguous row ranges)")
+    launcher.add_argument("--address", help="Ray cluster address (default: RAY_ADDRESS, else a local Ray)")
+    launcher.add_argument("--dsprep", default=os.environ.get("DSPREP_BIN") or "dsprep",
+                          help="the dsprep binary, at this path on every node (default: DSPREP_BIN, else dsprep on PATH)")
+    launcher.add_argument("--num-cpus", type=int, help="CPUs of a local Ray started here (default: all)")
+    launcher.add_argument("--cpus-per-task", type=int, default=1, help="num_cpus of each task = its dsprep --threads (default 1)")
+    launcher.add_argument("--max-retries", type=int, default=3, help="retries of a task whose worker or dsprep died (default 3)")
+    launcher.add_argument("--keep-parts", action="store_true", help="keep the plan and the shards' parts (beside --out)")
+    launcher.add_argument("--stats-json", help="write the figures (seconds, bytes read per shard) to this file")
+    launcher.add_argument("--quiet", action="store_true", help="no progress")
+    shared = "Inputs, output, tokenizer and dsprep binary must be on storage every node sees, at the same path."
     commands = parser.add_subparsers(dest="command", required=True)
     tokenize = commands.add_parser(
-        "tokenize", usage=USAGE.splitlines()[0],
-        help="plan, one Ray task per shard, merge (other flags go to `dsprep tokenize`: --tokenizer, --max-length, ...)",
-        epilog="Inputs, output and tokenizer must be on storage every node sees, at the same path.")
-    tokenize.add_argument("inputs", nargs="+", metavar="INPUT")
-    tokenize.add_argument("--num-shards", type=int, required=True, help="shards = Ray tasks (HF's contiguous row ranges)")
+        "tokenize", usage=USAGE.splitlines()[0], parents=[launcher], epilog=shared,
+        help="plan, one Ray task per shard, merge (other flags go to `dsprep tokenize`: --tokenizer, --max-length, ...)")
     tokenize.add_argument("--out", required=True, help="output folder (a single run's bytes)")
-    tokenize.add_argument("--address", help="Ray cluster address (default: RAY_ADDRESS, else a local Ray)")
-    tokenize.add_argument("--dsprep", default=os.environ.get("DSPREP_BIN") or "dsprep",
-                          help="the dsprep binary, at this path on every node (default: DSPREP_BIN, else dsprep on PATH)")
-    tokenize.add_argument("--num-cpus", type=int, help="CPUs of a local Ray started here (default: all)")
-    tokenize.add_argument("--cpus-per-task", type=int, default=1, help="num_cpus of each task = its dsprep --threads (default 1)")
-    tokenize.add_argument("--max-retries", type=int, default=3, help="retries of a task whose worker or dsprep died (default 3)")
-    tokenize.add_argument("--keep-parts", action="store_true", help="keep the plan and shard folders (beside --out)")
-    tokenize.add_argument("--stats-json", help="write the figures (seconds, bytes read per shard) to this file")
-    tokenize.add_argument("--quiet", action="store_true", help="no progress")
+    vocab = commands.add_parser(
+        "vocab", usage=USAGE.splitlines()[1].strip(), parents=[launcher], epilog=shared,
+        help="plan, count the words of each shard as a Ray task, train on the driver (other flags go to `dsprep vocab train`: "
+             "--vocab-size, --model, ...)")
+    vocab.add_argument("--out", required=True, help="the vocabulary: a .json/.model file or a folder (a single run's bytes)")
+    vocab.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     session = commands.add_parser(
         "local-session", help="hold a local Ray on 127.0.0.1 until stdin closes or SIGTERM (for tests and benchmarks)")
     session.add_argument("--num-cpus", type=int, default=2)
@@ -69,10 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     options = launcher.Options(
         inputs=arguments.inputs, out=arguments.out, num_shards=arguments.num_shards, dsprep=arguments.dsprep,
         address=arguments.address, num_cpus=arguments.num_cpus, cpus_per_task=arguments.cpus_per_task,
-        max_retries=arguments.max_retries, keep_parts=arguments.keep_parts, tokenize_flags=rest,
-        stats_json=arguments.stats_json, quiet=arguments.quiet)
+        max_retries=arguments.max_retries, keep_parts=arguments.keep_parts, flags=rest,
+        overwrite=getattr(arguments, "overwrite", False), stats_json=arguments.stats_json, quiet=arguments.quiet)
     try:
-        launcher.tokenize(options)
+        (launcher.vocab if arguments.command == "vocab" else launcher.tokenize)(options)
     except launcher.DsprepError as error:
         # From a task, Ray wraps the error with the worker's traceback; its cause is what dsprep said.
         print(f"dsprep-ray: {getattr(error, 'cause', None) or error}", file=sys.stderr)

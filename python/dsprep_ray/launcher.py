@@ -1,10 +1,11 @@
 """Plan on the driver, one Ray task per shard, merge in shard order.
 
 Every step that reads or writes data is the `dsprep` binary: the plan
-(`dsprep tokenize INPUT --plan-out`), each shard (`dsprep tokenize --plan P --shard-index I`,
-which reads only its byte range of the input) and the merge (`dsprep merge`). Python only
-schedules. A shard writes its part folder atomically, so a retried or duplicated attempt leaves
-the same bytes, and the merge runs only once every shard has succeeded.
+(`dsprep tokenize INPUT --plan-out`, `dsprep vocab train INPUT --plan-out`), each shard
+(`dsprep tokenize --plan P --shard-index I`, `dsprep vocab count --plan P --shard-index I`, which
+read only the shard's byte ranges of the inputs) and the merge (`dsprep merge`,
+`dsprep vocab merge`). Python only schedules. A shard writes its part atomically, so a retried or
+duplicated attempt leaves the same bytes, and the merge runs only once every shard has succeeded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import ray
 
@@ -53,12 +55,31 @@ class Options:
     cpus_per_task: int = 1
     max_retries: int = 3
     keep_parts: bool = False
-    tokenize_flags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # for the plan: `dsprep tokenize` / `dsprep vocab train` flags
+    overwrite: bool = False  # vocab: replace an existing --out file
     stats_json: str | None = None
     quiet: bool = False
 
 
-def _run(command: list[str]) -> subprocess.CompletedProcess:
+@dataclass(frozen=True)
+class Job:
+    """The dsprep commands of one kind of job: the plan, a shard, the merge."""
+    plan: tuple[str, ...]
+    shard: tuple[str, ...]
+    part: str  # a shard's output, beside the plan
+    inputs_key: str  # the plan's list of inputs, each with its PlannedInput under "input"
+    merge: Callable[[str, str, list[str], str, bool], list[str]]  # (dsprep, plan, parts, out, overwrite) -> command
+
+
+TOKENIZE = Job(plan=("tokenize",), shard=("tokenize",), part="part-{}", inputs_key="splits",
+               merge=lambda dsprep, plan, parts, out, overwrite: [dsprep, "merge", *parts, "--out", out])
+# A counts file is a file: an attempt that finished writing it before its worker died leaves it for the retry to replace.
+VOCAB = Job(plan=("vocab", "train"), shard=("vocab", "count", "--overwrite"), part="counts-{}", inputs_key="inputs",
+            merge=lambda dsprep, plan, parts, out, overwrite: [dsprep, "vocab", "merge", "--plan", plan, *parts, "--out", out,
+                                                               *(["--overwrite"] if overwrite else [])])
+
+
+def _run_command(command: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -107,10 +128,11 @@ def _follow_progress(stream, board, index: int, errors: list[str]) -> None:
             errors.append(line)
 
 
-def run_shard(dsprep: str, plan: str, index: int, out: str, threads: int, board, fail_first: list[int]) -> dict:
+def run_shard(dsprep: str, shard: tuple[str, ...], plan: str, index: int, out: str, threads: int, board,
+              fail_first: list[int]) -> dict:
     """One shard as a dsprep subprocess; returns its stats line (bytes read, rows, seconds)."""
     attempt = ray.get(board.started.remote(index, ray.util.get_node_ip_address()))
-    command = [dsprep, "tokenize", "--plan", plan, "--shard-index", str(index), "--out", out, "--threads", str(threads)]
+    command = [dsprep, *shard, "--plan", plan, "--shard-index", str(index), "--out", out, "--threads", str(threads)]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent,
                                env=dict(os.environ, DSPREP_PROGRESS="lines"))
@@ -166,7 +188,16 @@ def _absolute_binary(dsprep: str) -> str:
 
 
 def tokenize(options: Options) -> dict:
-    """Runs the whole job; returns the figures (plan, tasks, merge seconds and per-shard stats)."""
+    """`dsprep tokenize` across the cluster; returns the figures (plan, tasks, merge seconds and per-shard stats)."""
+    return _run(TOKENIZE, options)
+
+
+def vocab(options: Options) -> dict:
+    """`dsprep vocab train` across the cluster (word counts per shard, training on the driver); returns the figures."""
+    return _run(VOCAB, options)
+
+
+def _run(job: Job, options: Options) -> dict:
     say = (lambda text: None) if options.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     dsprep = _absolute_binary(options.dsprep)
     out = os.path.abspath(options.out)
@@ -179,18 +210,19 @@ def tokenize(options: Options) -> dict:
     try:
         started = time.monotonic()
         plan = os.path.join(work, "plan.json")
-        command = [dsprep, "tokenize", *inputs, "--plan-out", plan, "--num-shards", str(options.num_shards),
-                   "--quiet", *options.tokenize_flags]
-        result = _run(command)
+        command = [dsprep, *job.plan, *inputs, "--plan-out", plan, "--num-shards", str(options.num_shards),
+                   "--quiet", *options.flags]
+        result = _run_command(command)
         if result.returncode != 0:
             raise _fail(command, result)
         with open(plan) as handle:
-            planned = json.load(handle)
+            planned = [entry["input"] for entry in json.load(handle)[job.inputs_key]]
         figures["plan_seconds"] = time.monotonic() - started
         # ru_maxrss of waited-for children: so far only the plan (kilobytes on Linux).
         figures["plan_peak_resident_bytes"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-        figures["input_bytes"] = sum(split["input"]["size"] for split in planned["splits"])
-        described = ", ".join(f"{split['name']}: {split['rowCount']} rows" for split in planned["splits"])
+        figures["input_bytes"] = sum(input["size"] for input in planned)
+        figures["plan_bytes_read"] = sum(input["bytesRead"] for input in planned)
+        described = ", ".join(f"{os.path.basename(input['path'])}: {input['rowCount']} rows" for input in planned)
         say(f"planned {options.num_shards} shards ({described}) in {figures['plan_seconds']:.2f} s")
 
         _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
@@ -199,8 +231,8 @@ def tokenize(options: Options) -> dict:
         board = ShardBoard.remote(options.num_shards)
         task = ray.remote(run_shard).options(
             num_cpus=options.cpus_per_task, max_retries=options.max_retries, retry_exceptions=[ShardCrashed])
-        parts = [os.path.join(work, f"part-{index}") for index in range(options.num_shards)]
-        pending = {task.remote(dsprep, plan, index, parts[index], options.cpus_per_task, board, fail_first): index
+        parts = [os.path.join(work, job.part.format(index)) for index in range(options.num_shards)]
+        pending = {task.remote(dsprep, job.shard, plan, index, parts[index], options.cpus_per_task, board, fail_first): index
                    for index in range(options.num_shards)}
         stats: list[dict | None] = [None] * options.num_shards
         shown: list[str] = [""] * options.num_shards
@@ -236,8 +268,8 @@ def tokenize(options: Options) -> dict:
         figures["shards"] = stats
 
         started = time.monotonic()
-        command = [dsprep, "merge", *parts, "--out", out]
-        result = _run(command)
+        command = job.merge(dsprep, plan, parts, out, options.overwrite)
+        result = _run_command(command)
         if result.returncode != 0:
             raise _fail(command, result)
         figures["merge_seconds"] = time.monotonic() - started

@@ -20,7 +20,4 @@ struct ConsumedPages {
         // The partial page at `end` stays; the next release starts on it.
         released = file.releasePages(released..<end)
     }
-
-    /// Starts over for a new pass from the beginning of the file.
-    mutating func rewind() { released = 0 }
 }

@@ -1,8 +1,8 @@
 import DSPrepSupport
 
 /// CSV, TSV and plain text. The first pass reads the header, checks every record's field count
-/// and infers each column's type (or checks the cells of overridden columns); the second pass
-/// converts cells into batches.
+/// and infers each column's type (or checks the cells of overridden columns), while its walk
+/// checks the UTF-8 and gathers what was asked; the second pass converts cells into batches.
 final class DelimitedSource: RecordSource {
     let schema: Schema
     let rowCount: Int
@@ -16,7 +16,7 @@ final class DelimitedSource: RecordSource {
     private let expectedCountSource: String
     private var unescaped: [UInt8] = []
 
-    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, pages: inout ConsumedPages) throws {
+    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, walk: inout FirstPassWalk) throws {
         path = file.path
         let isText = options.format == .text
         emptyIsNull = !isText
@@ -39,6 +39,7 @@ final class DelimitedSource: RecordSource {
             }
             try SchemaCheck.requireUniqueNames(names, path: path, line: scanner.recordLine)
             dataBegin = scanner
+            try walk.advance(to: scanner.position)
         } else {
             names = (0..<scanner.fieldCount).map { "column_\($0)" }
         }
@@ -48,6 +49,9 @@ final class DelimitedSource: RecordSource {
         let overrides = names.map { options.overrideType(for: $0) }
         var inferred = [InferredType](repeating: .unknown, count: names.count)
         var rows = 0
+        walk.dataStarts(at: dataBegin.position)
+        let collected = names.indices.filter { walk.collects(column: $0, named: names[$0]) }
+        var scratch: [UInt8] = []
         scanner = dataBegin
         while try scanner.nextRecord() {
             try Self.requireFieldCount(scanner, names.count, path: path, source: expectedCountSource)
@@ -66,8 +70,19 @@ final class DelimitedSource: RecordSource {
                         scanner.isEscaped(column) ? .text : CellText.classify(scanner.field(column)))
                 }
             }
+            for column in collected {
+                let cell = scanner.field(column)
+                if cell.isEmpty && emptyIsNull {
+                    walk.null(column, line: scanner.recordLine)
+                } else if scanner.isEscaped(column) {
+                    scanner.unescapedField(column, into: &scratch)
+                    scratch.withUnsafeBytes { walk.cell(column, $0, line: scanner.recordLine) }
+                } else {
+                    walk.cell(column, cell, line: scanner.recordLine)
+                }
+            }
             rows += 1
-            pages.release(upTo: scanner.position)
+            try walk.rowEnded(at: scanner.position)
         }
         if isText { inferred[0] = .text }
         schema = Schema(names.indices.map { Field(names[$0], overrides[$0] ?? inferred[$0].dataType) })

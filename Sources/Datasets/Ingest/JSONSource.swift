@@ -16,8 +16,8 @@ final class JSONSource: RecordSource {
     var rowCount: Int { reader.rowCount }
     var position: Int { reader.position }
 
-    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, pages: inout ConsumedPages) throws {
-        reader = try JSONRecordReader(file: file, dataStart: dataStart, options: options, pages: &pages)
+    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, walk: inout FirstPassWalk) throws {
+        reader = try JSONRecordReader(file: file, dataStart: dataStart, options: options, walk: &walk)
     }
 
     /// JSON Lines records of a schema found earlier, from a map of part of the file that starts
@@ -58,7 +58,7 @@ struct JSONRecordReader {
     private var textScratch: [UInt8] = []
     private var elements: [JSONToken] = []
 
-    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, pages: inout ConsumedPages) throws {
+    init(file: MappedFile, dataStart: Int, options: ResolvedIngestOptions, walk: inout FirstPassWalk) throws {
         path = file.path
         isArray = options.format == .json
         scanner = JSONScanner(bytes: file.bytes, start: dataStart, path: path, recordsEndAtNewline: !isArray)
@@ -72,18 +72,28 @@ struct JSONRecordReader {
             scanner.position += 1
         }
         let begin = scanner
+        walk.dataStarts(at: begin.position)
 
         var types: [JSONColumnType] = []
+        var collected: [Bool] = []
         var rows = 0
+        var firstRecordLine = 0
         while try nextRecord() {
+            if rows == 0 { firstRecordLine = recordLine }
             while let (column, token) = try nextMember(addingColumns: true) {
                 if column == types.count {
-                    types.append(JSONColumnType(override: options.overrideType(for: String(decoding: names[column], as: UTF8.self))))
+                    let name = String(decoding: names[column], as: UTF8.self)
+                    types.append(JSONColumnType(override: options.overrideType(for: name)))
+                    collected.append(walk.collects(column: column, named: name, missedBefore: rows > 0 ? firstRecordLine : nil))
                 }
+                if collected[column] { collect(token, column: column, into: &walk) }
                 try infer(token, into: &types[column], column: column)
             }
+            for column in collected.indices where collected[column] && lastObjectSetting[column] != objectNumber {
+                walk.null(column, line: recordLine)
+            }
             rows += 1
-            pages.release(upTo: scanner.position)
+            try walk.rowEnded(at: scanner.position)
         }
         guard rows > 0 else {
             let expected = isArray ? "the array has no objects" : "file is empty"
@@ -260,6 +270,17 @@ struct JSONRecordReader {
             throw InputError(
                 "column '\(name)' holds lists in some rows and single values in others",
                 at: SourceLocation(path: path, line: recordLine), hint: "make every value of the column a list")
+        }
+    }
+
+    /// Hands a collected column's value to the walk (a list is left to the type check: a label cannot be one).
+    private mutating func collect(_ token: JSONToken, column: Int, into walk: inout FirstPassWalk) {
+        switch token {
+        case .null: walk.null(column, line: recordLine)
+        case .arrayStart, .objectStart: return
+        default:
+            let line = recordLine
+            text(of: token) { walk.cell(column, $0, line: line) }
         }
     }
 

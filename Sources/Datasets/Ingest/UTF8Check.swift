@@ -1,36 +1,42 @@
 import DSPrepSupport
 
-/// Checks a whole file up front for invalid UTF-8 and NUL bytes, so that later passes may copy
-/// string bytes without decoding them.
+/// Checks a file for invalid UTF-8 and NUL bytes, front to back in steps that a parser's first
+/// pass takes a little ahead of itself, so that later passes may copy string bytes without
+/// decoding them and the file is read once to check and parse it.
 ///
 /// NUL bytes are rejected: in a text file they almost always mean UTF-16 or binary data, and
 /// a NUL-separated field would surprise every tool downstream.
-enum UTF8Check {
-    /// Throws an error naming the line, column and byte offset of the first bad byte.
-    static func validate(_ bytes: UnsafeRawBufferPointer, path: String, pages: inout ConsumedPages) throws {
-        // The branch-free automaton says whether the file is valid; only when it is not does
-        // `firstInvalidByte`, sequence by sequence, look for where.
-        var automaton = UTF8Automaton()
-        let chunk = 4 << 20
-        var start = 0
-        while start < bytes.count && !automaton.failed {
-            let end = min(start + chunk, bytes.count)
-            automaton.consume(bytes, from: start, to: end)
-            pages.release(upTo: end)
-            start = end
-        }
-        if automaton.isComplete { return }
-        if let offset = firstInvalidByte(bytes) {
-            throw error(at: offset, in: bytes, path: path)
-        }
-        // Not reached: `firstInvalidByte` finds whatever the automaton rejected (a sequence cut off by
-        // the end of the file included).
-        throw error(at: bytes.count - 1, in: bytes, path: path)
+struct UTF8Check {
+    /// The branch-free automaton says whether the bytes so far are valid; only when they are not
+    /// does `firstInvalidByte`, sequence by sequence, look for where.
+    private var automaton = UTF8Automaton()
+    /// Bytes checked so far, from the start of the file.
+    private(set) var checked = 0
+
+    /// Checks the bytes up to `end` not checked yet; throws an error naming the line, column and
+    /// byte offset of the first bad byte. `body` sees each newly checked part (a digest reads it while it is hot).
+    mutating func check(_ bytes: UnsafeRawBufferPointer, through end: Int, path: String,
+                        _ body: (Range<Int>) -> Void) throws {
+        let end = min(end, bytes.count)
+        guard end > checked else { return }
+        automaton.consume(bytes, from: checked, to: end)
+        if automaton.failed { throw Self.error(in: bytes, after: checked, path: path) }
+        body(checked..<end)
+        checked = end
+        // A sequence cut off by the end of the file.
+        if checked == bytes.count && !automaton.isComplete { throw Self.error(in: bytes, after: checked, path: path) }
     }
 
-    /// The offset of the first byte that starts an invalid sequence or is NUL, if any.
-    static func firstInvalidByte(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        UTF8Validation.firstInvalidOffset(in: bytes, rejectingNUL: true)
+    /// The error for the first bad byte at or after the sequence that holds byte `offset` (the
+    /// bytes before it are valid).
+    private static func error(in bytes: UnsafeRawBufferPointer, after offset: Int, path: String) -> InputError {
+        var start = min(offset, bytes.count)
+        // Back to the lead byte of the sequence `offset` may be inside of (at most 3 bytes back).
+        while start > 0 && offset - start < 3 && bytes[start - 1] & 0xC0 == 0x80 { start -= 1 }
+        if start > 0 && bytes[start - 1] >= 0xC0 { start -= 1 }
+        let found = UTF8Validation.firstInvalidOffset(in: UnsafeRawBufferPointer(rebasing: bytes[start...]), rejectingNUL: true)
+        // `found` is never nil here: the automaton rejected these bytes (a sequence cut off by the end of the file included).
+        return error(at: found.map { start + $0 } ?? bytes.count - 1, in: bytes, path: path)
     }
 
     private static func error(at offset: Int, in bytes: UnsafeRawBufferPointer, path: String) -> InputError {

@@ -65,9 +65,15 @@ extension Table {
     /// contract of dsprep relies on.
     public static func shardRows(count: Int, numShards: Int, index: Int, contiguous: Bool = true) -> [Int] {
         if !contiguous { return Array(stride(from: index, to: count, by: numShards)) }
+        return Array(shardRange(count: count, numShards: numShards, index: index))
+    }
+
+    /// The rows of contiguous shard `index` of `numShards` (`shardRows`) as a range, which a plan
+    /// of a file with millions of rows needs without listing them.
+    public static func shardRange(count: Int, numShards: Int, index: Int) -> Range<Int> {
         let base = count / numShards, extra = count % numShards
         let start = base * index + min(index, extra)
-        return Array(start..<(start + base + (index < extra ? 1 : 0)))
+        return start..<(start + base + (index < extra ? 1 : 0))
     }
 
     /// Tables with the same schema, one after the other (batches are shared, not copied).

@@ -7,9 +7,10 @@ public struct WordCounter {
     public let normalizer: Normalizer?
     public let preTokenizer: PreTokenizer?
     public let threads: Int
-    public private(set) var words = WordCounts()
-    /// Texts seen so far.
-    public private(set) var textCount = 0
+    /// The words counted so far, and the texts seen.
+    public private(set) var counted = CountedTexts()
+    public var words: WordCounts { counted.words }
+    public var textCount: Int { counted.texts }
     /// The one-pass splitter when the pipeline is a cased BERT one.
     private var splitter: BertWordSplitter?
 
@@ -47,10 +48,14 @@ public struct WordCounter {
             }
             return local
         }
-        for part in partial {
-            if words.count == 0 { words = part } else { words.merge(part) }
-        }
-        textCount += count
+        for part in partial { counted.words.merge(part) }
+        counted.texts += count
+    }
+
+    /// Adds the counts of texts counted apart (by another process, with the same normalizer and
+    /// pre-tokenizer), as if they were read here next.
+    public mutating func add(_ next: CountedTexts) {
+        counted.append(next)
     }
 
     /// Counts the words of `texts` (for callers that hold strings rather than column bytes).

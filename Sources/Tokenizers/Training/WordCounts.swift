@@ -77,6 +77,10 @@ public struct WordCounts: Sendable {
 
     /// Adds every word of `other` (after this one's own words, keeping first-seen order).
     public mutating func merge(_ other: WordCounts) {
+        if count == 0 {
+            self = other
+            return
+        }
         other.scalars.withUnsafeBufferPointer { arena in
             for index in 0..<other.count {
                 let word = UnsafeBufferPointer(rebasing: arena[Int(other.starts[index])..<Int(other.starts[index + 1])])

@@ -18,9 +18,8 @@ struct UnigramSentenceReader {
     let splitByWhitespace: Bool
     let maxSentenceLength: Int
     let threads: Int
-    private(set) var words = WordCounts()
-    /// Texts kept for training.
-    private(set) var sentenceCount = 0
+    /// The words counted so far, and the texts kept for training.
+    private(set) var counted = CountedTexts()
 
     static let wordStart: UInt32 = 0x2581
     /// sentencepiece's reserved character for unknown text (kUNKChar): texts holding it are skipped.
@@ -56,10 +55,12 @@ struct UnigramSentenceReader {
             }
             return (local, kept)
         }
-        for (part, kept) in partial {
-            if words.count == 0 { words = part } else { words.merge(part) }
-            sentenceCount += kept
-        }
+        for (part, kept) in partial { counted.append(CountedTexts(words: part, texts: kept)) }
+    }
+
+    /// Adds the counts of texts read apart (with the same options), as if they were read here next.
+    mutating func add(_ next: CountedTexts) {
+        counted.append(next)
     }
 
     private static func containsReserved(_ text: UnsafeBufferPointer<UInt8>) -> Bool {

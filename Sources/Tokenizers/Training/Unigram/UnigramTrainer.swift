@@ -21,8 +21,9 @@ public struct UnigramTrainer {
     /// Special, user-defined and byte pieces with their ids, in id order.
     let metaPieces: [(id: Int, bytes: [UInt8], type: SentencePieceModelProto.PieceType)]
 
-    /// Texts kept for training so far (empty, over-long and reserved-character texts are not).
-    public var sentenceCount: Int { reader.sentenceCount }
+    /// The words read so far, and the texts kept for training (empty, over-long and
+    /// reserved-character texts are not).
+    public var counted: CountedTexts { reader.counted }
 
     public init(options: UnigramTrainerOptions, threads: Int) throws {
         self.options = options
@@ -98,6 +99,11 @@ public struct UnigramTrainer {
         try reader.add(count, utf8: utf8)
     }
 
+    /// Adds the counts of texts read apart (by a trainer with the same options), as if they were read here next.
+    public mutating func add(_ next: CountedTexts) {
+        reader.add(next)
+    }
+
     /// Reads `texts` (for callers that hold strings).
     public mutating func add(_ texts: [String]) throws {
         try PackedTexts.withUTF8(texts) { count, utf8 in try add(count, utf8: utf8) }
@@ -105,10 +111,10 @@ public struct UnigramTrainer {
 
     /// Runs the training. `progress(done, total)` is called after each EM step.
     public func train(progress: (Int, Int) -> Void = { _, _ in }) throws -> SentencePieceModelProto {
-        guard reader.words.count > 0 else {
+        guard reader.counted.words.count > 0 else {
             throw InputError("no text to train on", hint: "check the input files and the text column")
         }
-        let required = RequiredCharacters(words: reader.words, characterCoverage: options.characterCoverage)
+        let required = RequiredCharacters(words: reader.counted.words, characterCoverage: options.characterCoverage)
         guard required.characters.count + metaPieces.count <= options.vocabularySize else {
             throw InputError("the vocabulary size \(options.vocabularySize) is smaller than the \(required.characters.count) required characters and \(metaPieces.count) special pieces",
                              hint: "raise --vocab-size or lower --character-coverage")
