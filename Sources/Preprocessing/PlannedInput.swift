@@ -57,11 +57,10 @@ public struct PlannedInput: Codable, Sendable {
                                        gathering: FirstPassRequest(rowStarts: true, blockDigests: true, distinctCellsOf: distinctCellsOf))
         // Shard i covers the bytes from where its first row starts (0 for the first: the header is
         // its) to where the next one's does (the end of the file for the last: trailing blank lines are its).
-        let firstRows = (0..<numShards).map { Table.shardRange(count: reader.rowCount, numShards: numShards, index: $0).lowerBound }
-        let starts = try [0] + firstRows.dropFirst().map { try reader.rowStart($0) } + [reader.byteCount]
+        let rows = (0..<numShards).map { Table.shardRange(count: reader.rowCount, numShards: numShards, index: $0) }
+        let starts = try [0] + rows.dropFirst().map { try reader.rowStart($0.lowerBound) } + [reader.byteCount]
         let shards = try (0..<numShards).map { index in
-            PlannedShard(index: index, firstRow: firstRows[index],
-                         rows: Table.shardRange(count: reader.rowCount, numShards: numShards, index: index).count,
+            PlannedShard(index: index, firstRow: rows[index].lowerBound, rows: rows[index].count,
                          byteStart: starts[index], byteEnd: starts[index + 1],
                          dataStart: index == 0 ? try reader.rowStart(0) : starts[index],
                          digest: reader.digest(of: starts[index]..<starts[index + 1]))
