@@ -20,11 +20,15 @@ public struct PlannedInput: Codable, Sendable {
     public var schema: [Field]
     public var rowCount: Int
     public var shards: [PlannedShard]
+
     /// The blocks the shards' digests are made of (`BlockDigests`).
     public var digestBlockSize: Int
     /// Bytes of the input the plan read: the whole file once, plus the rows and blocks at the
     /// shard boundaries again.
     public var bytesRead: Int
+
+    /// Rows of shard `index` (0 when the input has fewer shards).
+    public func rows(inShard index: Int) -> Int { shards.indices.contains(index) ? shards[index].rows : 0 }
 
     public struct PlannedShard: Codable, Sendable {
         public var index: Int

@@ -74,7 +74,7 @@ extension TokenizeCommand {
         if let numShards, numShards != loaded.numShards {
             throw ValidationError("--num-shards \(numShards) differs from the plan's \(loaded.numShards) shards")
         }
-        let rows = loaded.splits.reduce(0) { $0 + ($1.input.shards.indices.contains(shardIndex) ? $1.input.shards[shardIndex].rows : 0) }
+        let rows = loaded.splits.reduce(0) { $0 + $1.input.rows(inShard: shardIndex) }
         let progress = ProgressBar("tokenize shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet.quiet)
         let stats = try loaded.runShard(shardIndex, out: out, threads: threads.count, loadTokenizer: { try TokenizerLoader.load(path: $0) },
                                         progress: progress)

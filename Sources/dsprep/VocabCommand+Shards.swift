@@ -55,7 +55,7 @@ extension VocabCommand {
         func run() throws {
             let loaded = try VocabPlan.read(from: plan)
             try OutputPolicy.checkFile(out, inputs: [plan] + loaded.inputs.map(\.input.path), overwrite: overwrite)
-            let rows = loaded.inputs.reduce(0) { $0 + ($1.input.shards.indices.contains(shardIndex) ? $1.input.shards[shardIndex].rows : 0) }
+            let rows = loaded.inputs.reduce(0) { $0 + $1.input.rows(inShard: shardIndex) }
             let progress = ProgressBar("count shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet.quiet)
             let stats = try loaded.countShard(shardIndex, out: out, threads: threads.count,
                                               progress: progress)

@@ -39,22 +39,8 @@ final class KernelTests: XCTestCase {
             let dt = (1 - t * t) * scale * (1 + 3 * cubic * x * x)
             return (0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * dt)
         }
-        let extremes: [Float] = [0, -0.0, 1e-3, -1e-3, 6, -6, 12, -12, 1000, -1000]
-        forEachVersion { version in
-            for count in Self.lengths {
-                let x = inputs(count, seed: 1, scale: 5, extremes: extremes)
-                let dout = randomBuffer(count, seed: 2), out = FloatBuffer(count: count)
-                let dinp = randomBuffer(count, seed: 3), before = dinp.toArray()
-                ck_gelu_forward(out.pointer, x.pointer, count)
-                ck_gelu_backward(dinp.pointer, dout.pointer, x.pointer, count)
-                for i in 0..<count {
-                    let xi = Double(x[i]), (value, derivative) = reference(xi)
-                    assertClose(out[i], value, tolerance: 1e-6 * max(1, abs(xi)), "\(version) gelu(\(xi))")
-                    assertClose(dinp[i], Double(before[i]) + Double(dout[i]) * derivative, tolerance: 4e-6,
-                                "\(version) gelu'(\(xi))")
-                }
-            }
-        }
+        checkGELU(forward: ck_gelu_forward, backward: ck_gelu_backward, reference: reference, seed: 1,
+                  extremes: [0, -0.0, 1e-3, -1e-3, 6, -6, 12, -12, 1000, -1000])
     }
 
     func testExactGELUMatchesTheErfFormula() {
@@ -63,14 +49,22 @@ final class KernelTests: XCTestCase {
             let pdf = Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
             return (x * cdf, cdf + x * pdf)
         }
-        let extremes: [Float] = [0, -0.0, 1e-3, -1e-3, 0.5, -0.5, 3, -3, 6, -6, 12, -12, 1000, -1000]
+        checkGELU(forward: ck_gelu_erf_forward, backward: ck_gelu_erf_backward, reference: reference, seed: 4,
+                  extremes: [0, -0.0, 1e-3, -1e-3, 0.5, -0.5, 3, -3, 6, -6, 12, -12, 1000, -1000])
+    }
+
+    /// A GELU kernel pair against its formula in Double: out = gelu(x), and dinp += dout · gelu'(x)
+    /// (accumulated onto random values), in both kernel versions, for every length.
+    func checkGELU(forward: (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int) -> Void,
+                   backward: (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, Int) -> Void,
+                   reference: (Double) -> (value: Double, derivative: Double), seed: UInt64, extremes: [Float]) {
         forEachVersion { version in
             for count in Self.lengths {
-                let x = inputs(count, seed: 4, scale: 5, extremes: extremes)
-                let dout = randomBuffer(count, seed: 5), out = FloatBuffer(count: count)
-                let dinp = randomBuffer(count, seed: 6), before = dinp.toArray()
-                ck_gelu_erf_forward(out.pointer, x.pointer, count)
-                ck_gelu_erf_backward(dinp.pointer, dout.pointer, x.pointer, count)
+                let x = inputs(count, seed: seed, scale: 5, extremes: extremes)
+                let dout = randomBuffer(count, seed: seed + 1), out = FloatBuffer(count: count)
+                let dinp = randomBuffer(count, seed: seed + 2), before = dinp.toArray()
+                forward(out.pointer, x.pointer, count)
+                backward(dinp.pointer, dout.pointer, x.pointer, count)
                 for i in 0..<count {
                     let xi = Double(x[i]), (value, derivative) = reference(xi)
                     assertClose(out[i], value, tolerance: 1e-6 * max(1, abs(xi)), "\(version) gelu(\(xi))")
