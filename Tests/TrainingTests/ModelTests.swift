@@ -6,8 +6,8 @@ import XCTest
 final class ModelTests: XCTestCase {
     static let vocab = 12, length = 8
 
-    func tinyBert(task: Task, dropout: Float, seed: UInt64 = 1, range: Float = 0.02) throws -> BertModel {
-        var config = BertConfiguration(vocabSize: Self.vocab, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2,
+    func tinyBert(task: ProblemType, dropout: Float, seed: UInt64 = 1, range: Float = 0.02, layers: Int = 2) throws -> BertModel {
+        var config = BertConfiguration(vocabSize: Self.vocab, hiddenSize: 8, numHiddenLayers: layers, numAttentionHeads: 2,
                                        intermediateSize: 16, maxPositionEmbeddings: Self.length, typeVocabSize: 2,
                                        hiddenDropoutProb: dropout, attentionProbsDropoutProb: dropout)
         config.initializerRange = range
@@ -42,7 +42,7 @@ final class ModelTests: XCTestCase {
     }
 
     func testBertGradientsMatchFiniteDifferences() throws {
-        for (task, dropout) in [(Task.classification(labels: 3), Float(0)), (.classification(labels: 2), 0.2), (.regression, 0.1)] {
+        for (task, dropout) in [(ProblemType.classification(labels: 3), Float(0)), (.classification(labels: 2), 0.2), (.regression, 0.1)] {
             let model = try tinyBert(task: task, dropout: dropout, range: 0.3)
             var batch = try syntheticBatch(size: 3, seed: 7, regression: task == .regression)
             if case .classification(3) = task, case .classes(let y)? = batch.labels {
@@ -51,6 +51,21 @@ final class ModelTests: XCTestCase {
             }
             checkGradients(Checked.all(model.parameters), samples: 6, epsilon: 1e-2, tolerance: 3e-2) {
                 model.forwardCount = 0  // the same dropout masks on every evaluation
+                return Double(try! model.forward(batch, training: true)!)
+            } backward: {
+                model.backward(lossScale: 1)
+            }
+        }
+    }
+
+    /// The last layer runs after attention on the first tokens only, and an encoder without
+    /// layers pools its embeddings: both backward passes are exact, dropout included.
+    func testShallowEncodersHaveExactGradients() throws {
+        for layers in [0, 1] {
+            let model = try tinyBert(task: .classification(labels: 2), dropout: 0.1, range: 0.3, layers: layers)
+            let batch = try syntheticBatch(size: 3, seed: 11)
+            checkGradients(Checked.all(model.parameters), samples: 6, epsilon: 1e-2, tolerance: 3e-2) {
+                model.forwardCount = 0
                 return Double(try! model.forward(batch, training: true)!)
             } backward: {
                 model.backward(lossScale: 1)
@@ -87,7 +102,7 @@ final class ModelTests: XCTestCase {
     }
 
     func testBagGradientsMatchFiniteDifferences() throws {
-        for task in [Task.classification(labels: 2), .regression] {
+        for task in [ProblemType.classification(labels: 2), .regression] {
             let model = BagModel(configuration: .init(vocabSize: Self.vocab, bigramBuckets: 7, dimension: 5),
                                  loss: try TaskLoss(task: task, classWeights: task == .regression ? nil : [1, 2]), seed: 3)
             // a non-zero classifier so every parameter has a gradient

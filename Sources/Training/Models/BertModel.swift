@@ -11,9 +11,12 @@ import DSPrepSupport
 /// padding rows. Per layer, with x: (N,C):
 ///   qkv = x·Wqkvᵀ  (N,3C) → a = attention(qkv)  (N,C) → r1 = x + drop(a·Woᵀ)  → x1 = LN(r1)
 ///   h = x1·Wiᵀ  (N,F) → g = gelu(h) → r2 = x1 + drop(g·Wo2ᵀ) → x2 = LN(r2)
+/// The head reads only each sequence's first token, so the last layer runs everything after
+/// attention on those B rows alone (its keys and values still come from every row): about a
+/// twelfth of the encoder's matrix products saved, with the same result.
 public final class BertModel: Model {
     public let configuration: BertConfiguration
-    public let task: Task
+    public let task: ProblemType
     public let loss: TaskLoss
     public let parameters: ParameterStore
     /// Seeds dropout; each training forward uses fresh streams derived from it.
@@ -99,7 +102,7 @@ public final class BertModel: Model {
         var g: Pointer                   // (N,F) after GELU; in training one buffer for every layer (the backward recomputes it)
         var r2: Pointer                  // (N,C)
         var ln2Mean, ln2Rstd: Pointer    // (N)
-        var x2: Pointer                  // (N,C) layer output
+        var x2: Pointer                  // (N,C) layer output; the last layer writes its B first-token rows to `cls`
     }
 
     struct Activations {
@@ -109,6 +112,7 @@ public final class BertModel: Model {
         var keyBias, emb, embMean, embRstd, xe: Pointer   // (N), (N,E), (N), (N), (N,E) LN(emb) after dropout
         var x0: Pointer                                   // (N,C) encoder input: xe, or its projection
         var layers: [LayerActivations]
+        var firstA, firstX: Pointer                       // (B,C) the last layer's attention output and input at the first tokens
         var cls, headIn: Pointer                          // (B,C) first token; after dropout when the head has one first
         var headPre, headAct: Pointer                     // (B,C) dense output, after tanh/GELU
         var headOut: Pointer                              // (B,C) headAct after dropout
@@ -173,6 +177,7 @@ public final class BertModel: Model {
             return Activations(
                 b: b, n: n,
                 keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe, x0: x0, layers: layers,
+                firstA: take(b * c), firstX: take(b * c),
                 cls: take(b * c), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
                 logits: take(b * k), probs: take(b * k), scratch: scratch)
         }
@@ -223,8 +228,8 @@ public final class BertModel: Model {
         self.batch = batch
         let p = parameters
         for chunk in chunks {
-            let x = encode(acts, spans: chunk.spans, firstRow: packed.spans.rowStarts[chunk.sequences.lowerBound])
-            Pooling.clsForward(out: acts.cls + chunk.sequences.lowerBound * c, inp: x, spans: chunk.spans, c: c)
+            encode(acts, spans: chunk.spans, firstRow: packed.spans.rowStarts[chunk.sequences.lowerBound],
+                   cls: acts.cls + chunk.sequences.lowerBound * c)
         }
 
         // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
@@ -244,10 +249,10 @@ public final class BertModel: Model {
     }
 
     /// Embeddings and encoder layers over the sequences `spans` (packed rows firstRow... of the
-    /// batch); returns the last layer's output (N,C).
-    private func encode(_ acts: Activations, spans: SequenceSpans, firstRow: Int) -> Pointer {
+    /// batch); writes the last layer's output at each sequence's first token to cls: (B,C).
+    private func encode(_ acts: Activations, spans: SequenceSpans, firstRow: Int, cls: Pointer) {
         let cfg = configuration
-        let n = spans.rowCount, c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize
+        let n = spans.rowCount, c = cfg.hiddenSize, e = cfg.embeddingWidth
         let p = parameters
         packed.keyBias.withUnsafeBufferPointer { acts.keyBias.update(from: $0.baseAddress! + firstRow, count: n) }
         withPackedTokens(from: firstRow) { ids, positions, types in
@@ -267,21 +272,38 @@ public final class BertModel: Model {
             Linear.forward(out: la.qkv, inp: x, weight: p.value(lp.qkvWeight), bias: p.value(lp.qkvBias), n: n, c: c, oc: 3 * c)
             Attention.forward(out: la.a, att: la.att, qkv: la.qkv, keyBias: acts.keyBias, spans: spans,
                               dropout: attentionDropout(site: site, acts), dropped: acts.scratch?.datt, c: c)
-            Linear.forward(out: la.r1, inp: la.a, weight: p.value(lp.attnOutWeight), bias: p.value(lp.attnOutBias), n: n, c: c, oc: c)
-            dropout(la.r1, n * c, site: site + 1, acts)
-            Elementwise.add(la.r1, la.r1, x, count: n * c)
-            LayerNorm.forward(out: la.x1, mean: la.ln1Mean, rstd: la.ln1Rstd, inp: la.r1, weight: p.value(lp.ln1Weight),
-                              bias: p.value(lp.ln1Bias), n: n, c: c, epsilon: cfg.layerNormEps)
-            Linear.forward(out: la.h, inp: la.x1, weight: p.value(lp.ffnInWeight), bias: p.value(lp.ffnInBias), n: n, c: c, oc: f)
-            GELU.forward(out: la.g, inp: la.h, count: n * f, form: cfg.hiddenAct)
-            Linear.forward(out: la.r2, inp: la.g, weight: p.value(lp.ffnOutWeight), bias: p.value(lp.ffnOutBias), n: n, c: f, oc: c)
-            dropout(la.r2, n * c, site: site + 2, acts)
-            Elementwise.add(la.r2, la.r2, la.x1, count: n * c)
-            LayerNorm.forward(out: la.x2, mean: la.ln2Mean, rstd: la.ln2Rstd, inp: la.r2, weight: p.value(lp.ln2Weight),
-                              bias: p.value(lp.ln2Bias), n: n, c: c, epsilon: cfg.layerNormEps)
-            x = la.x2
+            if l < layerParameters.count - 1 {
+                forwardAfterAttention(lp, la, site: site, rows: n, attentionOutput: la.a, residual: x, out: la.x2, acts)
+                x = la.x2
+            } else {
+                Pooling.clsForward(out: acts.firstA, inp: la.a, spans: spans, c: c)
+                Pooling.clsForward(out: acts.firstX, inp: x, spans: spans, c: c)
+                forwardAfterAttention(lp, la, site: site, rows: spans.count, attentionOutput: acts.firstA, residual: acts.firstX,
+                                      out: cls, acts)
+                return
+            }
         }
-        return x
+        Pooling.clsForward(out: cls, inp: x, spans: spans, c: c)  // no encoder layers
+    }
+
+    /// The rest of layer `lp` after attention, on `rows` rows of its buffers `la`:
+    /// out = LN2(x1 + drop(gelu(x1·Wiᵀ)·Wo2ᵀ)), x1 = LN1(residual + drop(attentionOutput·Woᵀ)).
+    private func forwardAfterAttention(_ lp: LayerParameters, _ la: LayerActivations, site: UInt64, rows: Int,
+                                       attentionOutput: Pointer, residual: Pointer, out: Pointer, _ acts: Activations) {
+        let cfg = configuration, c = cfg.hiddenSize, f = cfg.intermediateSize, p = parameters
+        Linear.forward(out: la.r1, inp: attentionOutput, weight: p.value(lp.attnOutWeight), bias: p.value(lp.attnOutBias),
+                       n: rows, c: c, oc: c)
+        dropout(la.r1, rows * c, site: site + 1, acts)
+        Elementwise.add(la.r1, la.r1, residual, count: rows * c)
+        LayerNorm.forward(out: la.x1, mean: la.ln1Mean, rstd: la.ln1Rstd, inp: la.r1, weight: p.value(lp.ln1Weight),
+                          bias: p.value(lp.ln1Bias), n: rows, c: c, epsilon: cfg.layerNormEps)
+        Linear.forward(out: la.h, inp: la.x1, weight: p.value(lp.ffnInWeight), bias: p.value(lp.ffnInBias), n: rows, c: c, oc: f)
+        GELU.forward(out: la.g, inp: la.h, count: rows * f, form: cfg.hiddenAct)
+        Linear.forward(out: la.r2, inp: la.g, weight: p.value(lp.ffnOutWeight), bias: p.value(lp.ffnOutBias), n: rows, c: f, oc: c)
+        dropout(la.r2, rows * c, site: site + 2, acts)
+        Elementwise.add(la.r2, la.r2, la.x1, count: rows * c)
+        LayerNorm.forward(out: out, mean: la.ln2Mean, rstd: la.ln2Rstd, inp: la.r2, weight: p.value(lp.ln2Weight),
+                          bias: p.value(lp.ln2Bias), n: rows, c: c, epsilon: cfg.layerNormEps)
     }
 
     /// Dropout of one site of `acts`' forward, in place: the forward applies it to activations,
@@ -307,9 +329,8 @@ public final class BertModel: Model {
         }
         let cfg = configuration
         let b = acts.b, n = acts.n, spans = packed.spans
-        let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
+        let c = cfg.hiddenSize, e = cfg.embeddingWidth, k = task.outputCount
         let p = parameters
-        func zero(_ x: Pointer, _ count: Int) { x.update(repeating: 0, count: count) }
 
         // Head: logits ← out(dropout(act(dense(dropout?(cls)))))
         let dpool = scratch.dpool1, dpre = scratch.dpool2
@@ -327,38 +348,30 @@ public final class BertModel: Model {
         Linear.backward(dinp: dpool, dweight: p.grad(headDenseWeight), dbias: p.grad(headDenseBias), dout: dpre,
                         inp: acts.headIn, weight: p.value(headDenseWeight), n: b, c: c, oc: c)
         if head.dropoutBeforeDense { dropout(dpool, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
+        // dx: the gradient of the current layer's output (N,C); dxIn: of its input, being accumulated
         var dx = scratch.dxA, dxIn = scratch.dxB
-        zero(dx, n * c)
-        Pooling.clsBackward(dinp: dx, dout: dpool, spans: spans, c: c)
-
+        if cfg.numHiddenLayers == 0 {
+            zero(dx, n * c)
+            Pooling.clsBackward(dinp: dx, dout: dpool, spans: spans, c: c)
+        }
         for l in stride(from: cfg.numHiddenLayers - 1, through: 0, by: -1) {
             let lp = layerParameters[l], la = acts.layers[l], site = UInt64(1 + 4 * l)
             let x = l == 0 ? acts.x0 : acts.layers[l - 1].x2
-            // x2 = LN2(r2), r2 = x1 + drop(g·Wo2ᵀ); dropout in place turns dr2 into d(g·Wo2ᵀ)
-            let dr2 = scratch.s1, dx1 = scratch.s2
-            zero(dr2, n * c)
-            LayerNorm.backward(dinp: dr2, dweight: p.grad(lp.ln2Weight), dbias: p.grad(lp.ln2Bias), dout: dx, inp: la.r2,
-                               weight: p.value(lp.ln2Weight), mean: la.ln2Mean, rstd: la.ln2Rstd, n: n, c: c)
-            dx1.update(from: dr2, count: n * c)
-            dropout(dr2, n * c, site: site + 2, acts)
-            // g = gelu(h) was not kept: the GELU backward recomputes it (into la.g) for Wo2's gradient
-            let dh = scratch.f1
-            Linear.backwardInput(dinp: dh, dout: dr2, weight: p.value(lp.ffnOutWeight), n: n, c: f, oc: c, beta: 0)
-            GELU.backwardRecomputing(dh, out: la.g, inp: la.h, count: n * f, form: cfg.hiddenAct)
-            Linear.backwardParameters(dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dr2, inp: la.g,
-                                      n: n, c: f, oc: c)
-            Linear.backward(dinp: dx1, dweight: p.grad(lp.ffnInWeight), dbias: p.grad(lp.ffnInBias), dout: dh, inp: la.x1,
-                            weight: p.value(lp.ffnInWeight), n: n, c: c, oc: f)
-            // x1 = LN1(r1), r1 = x + drop(a·Woᵀ)
-            let dr1 = scratch.s1, da = scratch.s2
-            zero(dr1, n * c)
-            LayerNorm.backward(dinp: dr1, dweight: p.grad(lp.ln1Weight), dbias: p.grad(lp.ln1Bias), dout: dx1, inp: la.r1,
-                               weight: p.value(lp.ln1Weight), mean: la.ln1Mean, rstd: la.ln1Rstd, n: n, c: c)
-            dxIn.update(from: dr1, count: n * c)
-            dropout(dr1, n * c, site: site + 1, acts)
-            Linear.backwardInput(dinp: da, dout: dr1, weight: p.value(lp.attnOutWeight), n: n, c: c, oc: c, beta: 0)
-            Linear.backwardParameters(dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dr1, inp: la.a,
-                                      n: n, c: c, oc: c)
+            let da: Pointer                                   // (N,C) gradient of the attention output
+            if l < cfg.numHiddenLayers - 1 {
+                backwardAfterAttention(lp, la, site: site, rows: n, dout: dx, attentionOutput: la.a, dresidual: dxIn,
+                                       dattention: scratch.s2, acts)
+                da = scratch.s2
+            } else {
+                // the last layer ran after attention on the first tokens only: place their gradients at those rows
+                backwardAfterAttention(lp, la, site: site, rows: b, dout: dpool, attentionOutput: acts.firstA, dresidual: dx,
+                                       dattention: scratch.s2, acts)
+                zero(dxIn, n * c)
+                Pooling.clsBackward(dinp: dxIn, dout: dx, spans: spans, c: c)
+                zero(dx, n * c)
+                Pooling.clsBackward(dinp: dx, dout: scratch.s2, spans: spans, c: c)
+                da = dx
+            }
             zero(scratch.dqkv, n * 3 * c)
             Attention.backward(dqkv: scratch.dqkv, datt: scratch.datt, dout: da, att: la.att, qkv: la.qkv,
                                dropout: attentionDropout(site: site, acts), spans: spans, c: c)
@@ -385,6 +398,42 @@ public final class BertModel: Model {
         }
     }
 
+    /// Backward of `forwardAfterAttention` on `rows` rows, from dout, the gradient of its output:
+    /// sets dresidual to the gradient of its residual input and dattention to that of its
+    /// attention output, and accumulates the parameters' gradients. Uses scratch s1, s2 and f1
+    /// (dattention may be s2).
+    private func backwardAfterAttention(_ lp: LayerParameters, _ la: LayerActivations, site: UInt64, rows: Int,
+                                        dout: Pointer, attentionOutput: Pointer, dresidual: Pointer, dattention: Pointer,
+                                        _ acts: Activations) {
+        let cfg = configuration, c = cfg.hiddenSize, f = cfg.intermediateSize, p = parameters
+        guard let scratch = acts.scratch else { preconditionFailure("backward needs a training forward") }
+        // out = LN2(r2), r2 = x1 + drop(g·Wo2ᵀ); dropout in place turns dr2 into d(g·Wo2ᵀ)
+        let dr2 = scratch.s1, dx1 = scratch.s2
+        zero(dr2, rows * c)
+        LayerNorm.backward(dinp: dr2, dweight: p.grad(lp.ln2Weight), dbias: p.grad(lp.ln2Bias), dout: dout, inp: la.r2,
+                           weight: p.value(lp.ln2Weight), mean: la.ln2Mean, rstd: la.ln2Rstd, n: rows, c: c)
+        dx1.update(from: dr2, count: rows * c)
+        dropout(dr2, rows * c, site: site + 2, acts)
+        // g = gelu(h) was not kept: the GELU backward recomputes it (into la.g) for Wo2's gradient
+        let dh = scratch.f1
+        Linear.backwardInput(dinp: dh, dout: dr2, weight: p.value(lp.ffnOutWeight), n: rows, c: f, oc: c, beta: 0)
+        GELU.backwardRecomputing(dh, out: la.g, inp: la.h, count: rows * f, form: cfg.hiddenAct)
+        Linear.backwardParameters(dweight: p.grad(lp.ffnOutWeight), dbias: p.grad(lp.ffnOutBias), dout: dr2, inp: la.g,
+                                  n: rows, c: f, oc: c)
+        Linear.backward(dinp: dx1, dweight: p.grad(lp.ffnInWeight), dbias: p.grad(lp.ffnInBias), dout: dh, inp: la.x1,
+                        weight: p.value(lp.ffnInWeight), n: rows, c: c, oc: f)
+        // x1 = LN1(r1), r1 = residual + drop(attentionOutput·Woᵀ)
+        let dr1 = scratch.s1
+        zero(dr1, rows * c)
+        LayerNorm.backward(dinp: dr1, dweight: p.grad(lp.ln1Weight), dbias: p.grad(lp.ln1Bias), dout: dx1, inp: la.r1,
+                           weight: p.value(lp.ln1Weight), mean: la.ln1Mean, rstd: la.ln1Rstd, n: rows, c: c)
+        dresidual.update(from: dr1, count: rows * c)
+        dropout(dr1, rows * c, site: site + 1, acts)
+        Linear.backwardInput(dinp: dattention, dout: dr1, weight: p.value(lp.attnOutWeight), n: rows, c: c, oc: c, beta: 0)
+        Linear.backwardParameters(dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dr1,
+                                  inp: attentionOutput, n: rows, c: c, oc: c)
+    }
+
     /// Calls `body` with the packed token ids, positions and token types (nil when the batch has
     /// none) from packed row `first` on.
     private func withPackedTokens(from first: Int, _ body: (UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>?) -> Void) {
@@ -396,3 +445,5 @@ public final class BertModel: Model {
         }
     }
 }
+
+private func zero(_ x: UnsafeMutablePointer<Float>, _ count: Int) { x.update(repeating: 0, count: count) }
