@@ -118,11 +118,16 @@ public struct TokenizeRun {
     /// (`tokenize --plan`) write it too, so they merge under the same checks.
     public static func writeSummary(in folder: String, tokenizerPath: String, options: TokenizeJob.Options, inputs: Int,
                                     shard: (index: Int, count: Int)?, reports: [(split: String, report: TokenizeReport)]) throws {
-        let record = JobRecord(tokenizerDigest: try TokenizerPath(tokenizerPath).files.map(DatasetCache.computeDigest).joined(separator: "+"),
+        let record = JobRecord(tokenizerDigest: try tokenizerDigest(of: tokenizerPath),
                                options: options.jobDescription, inputs: inputs, shardIndex: shard?.index, shardCount: shard?.count)
         let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
                                                        splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))
         try encoded.write(to: URL(fileURLWithPath: folder + "/" + summaryFile))
+    }
+
+    /// The content digest of a tokenizer's files, as the job record keeps it.
+    static func tokenizerDigest(of path: String) throws -> String {
+        try TokenizerPath(path).files.map(DatasetCache.computeDigest).joined(separator: "+")
     }
 
     /// What `summaryFile` holds: the tokenizer used (so `dsprep inspect` can decode ids) and each split's report.
@@ -171,6 +176,14 @@ public struct TokenizeRun {
             }
         }
         return nil
+    }
+
+    /// The tokenizer recorded in `folder` by the tokenize run that wrote it, and whether its files
+    /// still have the digest they had then (false when they changed or are gone).
+    public static func recordedTokenizer(in folder: String) -> (path: String, unchanged: Bool)? {
+        guard let path = recordedTokenizerPath(in: folder) else { return nil }
+        let current = try? tokenizerDigest(of: path)
+        return (path, current != nil && current == recordedJob(in: folder)?.tokenizerDigest)
     }
 }
 

@@ -18,7 +18,10 @@ struct CheckpointInput {
 
     /// `labels`: `.required` for evaluation; `.ignored` for prediction, which never reads them.
     /// `options`: how a raw file is tokenized (its columns; its max length, else the model's).
-    init(checkpoint: String, data: String, labels: TokenizedSplit.LabelUse, options: TokenizeJob.Options, ingestOptions: IngestOptions) throws {
+    /// `checkpoint`: a checkpoint folder, or a training output folder (its best checkpoint is used).
+    init(checkpoint named: String, data: String, labels: TokenizedSplit.LabelUse, options: TokenizeJob.Options, ingestOptions: IngestOptions) throws {
+        let (checkpoint, choice) = try CheckpointFolders.modelFolder(at: named)
+        if let choice { FileHandle.standardError.write(Data("\(choice)\n".utf8)) }
         (model, labelNames) = try ModelFiles.load(from: checkpoint)
         let modelMaxLength = (model as? BertModel)?.configuration.maxSequenceLength
         var isDirectory: ObjCBool = false

@@ -9,7 +9,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Metrics of a trained checkpoint on token shards (accuracy, P/R/F1; or MSE, MAE, Pearson, Spearman).")
 
-    @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
+    @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/), or the output folder of a training run (its best checkpoint, else its newest).")
     var checkpoint: String
 
     @Argument(help: "Token shards with labels (a split folder, or a collection: validation, dev or test split), or a raw CSV/TSV/JSONL file tokenized with the checkpoint's tokenizer.")

@@ -13,7 +13,7 @@ struct PredictCommand: ParsableCommand {
             class, one column per class named by its label. Regression: index,prediction, rounded with --round.
             """)
 
-    @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/).")
+    @Argument(help: "A checkpoint folder written by `dsprep train` (checkpoint-N/), or the output folder of a training run (its best checkpoint, else its newest).")
     var checkpoint: String
 
     @Argument(help: "Token shards, or a raw CSV/TSV/JSONL file tokenized with the checkpoint's tokenizer (labels not needed).")

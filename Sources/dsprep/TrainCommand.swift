@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSPrepSupport
 import Foundation
+import Preprocessing
 import Tokenizers
 import Training
 import TrainingData
@@ -74,6 +75,16 @@ struct TrainCommand: ParsableCommand {
             padId = Int32(configuration.padTokenId)
             modelDescription = "fine-tuning \(folder) (\(configuration.modelType.rawValue), \(configuration.numHiddenLayers) layers, hidden \(configuration.hiddenSize))"
         } else {
+            // The tokenizer travels with the data: the one `dsprep tokenize` recorded, while its files are unchanged.
+            if arguments.tokenizer == nil, let recorded = TokenizeRun.recordedTokenizer(in: trainRows.source) {
+                if recorded.unchanged {
+                    arguments.tokenizer = recorded.path
+                    print("tokenizer \(recorded.path), as recorded in the training shards")
+                } else {
+                    print("note: the training shards were tokenized with \(recorded.path), which has changed or is gone since; "
+                          + "pass --tokenizer to give the checkpoints a tokenizer")
+                }
+            }
             let textTokenizer = try arguments.tokenizer.map { try TokenizerLoader.load(path: $0) }
             vocabSize = arguments.vocabSize ?? textTokenizer?.vocabularySize ?? max(trainRows.idBound, evalRows?.idBound ?? 0)
             if arguments.vocabSize == nil && textTokenizer == nil {
@@ -93,7 +104,7 @@ struct TrainCommand: ParsableCommand {
         _ = try trainer.run()
     }
 
-    private func resolveTask(_ requested: TrainingArguments.TaskKind?, inferred: Task, source: String) throws -> Task {
+    private func resolveTask(_ requested: TrainingArguments.TaskKind?, inferred: ProblemType, source: String) throws -> ProblemType {
         switch (requested, inferred) {
         case (nil, _), (.classification?, .classification), (.regression?, .regression): return inferred
         case (let requested?, _):
@@ -102,7 +113,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func describe(_ task: Task, names: [String]?) -> String {
+    private func describe(_ task: ProblemType, names: [String]?) -> String {
         switch task {
         case .regression: return "regression"
         case .classification(let k): return "\(k)-class classification" + (names.map { " (" + $0.joined(separator: ", ") + ")" } ?? "")

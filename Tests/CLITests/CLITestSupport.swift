@@ -32,7 +32,7 @@ enum TinyVocabulary {
 enum SampleShards {
     static let tokenizer = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/default-tokenizer.json").path
 
-    static func tokenize(into out: String, maxLength: Int) throws -> ProcessResult {
+    static func tokenize(into out: String, maxLength: Int, tokenizer: String = tokenizer) throws -> ProcessResult {
         let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample")
         return try DSPrepBinary.run([
             "tokenize", sample.appendingPathComponent("train.tsv").path, sample.appendingPathComponent("test.tsv").path,

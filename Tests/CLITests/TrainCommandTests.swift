@@ -73,6 +73,18 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(metrics["accuracy"], evaluations.last?["eval_accuracy"] as? Double)
         XCTAssertNotNil(metrics["f1_macro"])
 
+        // The run's output folder stands for its best checkpoint, as HF's load_best_model_at_end leaves it.
+        let viaFolder = try DSPrepBinary.run(["evaluate", path("run"), path("shards"), "--json"])
+        XCTAssertEqual(viaFolder.status, 0, viaFolder.stderr)
+        XCTAssertTrue(viaFolder.stderr.contains("using checkpoint-\(bestStep), the best checkpoint by eval_accuracy"), viaFolder.stderr)
+        let bestMetrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(viaFolder.stdout.utf8)) as? [String: Double])
+        XCTAssertEqual(bestMetrics["accuracy"], best)
+        // A folder that is neither a checkpoint nor a run's output is refused, naming it.
+        let neither = try DSPrepBinary.run(["evaluate", path("shards"), path("shards"), "--json"])
+        XCTAssertNotEqual(neither.status, 0)
+        XCTAssertTrue(neither.stderr.contains(path("shards")) && neither.stderr.contains("nor the output folder of `dsprep train`"),
+                      neither.stderr)
+
         // A raw TSV is tokenized on the fly with the checkpoint's tokenizer copy: the same metrics.
         let raw = try DSPrepBinary.run(["evaluate", checkpoint, TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/test.tsv").path,
                                         "--max-length", "64", "--json"])
@@ -132,5 +144,29 @@ final class TrainCommandTests: XCTestCase {
             XCTAssertEqual(recorded["batch_size"] as? Int, batch, model)
             XCTAssertEqual(recorded["model"] as? String, model)
         }
+    }
+
+    /// Without --tokenizer, training takes the tokenizer the shards record; the checkpoint carries
+    /// it, so a raw file can be evaluated. Once that tokenizer changes, it is not used.
+    func testTheTokenizerTravelsFromTheShardsIntoTheCheckpoint() throws {
+        let train = try DSPrepBinary.run(["train", "--train", path("shards"), "--out", path("run"), "--max-steps", "2"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("tokenizer \(SampleShards.tokenizer), as recorded in the training shards"), train.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("run/checkpoint-2/default-tokenizer.json")))
+        let sample = TestEnvironment.repositoryRoot.appendingPathComponent("data/nsmc-sample/test.tsv").path
+        let raw = try DSPrepBinary.run(["evaluate", path("run"), sample, "--max-length", "64", "--json"])
+        XCTAssertEqual(raw.status, 0, raw.stderr)
+        XCTAssertTrue(raw.stderr.contains("using checkpoint-2, the newest checkpoint"), raw.stderr)
+
+        // A copy of the shards whose recorded tokenizer has changed since.
+        let changed = path("changed-tokenizer.json")
+        try FileManager.default.copyItem(atPath: SampleShards.tokenizer, toPath: changed)
+        let result = try SampleShards.tokenize(into: path("shards2"), maxLength: 64, tokenizer: changed)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        try (String(contentsOfFile: changed, encoding: .utf8) + " ").write(toFile: changed, atomically: true, encoding: .utf8)
+        let stale = try DSPrepBinary.run(["train", "--train", path("shards2"), "--out", path("run2"), "--max-steps", "1"])
+        XCTAssertEqual(stale.status, 0, stale.stderr)
+        XCTAssertTrue(stale.stdout.contains("note: the training shards were tokenized with \(changed), which has changed"), stale.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("run2/checkpoint-1/changed-tokenizer.json")))
     }
 }

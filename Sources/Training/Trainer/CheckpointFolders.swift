@@ -48,6 +48,31 @@ public struct CheckpointFolders {
         return deleted
     }
 
+    /// The checkpoint that `path` names: the folder itself when it holds a model (config.json);
+    /// else, for the output folder of a training run, its best checkpoint (trainer_state.json's
+    /// best_global_step, the one HF's load_best_model_at_end keeps), or its newest when no
+    /// evaluation chose one. Only `checkpoint-N/` folders dsprep marked as its own are taken, so a
+    /// step read from a file cannot lead elsewhere. `choice` says which and why (nil for a model folder).
+    public static func modelFolder(at path: String) throws -> (folder: String, choice: String?) {
+        if FileManager.default.fileExists(atPath: path + "/" + ModelFiles.configFile) { return (path, nil) }
+        let folders = CheckpointFolders(outputDir: path)
+        let steps = folders.steps()
+        guard let newest = steps.last else {
+            throw InputError("neither a model folder (no \(ModelFiles.configFile)) nor the output folder of `dsprep train` (no checkpoint-N/ it wrote)",
+                             at: SourceLocation(path: path), hint: "pass a checkpoint-N/ folder, or the --out folder of a training run")
+        }
+        let statePath = path + "/" + TrainerState.fileName
+        var reason = "the newest checkpoint"
+        if FileManager.default.fileExists(atPath: statePath) {
+            let state = try TrainerState.load(path: statePath)
+            if let best = state.bestGlobalStep, steps.contains(best) {
+                return (folders.path(step: best), "using \(prefix)\(best), the best checkpoint by \(state.bestMetricName ?? "the evaluation metric")")
+            }
+            if let best = state.bestGlobalStep { reason += " (the best, \(prefix)\(best), is no longer there)" }
+        }
+        return (folders.path(step: newest), "using \(prefix)\(newest), \(reason)")
+    }
+
     /// Loads weights, optimizer state and trainer state from `folder` into a freshly built model.
     public static func resume(from folder: String, model: Model, optimizer: AdamW) throws -> TrainerState {
         try check(FileManager.default.fileExists(atPath: folder + "/" + TrainerState.fileName),
