@@ -15,16 +15,14 @@ struct RowEncoder {
     private let general: any TextTokenizer
     private var pipelineWorkspace = Tokenizer.Workspace()
     private let sentencePieceWorkspace = SentencePieceWorkspace()
-    /// Cut rows to this many ids when the tokenizer has no truncation stage of its own.
-    private let maxLength: Int?
 
     /// The last row's ids and type ids, and whether truncation dropped tokens.
     private(set) var ids: [Int32] = []
     private(set) var typeIds: [Int32] = []
     private(set) var truncated = false
 
-    init(_ tokenizer: any TextTokenizer, pairs: Bool, maxLength: Int?) {
-        self.maxLength = maxLength
+    /// `tokenizer` truncates as it was set to (`TokenizeJob` gives it the --max-length).
+    init(_ tokenizer: any TextTokenizer, pairs: Bool) {
         general = tokenizer
         pipeline = tokenizer as? Tokenizer
         sentencePiece = tokenizer as? SentencePieceTokenizer
@@ -52,7 +50,11 @@ struct RowEncoder {
             sentencePiece?.encodeIDs(utf8: text.assumingMemoryBound(to: UInt8.self), workspace: sentencePieceWorkspace,
                                      appendingTo: &ids)
             typeIds = []
-            cutToMaxLength()
+            // the route has no BOS/EOS: the tokenizer's truncation keeps the same range as its `encode`
+            if let kept = try sentencePiece?.truncation?.keptRange(single: ids.count, addedTokens: 0), kept.count < ids.count {
+                ids = Array(ids[kept])
+                truncated = true
+            }
         case .general:
             let first = String(decoding: text, as: UTF8.self)
             var encoding: Encoding
@@ -64,15 +66,6 @@ struct RowEncoder {
             ids = encoding.ids
             typeIds = pair == nil ? [] : encoding.typeIds
             truncated = !encoding.overflowing.isEmpty
-            if pipeline == nil { cutToMaxLength() }
         }
-    }
-
-    /// Tokenizers without a truncation stage of their own (sentencepiece models): cut the end.
-    private mutating func cutToMaxLength() {
-        guard let maxLength, ids.count > maxLength else { return }
-        ids.removeLast(ids.count - maxLength)
-        if typeIds.count > maxLength { typeIds.removeLast(typeIds.count - maxLength) }
-        truncated = true
     }
 }

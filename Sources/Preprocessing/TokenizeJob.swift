@@ -47,10 +47,12 @@ public struct TokenizeJob: Sendable {
     public let ingestOptions: IngestOptions
 
     public init(tokenizer: any TextTokenizer, options: Options, ingestOptions: IngestOptions) {
-        if let maxLength = options.maxLength, let pipeline = tokenizer as? Tokenizer {
-            self.tokenizer = pipeline.withTruncation(Truncation(maxLength: maxLength))
-        } else {
-            self.tokenizer = tokenizer
+        // --max-length replaces the tokenizer's own truncation; the same rule for every kind (HF's longest first)
+        let truncation = options.maxLength.map { Truncation(maxLength: $0) }
+        switch tokenizer {
+        case let pipeline as Tokenizer where truncation != nil: self.tokenizer = pipeline.withTruncation(truncation)
+        case let sentencePiece as SentencePieceTokenizer where truncation != nil: self.tokenizer = sentencePiece.withTruncation(truncation)
+        default: self.tokenizer = tokenizer
         }
         self.options = options
         self.ingestOptions = ingestOptions
@@ -154,7 +156,7 @@ public struct TokenizeJob: Sendable {
         let text = batch.columns[layout.textIndex]
         let pair = layout.pairIndex.map { batch.columns[$0] }
         let label = layout.labelIndex.map { batch.columns[$0] }
-        var encoder = RowEncoder(tokenizer, pairs: pair != nil, maxLength: options.maxLength)
+        var encoder = RowEncoder(tokenizer, pairs: pair != nil)
         for row in rows {
             // A null text encodes as an empty one.
             try encoder.encode(text.stringBytes(row), pair: pair.map { $0.stringBytes(row) })

@@ -19,8 +19,8 @@ import Glibc
 /// never links into the cache, so editing an output cannot reach an entry.
 public struct DatasetCache: Sendable {
     /// Bumped whenever the on-disk layout or any operation's output changes.
-    /// 2: entries record their files' digests.
-    public static let formatVersion = 2
+    /// 2: entries record their files' digests. 3: sentencepiece pairs truncated longest first.
+    public static let formatVersion = 3
 
     public let root: String
 

@@ -42,7 +42,7 @@ public struct Truncation: Sendable, Equatable {
     /// The tokens a single sequence of `count` tokens keeps, leaving room for `addedTokens`
     /// special tokens: what `apply` keeps of it, without building the overflowing windows (the
     /// flat `encodeIDs` path), with the same errors.
-    func keptRange(single count: Int, addedTokens: Int) throws -> Range<Int> {
+    public func keptRange(single count: Int, addedTokens: Int) throws -> Range<Int> {
         guard let maxLength = sequenceLength(addedTokens: addedTokens), count > maxLength else { return 0..<count }
         guard maxLength > 0 else { return 0..<0 }
         if strategy == .onlySecond { throw Self.missingPair(total: count, maxLength: maxLength) }

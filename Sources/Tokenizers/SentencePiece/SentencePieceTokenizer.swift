@@ -20,6 +20,9 @@ public struct SentencePieceTokenizer: TextTokenizer {
     /// With `addSpecialTokens`, put BOS first / EOS last (sentencepiece's `--extra_options=bos:eos`).
     public var addBOS = false
     public var addEOS = false
+    /// Applied by `encode`, as the pipeline's (HF `TruncationParams`): a pair is cut longest
+    /// first, before BOS/EOS are added, leaving room for them. Change with `withTruncation`.
+    public private(set) var truncation: Truncation?
     let normalizer: SentencePieceNormalizer
     let denormalizer: SentencePieceNormalizer?
     /// Each piece as a String, built once so `tokens` only references them.
@@ -184,27 +187,53 @@ public struct SentencePieceTokenizer: TextTokenizer {
         encodeIDs(text).map { pieceStrings[Int($0)] }
     }
 
+    public func withTruncation(_ truncation: Truncation?) -> SentencePieceTokenizer {
+        var copy = self
+        copy.truncation = truncation
+        return copy
+    }
+
     public func encode(_ text: String, addSpecialTokens: Bool) throws -> Encoding {
-        var encoding = Encoding()
-        append(text, typeID: 0, addSpecialTokens: addSpecialTokens, to: &encoding)
-        return encoding
+        try encode(text, pair: nil, addSpecialTokens: addSpecialTokens)
     }
 
     public func encode(_ text: String, pair: String, addSpecialTokens: Bool) throws -> Encoding {
-        var encoding = Encoding()
-        append(text, typeID: 0, addSpecialTokens: addSpecialTokens, to: &encoding)
-        append(pair, typeID: 1, addSpecialTokens: addSpecialTokens, to: &encoding)
-        return encoding
+        try encode(text, pair: .some(pair), addSpecialTokens: addSpecialTokens)
     }
 
-    private func append(_ text: String, typeID: Int32, addSpecialTokens: Bool, to encoding: inout Encoding) {
+    /// Each sequence alone, then truncation over both, then BOS/EOS around each when asked and
+    /// the pair after the first: the order of HF's pipeline.
+    private func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws -> Encoding {
+        var first = sequence(text, typeID: 0)
+        var second = pair.map { sequence($0, typeID: 1) }
+        let bos = addSpecialTokens && addBOS && isPiece(trainerSpec.bosID) ? trainerSpec.bosID : nil
+        let eos = addSpecialTokens && addEOS && isPiece(trainerSpec.eosID) ? trainerSpec.eosID : nil
+        let framing = [bos, eos].compactMap { $0 }.count
+        try truncation?.apply(&first, &second, addedTokens: framing * (second == nil ? 1 : 2))
+        func framed(_ sequence: Encoding, typeID: Int32) -> Encoding {
+            func special(_ id: Int32) -> Encoding { Encoding(specialIDs: [id], tokens: [pieceStrings[Int(id)]], typeID: typeID) }
+            var result = bos.map(special) ?? Encoding()
+            result.merge(with: sequence)
+            if let eos { result.merge(with: special(eos)) }
+            return result
+        }
+        return Encoding.merged(framed(first, typeID: 0), second.map { framed($0, typeID: 1) })
+    }
+
+    /// Whether `id` names a piece (a disabled BOS/EOS id is −1).
+    private func isPiece(_ id: Int32) -> Bool { id >= 0 && Int(id) < pieceStrings.count }
+
+    /// One sequence's pieces, without special tokens.
+    private func sequence(_ text: String, typeID: Int32) -> Encoding {
+        var encoding = Encoding()
         var text = text
         text.withUTF8 { bytes in
             pool.withWorkspace { workspace in
                 encodePieces(bytes, workspace: workspace)
-                append(workspace.output.buffer, of: bytes, typeID: typeID, addSpecialTokens: addSpecialTokens, to: &encoding)
+                append(workspace.output.buffer, of: bytes, typeID: typeID, addSpecialTokens: false, to: &encoding)
             }
         }
+        return encoding
     }
 
     /// Appends encoded pieces of the UTF-8 `input` (BOS/EOS around them when asked), with
