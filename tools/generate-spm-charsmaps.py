@@ -1,4 +1,4 @@
-"""Writes Sources/Tokenizers/Training/Unigram/NormalizationCharsMaps.swift: the precompiled
+"""Writes Sources/Tokenizers/VocabularyTrainers/Unigram/NormalizationCharsMaps.swift: the precompiled
 charsmaps of sentencepiece's named normalization rules, as sentencepiece 0.2.3's own trainer
 compiles them into a model (normalizer_spec.precompiled_charsmap; sentencepiece is Apache-2.0).
 The Unigram trainer writes them into the models it trains.
@@ -11,7 +11,7 @@ import sentencepiece as spm
 from sentencepiece import sentencepiece_model_pb2 as pb
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Sources", "Tokenizers", "Training", "Unigram", "NormalizationCharsMaps.swift")
+OUT = os.path.join(ROOT, "Sources", "Tokenizers", "VocabularyTrainers", "Unigram", "NormalizationCharsMaps.swift")
 RULES = ["nmt_nfkc", "nfkc"]  # identity has no map; the *_cf variants are left out to keep the source small
 
 

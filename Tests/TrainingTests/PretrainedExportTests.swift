@@ -31,7 +31,7 @@ final class PretrainedExportTests: XCTestCase {
                     labels: .values([1.7, 0.2, 3.1]), newlyInitialized: ["classifier.weight", "classifier.bias"])
     }
 
-    func compare(folder: String, sentences: [Any], task: Task, labelNames: [String]?, labels: Batch.Labels,
+    func compare(folder: String, sentences: [Any], task: ProblemType, labelNames: [String]?, labels: Batch.Labels,
                  newlyInitialized: [String]) throws {
         let python = try TestEnvironment.requireTorchPython()
         let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 7)

@@ -104,30 +104,9 @@ extension JSONValue {
     }
 
     private static func writeString(_ string: String, to output: inout String, asciiOnly: Bool) {
-        output += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}" where asciiOnly: output += "\\b"
-            case "\u{0C}" where asciiOnly: output += "\\f"
-            default:
-                if scalar.value < 0x20 || (asciiOnly && scalar.value >= 0x7F) {
-                    for unit in String(scalar).utf16 { appendEscape(unit, to: &output) }
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
-    }
-
-    private static func appendEscape(_ unit: UInt16, to output: inout String) {
-        let hex = String(unit, radix: 16)
-        output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        var bytes: [UInt8] = []
+        JSONStringLiteral.append(string, asciiOnly: asciiOnly, to: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
     }
 }
 

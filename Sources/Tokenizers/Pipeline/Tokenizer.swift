@@ -5,7 +5,7 @@ import DSPrepSupport
 public struct Tokenizer: TextTokenizer {
     public let normalizer: Normalizer?
     public let preTokenizer: PreTokenizer?
-    public let model: Model
+    public let model: TokenizerModel
     public let postProcessor: PostProcessor?
     public let decoder: Decoder?
     public let addedTokens: [AddedToken]
@@ -21,7 +21,7 @@ public struct Tokenizer: TextTokenizer {
     /// The post-processor's single-sequence template with ids resolved, for `encodeIDs`.
     let singleTemplate: [SingleTemplateStep]?
 
-    public init(normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: Model, postProcessor: PostProcessor?,
+    public init(normalizer: Normalizer?, preTokenizer: PreTokenizer?, model: TokenizerModel, postProcessor: PostProcessor?,
                 decoder: Decoder?, addedTokens: [AddedToken] = [], truncation: Truncation? = nil, padding: Padding? = nil) throws {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer

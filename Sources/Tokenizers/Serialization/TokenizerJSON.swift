@@ -30,7 +30,7 @@ public enum TokenizerJSON {
                              decoder: decoder, addedTokens: addedTokens, truncation: truncation, padding: padding)
     }
 
-    static func makeModel(_ json: JSONValue, context: JSONContext) throws -> Model {
+    static func makeModel(_ json: JSONValue, context: JSONContext) throws -> TokenizerModel {
         // Old files omit the model type; a WordPiece model is recognised by its fields.
         let type = json["type"]?.stringValue ?? (json["continuing_subword_prefix"] != nil ? "WordPiece" : "")
         switch type {

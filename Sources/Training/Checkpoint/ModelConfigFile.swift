@@ -7,7 +7,7 @@ extension BertConfiguration {
     /// The config as JSON: `base` (the source folder's config.json, when fine-tuning) with every
     /// key this configuration and the task set written over it, so keys dsprep does not know
     /// (tokenizer_class, bos/eos ids, ...) survive the round trip.
-    public func configJSON(task: Task, base: [String: Any] = [:]) throws -> Data {
+    public func configJSON(task: ProblemType, base: [String: Any] = [:]) throws -> Data {
         var object = base
         let own = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as? [String: Any] ?? [:]
         object.merge(own) { $1 }
@@ -22,7 +22,7 @@ extension BertConfiguration {
     /// configuration, the task the config describes (`problem_type`, `num_labels` or the size of
     /// `id2label`; 2 classes when it says nothing, as HF) and the whole JSON object (kept for export).
     /// Errors name the file and the key.
-    public static func load(configAt path: String) throws -> (BertConfiguration, Task, [String: Any]) {
+    public static func load(configAt path: String) throws -> (BertConfiguration, ProblemType, [String: Any]) {
         let location = SourceLocation(path: path)
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -53,7 +53,7 @@ extension BertConfiguration {
         try check(problemType == nil || problemType == "regression" || problemType == "single_label_classification",
                   "problem_type \"\(problemType ?? "")\" is not supported (single_label_classification or regression)", at: location)
         let labels = object["num_labels"] as? Int ?? (object["id2label"] as? [String: Any])?.count ?? 2
-        let task: Task = problemType == "regression" ? .regression : .classification(labels: labels)
+        let task: ProblemType = problemType == "regression" ? .regression : .classification(labels: labels)
         return (configuration, task, object)
     }
 

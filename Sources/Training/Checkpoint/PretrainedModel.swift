@@ -28,13 +28,13 @@ public enum PretrainedModel {
     }
 
     /// The model folder's configuration, task as its config describes it, and the config.json object.
-    public static func configuration(in folder: String) throws -> (BertConfiguration, Task, [String: Any]) {
+    public static func configuration(in folder: String) throws -> (BertConfiguration, ProblemType, [String: Any]) {
         try BertConfiguration.load(configAt: folder + "/" + ModelFiles.configFile)
     }
 
     /// Builds the model for `task` from `folder`. The head's initialization depends on `seed`;
     /// `adjust` may change what does not touch the weights' shapes (dropout).
-    public static func load(folder: String, task: Task, seed: UInt64,
+    public static func load(folder: String, task: ProblemType, seed: UInt64,
                             adjust: (inout BertConfiguration) -> Void = { _ in }) throws -> (model: BertModel, report: LoadReport) {
         var (configuration, _, config) = try configuration(in: folder)
         adjust(&configuration)

@@ -1,4 +1,5 @@
 import CKernels
+import DSPrepSupport
 
 /// Elementwise kernels over raw Float pointers. The loops are plain so the compiler vectorizes
 /// them in release builds (the two reductions are CKernels C, for AVX2); large ones are split

@@ -1,4 +1,5 @@
 import COpenBLAS
+import DSPrepSupport
 
 /// Matrix products, row-major throughout:
 ///   C (M,N) = alpha · op(A) · op(B) + beta · C,  op(A) is (M,K), op(B) is (K,N)

@@ -1,4 +1,5 @@
 import CKernels
+import DSPrepSupport
 import Foundation
 
 /// GELU in either of the two forms pretrained models use, named as HF `hidden_act` names them:

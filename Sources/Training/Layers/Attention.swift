@@ -1,4 +1,5 @@
 import CKernels
+import DSPrepSupport
 
 /// Multi-head self-attention core (the projections around it are `Linear` layers):
 /// softmax(Q·Kᵀ/√hs + keyBias)·V within each sequence and head, with optional dropout on the

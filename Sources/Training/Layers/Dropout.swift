@@ -1,4 +1,5 @@
 import CKernels
+import DSPrepSupport
 
 /// Inverted dropout: kept elements are scaled by 1/(1−p) in training, so inference is the identity.
 /// The mask comes from `CounterRandom` keyed by (stream, element), so it is the same on every run

@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// BERT input embeddings: word + position + token type, summed (LayerNorm and dropout follow
 /// in the model). Ids are checked against the table sizes by the model before this runs.
 public enum Embeddings {

@@ -1,4 +1,5 @@
 import CKernels
+import DSPrepSupport
 
 /// Layer normalization over the last dimension (biased variance, as PyTorch). The row loops are C
 /// (`ck_layernorm_*`, CKernels/layernorm.c); row sums are kept in 8 partial sums.

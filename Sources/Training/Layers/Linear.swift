@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// Fully connected layer, PyTorch/HF layout (weight is (OC,C), so checkpoints map 1:1).
 public enum Linear {
     /// out: (N,OC) = inp: (N,C) · weightᵀ + bias;  weight: (OC,C), bias: (OC) or nil

@@ -4,7 +4,7 @@ public enum TaskMetrics: MetricAccumulator {
     case classification(ClassificationMetrics)
     case regression(RegressionMetrics)
 
-    public init(task: Task) {
+    public init(task: ProblemType) {
         switch task {
         case .classification(let labels): self = .classification(ClassificationMetrics(classCount: labels))
         case .regression: self = .regression(RegressionMetrics())

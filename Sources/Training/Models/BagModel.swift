@@ -18,7 +18,7 @@ public final class BagModel: Model {
     }
 
     public let configuration: Configuration
-    public let task: Task
+    public let task: ProblemType
     public let loss: TaskLoss
     public let parameters: ParameterStore
     private let table = 0, classifierWeight = 1, classifierBias = 2

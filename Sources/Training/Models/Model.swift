@@ -1,22 +1,8 @@
-/// What the model predicts: K class logits, or one value for regression.
-public enum Task: Sendable, Equatable, Codable {
-    case classification(labels: Int)
-    case regression
-
-    /// Outputs per row: K logits or 1 value.
-    public var outputCount: Int {
-        switch self {
-        case .classification(let labels): return labels
-        case .regression: return 1
-        }
-    }
-}
-
 /// The interface the trainer and evaluator drive. A model owns its parameters (one
 /// `ParameterStore`) and its activations; `forward` keeps what `backward` needs, llm.c style.
 public protocol Model: AnyObject {
     var parameters: ParameterStore { get }
-    var task: Task { get }
+    var task: ProblemType { get }
 
     /// Runs a batch. `training` enables dropout. Returns the mean loss when the batch has labels.
     func forward(_ batch: Batch, training: Bool) throws -> Float?

@@ -3,11 +3,11 @@ import DSPrepSupport
 /// The loss on a model's outputs: softmax cross-entropy (optionally class-weighted) for
 /// classification, MSE for regression. Shared by every model.
 public struct TaskLoss {
-    public let task: Task
+    public let task: ProblemType
     /// (K) per-class weights, or nil for the plain mean.
     public let classWeights: [Float]?
 
-    public init(task: Task, classWeights: [Float]? = nil) throws {
+    public init(task: ProblemType, classWeights: [Float]? = nil) throws {
         if let classWeights {
             try check(classWeights.count == task.outputCount,
                       "class weights has \(classWeights.count) values for \(task.outputCount) labels")

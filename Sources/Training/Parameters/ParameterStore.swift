@@ -1,3 +1,5 @@
+import DSPrepSupport
+
 /// One named parameter tensor: its HF-style name (the key it gets in `model.safetensors`), shape,
 /// whether AdamW decays it, and how it starts.
 public struct ParameterSpec: Sendable, Equatable {

@@ -30,7 +30,7 @@ public struct LabelledRows<Rows: TokenRows> {
 
     /// The task the labels imply: class ids → classification over the ClassLabel names (or the
     /// largest id + 1), float values → regression.
-    public var inferredTask: Task? {
+    public var inferredTask: ProblemType? {
         switch labels {
         case .classes(let ids)?: return .classification(labels: labelNames?.count ?? (Int(ids.max() ?? 0) + 1))
         case .values?: return .regression

@@ -12,7 +12,7 @@ public enum ModelFiles {
     static let bagModelType = "dsprep-bag"
 
     /// `log` receives which weights a pretrained folder lacked or had in excess.
-    public static func build(_ arguments: TrainingArguments, task: Task, vocabSize: Int,
+    public static func build(_ arguments: TrainingArguments, task: ProblemType, vocabSize: Int,
                              log: (String) -> Void = { _ in }) throws -> Model {
         if let folder = arguments.modelNameOrPath {
             let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed) {
@@ -119,7 +119,7 @@ public enum ModelFiles {
         for file in files { try manager.copyItem(atPath: file, toPath: folder + "/" + URL(fileURLWithPath: file).lastPathComponent) }
     }
 
-    static func task(in object: [String: Any], at path: String) throws -> Task {
+    static func task(in object: [String: Any], at path: String) throws -> ProblemType {
         if object["problem_type"] as? String == "regression" { return .regression }
         guard let labels = object["num_labels"] as? Int, labels >= 2 else {
             throw InputError("num_labels must be an integer ≥ 2 for classification", at: SourceLocation(path: path))

@@ -35,7 +35,7 @@ public final class Trainer<Rows: TokenRows> {
     ///   - task: from the labels (or the arguments, which must agree).
     ///   - print: where the metrics tables and messages go (stdout in the CLI).
     ///   - clock: the current time (the system clock unless a test scripts it).
-    public init(arguments: TrainingArguments, train: LabelledRows<Rows>, eval: LabelledRows<Rows>?, task: Task, vocabSize: Int,
+    public init(arguments: TrainingArguments, train: LabelledRows<Rows>, eval: LabelledRows<Rows>?, task: ProblemType, vocabSize: Int,
                 padTokenId: Int32 = 0, quiet: Bool = false, print: @escaping (String) -> Void = { Swift.print($0) },
                 clock: @escaping () -> Date = Date.init) throws {
         try arguments.validate()

@@ -113,7 +113,7 @@ public struct TrainingArguments: Sendable, Equatable {
     }
 
     /// The metric that decides the best checkpoint and early stopping, without `eval_`.
-    public func bestMetric(for task: Task) -> (name: String, greaterIsBetter: Bool) {
+    public func bestMetric(for task: ProblemType) -> (name: String, greaterIsBetter: Bool) {
         let name = metricForBestModel ?? (task == .regression ? "pearson" : "accuracy")
         let lowerIsBetter = name.hasSuffix("loss") || name == "mse" || name == "mae"
         return (name, greaterIsBetter ?? !lowerIsBetter)

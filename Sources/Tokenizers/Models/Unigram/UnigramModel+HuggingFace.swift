@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Without an `unk_id`, HF fails as soon as Viterbi puts an unknown node on a best path so far,
 /// even one a longer piece later beats or one byte fallback could spell; dsprep throws there too.
-extension UnigramModel: Model {
+extension UnigramModel: TokenizerModel {
     public func tokenize(_ word: WordBuffer, into sink: inout TokenSink) throws {
         let utf8 = word.utf8
         guard !utf8.isEmpty else { return }

@@ -3,7 +3,7 @@ import DSPrepSupport
 /// WordPiece (BERT): greedy longest-match-first over a word's scalars; pieces after the first
 /// carry the continuation prefix ("##"); a word with any unmatched part, or longer than
 /// `maxInputCharsPerWord` scalars, becomes the single unknown token.
-public struct WordPiece: Model {
+public struct WordPiece: TokenizerModel {
     public let unkToken: String
     public let continuingSubwordPrefix: String
     public let maxInputCharsPerWord: Int

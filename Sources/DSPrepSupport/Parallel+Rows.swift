@@ -1,10 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Splits row loops across cores. Every row is computed by exactly one task with the same code
-/// as a serial loop, so results do not depend on the number of threads; reductions across rows
-/// use `Parallel.chunks` of a fixed size and add the partial sums in chunk order.
-public enum Parallel {
+/// Row loops split across cores (the trainer's kernels). Every row is computed by exactly one
+/// task with the same code as a serial loop, so results do not depend on the number of threads;
+/// reductions across rows add fixed-size chunks' partial sums in chunk order (`sum`).
+extension Parallel {
     /// Rows below this much work (rows × cost) run on the calling thread: a dispatch costs ~µs.
     static let minimumWorkPerTask = 32 * 1024
 

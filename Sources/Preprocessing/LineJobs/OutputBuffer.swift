@@ -115,30 +115,30 @@ struct OutputBuffer: ~Copyable {
     }
 
     /// One output line: ids, pieces or the JSON object, then a newline.
-    mutating func appendLine(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
+    mutating func appendLine(format: TokenOutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
                              offset: (Int) -> (Int32, Int32)) {
         appendItems(format: format, count: count, id: id, token: token, offset: offset)
         append(0x0A)
     }
 
     /// Starts a line of `appendItems` output; a list (--nbest) in JSON is an array.
-    mutating func beginLine(format: Encode.OutputFormat, isList: Bool) {
+    mutating func beginLine(format: TokenOutputFormat, isList: Bool) {
         if isList && format == .json { append(UInt8(ascii: "[")) }
     }
 
     /// Between two encodings of one line (--nbest): a tab, or a comma in the JSON array.
-    mutating func appendSeparator(format: Encode.OutputFormat) {
+    mutating func appendSeparator(format: TokenOutputFormat) {
         append(format == .json ? UInt8(ascii: ",") : 0x09)
     }
 
-    mutating func endLine(format: Encode.OutputFormat, isList: Bool) {
+    mutating func endLine(format: TokenOutputFormat, isList: Bool) {
         if isList && format == .json { append(UInt8(ascii: "]")) }
         append(0x0A)
     }
 
     /// Ids, pieces or the JSON object of one encoding, without the newline; `moreJSON` writes
     /// further members of the JSON object (each starting with a comma).
-    mutating func appendItems(format: Encode.OutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
+    mutating func appendItems(format: TokenOutputFormat, count: Int, id: (Int) -> Int32, token: (Int) -> [UInt8],
                               offset: (Int) -> (Int32, Int32), moreJSON: (inout OutputBuffer) -> Void = { _ in }) {
         switch format {
         case .id:
@@ -176,27 +176,6 @@ struct OutputBuffer: ~Copyable {
             moreJSON(&self)
             append("}")
         }
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest raw UTF-8.
-    static func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: bytes.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: bytes.append(contentsOf: #"\r"#.utf8)
-            case 0x09: bytes.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: #"\u00"#.utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 15)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 
