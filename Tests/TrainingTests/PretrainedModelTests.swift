@@ -44,6 +44,9 @@ final class PretrainedModelTests: XCTestCase {
         let weights = UnsafeBufferPointer(start: model.parameters.value(head), count: model.parameters.specs[head].count)
         XCTAssertLessThan(weights.map(abs).max() ?? 1, 0.12)
         XCTAssertEqual(Array(UnsafeBufferPointer(start: model.parameters.value(head + 1), count: 1)), [0])
+        // only the head is initialized, with the values a whole initialization with the seed gives it
+        let fresh = try BertModel(configuration: model.configuration, loss: TaskLoss(task: .regression), seed: 3)
+        XCTAssertEqual(Array(weights), Array(UnsafeBufferPointer(start: fresh.parameters.value(head), count: weights.count)))
     }
 
     func testUnsupportedConfigsAndShapesAreClearErrors() throws {

@@ -38,15 +38,18 @@ public enum PretrainedModel {
                             adjust: (inout BertConfiguration) -> Void = { _ in }) throws -> (model: BertModel, report: LoadReport) {
         var (configuration, _, config) = try configuration(in: folder)
         adjust(&configuration)
-        let model = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed)
+        // only what the folder lacks (the head, e5's pooler) is initialized: the rest is read
+        let model = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed, initializeParameters: false)
         model.baseConfig = config
         model.sourceFolder = folder
-        let report = try fill(model.parameters, from: PretrainedWeights.open(folder: folder), prefix: configuration.modelType.prefix)
+        let (report, missing) = try fill(model.parameters, from: PretrainedWeights.open(folder: folder), prefix: configuration.modelType.prefix)
+        model.parameters.initialize(seed: seed, only: missing)
         return (model, report)
     }
 
-    /// Copies every tensor of `source` that names a parameter of `store` (as is, or with `prefix`).
-    static func fill(_ store: ParameterStore, from source: TensorSource, prefix: String) throws -> LoadReport {
+    /// Copies every tensor of `source` that names a parameter of `store` (as is, or with `prefix`);
+    /// returns the report and the indices of the parameters no tensor filled.
+    static func fill(_ store: ParameterStore, from source: TensorSource, prefix: String) throws -> (LoadReport, missing: [Int]) {
         var loaded = Set<Int>(), report = LoadReport()
         for name in source.tensorNames {
             guard source.isFloatingPoint(name) else { continue }
@@ -66,8 +69,9 @@ public enum PretrainedModel {
             }
             try source.read(name, into: UnsafeMutableBufferPointer(start: store.value(index), count: spec.count))
         }
-        report.newlyInitialized = store.specs.indices.filter { !loaded.contains($0) }.map { store.specs[$0].name }
-        return report
+        let missing = store.specs.indices.filter { !loaded.contains($0) }
+        report.newlyInitialized = missing.map { store.specs[$0].name }
+        return (report, missing)
     }
 
     /// Old TF-converted checkpoints name LayerNorm parameters gamma/beta (transformers renames them too).

@@ -39,7 +39,9 @@ public final class BertModel: Model {
     private let layerParameters: [LayerParameters]
     private let head: BertConfiguration.ClassificationHead
 
-    public init(configuration: BertConfiguration, loss: TaskLoss, seed: UInt64) throws {
+    /// `initializeParameters: false` leaves the parameters zero, for a caller that fills them
+    /// all from a file (initializing 117 M floats first would cost a second and touch every page).
+    public init(configuration: BertConfiguration, loss: TaskLoss, seed: UInt64, initializeParameters: Bool = true) throws {
         try check(configuration.hiddenSize % configuration.numAttentionHeads == 0,
                   "hidden_size \(configuration.hiddenSize) is not a multiple of num_attention_heads \(configuration.numAttentionHeads)")
         try check([configuration.vocabSize, configuration.hiddenSize, configuration.numAttentionHeads, configuration.intermediateSize,
@@ -59,7 +61,7 @@ public final class BertModel: Model {
         // The word embeddings lead the layout: frozen, or with a row-sparse gradient (a batch touches few of their rows).
         let store = ParameterStore(specs: configuration.parameterSpecs(outputs: loss.task.outputCount),
                                    leading: configuration.freezeWordEmbeddings ? .frozen : .rowSparse)
-        store.initialize(seed: seed)
+        if initializeParameters { store.initialize(seed: seed) }
         parameters = store
         func index(_ name: String) -> Int { store.index(of: name)! }  // names come from parameterSpecs
         let base = configuration.modelType.prefix

@@ -129,12 +129,13 @@ public final class ParameterStore: @unchecked Sendable {
         Elementwise.sumOfSquares(grads.pointer, count: grads.count) + (rowGradient?.sumOfSquares() ?? 0)
     }
 
-    /// Fills every parameter from its initializer; parameter i draws from stream i of `seed`,
-    /// so values depend only on the seed and the layout.
-    public func initialize(seed: UInt64) {
+    /// Fills the parameters `indices` (default: all) from their initializers; parameter i draws
+    /// from stream i of `seed`, so values depend only on the seed and the layout, not on which
+    /// others are filled.
+    public func initialize(seed: UInt64, only indices: [Int]? = nil) {
         let random = CounterRandom(seed: seed)
-        for (index, spec) in specs.enumerated() {
-            let p = value(index)
+        for index in indices ?? Array(specs.indices) {
+            let spec = specs[index], p = value(index)
             switch spec.initializer {
             case .zeros: p.update(repeating: 0, count: spec.count)
             case .ones: p.update(repeating: 1, count: spec.count)

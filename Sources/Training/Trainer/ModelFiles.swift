@@ -90,7 +90,8 @@ public enum ModelFiles {
             model = BagModel(configuration: configuration, loss: try TaskLoss(task: task(in: object, at: configPath)), seed: seed)
         } else {
             let (configuration, task, config) = try BertConfiguration.load(configAt: configPath)
-            let bert = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed)
+            // every parameter is read from the weights file below (a missing one is an error)
+            let bert = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed, initializeParameters: false)
             bert.baseConfig = config
             model = bert
         }
