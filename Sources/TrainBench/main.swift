@@ -161,11 +161,14 @@ do {
     let total = forward + backward + update
     let samplesPerSecond = Double(samples) / total
 
-    // Matmul FLOPs of the tokens computed (padding is skipped): per token and layer the four
-    // projections, per sequence and layer QKᵀ and P·V (L²·C multiply-adds each); backward is
-    // twice the forward (input and weight gradients).
+    // Matmul FLOPs of what is computed (padding is skipped): per token and layer the QKV
+    // projection, per sequence and layer QKᵀ and P·V (L²·C multiply-adds each), and the attention
+    // output and FFN projections per token, except in the last layer, which runs them on each
+    // sequence's first token only; backward is twice the forward (input and weight gradients).
     let c = Double(o.hidden), f = Double(o.ffn), layers = Double(o.layers)
-    let forwardFLOPs = layers * (2 * Double(tokens) * (4 * c * c + 2 * c * f) + 4 * Double(squares) * c)
+    let afterAttention = 2 * (c * c + 2 * c * f)  // per row
+    let forwardFLOPs = layers * (2 * Double(tokens) * 3 * c * c + 4 * Double(squares) * c)
+        + (layers > 0 ? (layers - 1) * Double(tokens) * afterAttention + Double(samples) * afterAttention : 0)
     let flops = 3 * forwardFLOPs
     let reached = flops / total / 1e9
     let rows = tokens / o.steps
