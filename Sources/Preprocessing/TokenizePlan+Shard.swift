@@ -26,8 +26,14 @@ extension TokenizePlan {
                 return reads
             }
         } else {
-            reads = try splits.map { try write($0, shard: index, tokenizer: tokenizer, into: out, split: nil, threads: threads, progress: progress) }
-            try recordJob(shard: index, threads: threads, in: out)
+            // the job record goes inside the atomic write too: a retried shard then finds a whole earlier output to replace
+            reads = try AtomicOutput.writeDirectory(at: out, kind: .dataset) { folder in
+                let reads = try splits.map { try write($0, shard: index, tokenizer: tokenizer, into: folder + "/" + TokenizeRun.singleDatasetFolder,
+                                                      split: nil, threads: threads, progress: progress) }
+                try TokenizeRun.liftSingleDataset(in: folder)
+                try recordJob(shard: index, threads: threads, in: folder)
+                return reads
+            }
         }
         return ShardStats(shard: index, shards: numShards, splits: reads, since: start)
     }

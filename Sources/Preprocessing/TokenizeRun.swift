@@ -92,7 +92,7 @@ public struct TokenizeRun {
         let job = TokenizeJob(tokenizer: try loadTokenizer(), options: options, ingestOptions: ingestOptions)
         var reports: [(split: String, report: TokenizeReport)] = []
         for (split, path) in inputs {
-            let target = asCollection ? folder + "/" + split : folder + "/dataset"
+            let target = folder + "/" + (asCollection ? split : Self.singleDatasetFolder)
             let progress = ProgressBar("tokenize \(URL(fileURLWithPath: path).lastPathComponent)", quiet: quiet)
             let start = Date()
             let result = try job.run(path: path, into: target, split: asCollection ? split : nil, progress: progress)
@@ -102,11 +102,7 @@ public struct TokenizeRun {
         if asCollection {
             try DatasetDict.writeSplitList(inputs.map(\.split), in: folder)
         } else {
-            // A single dataset lives at the top of the folder: move its files up.
-            for name in try FileManager.default.contentsOfDirectory(atPath: folder + "/dataset") {
-                try FileManager.default.moveItem(atPath: folder + "/dataset/" + name, toPath: folder + "/" + name)
-            }
-            try FileManager.default.removeItem(atPath: folder + "/dataset")
+            try Self.liftSingleDataset(in: folder)
         }
         try Self.writeSummary(in: folder, tokenizerPath: tokenizerPath, options: options, inputs: inputs.count,
                               shard: options.shard.map { ($0.index, $0.count) }, reports: reports)
@@ -123,6 +119,18 @@ public struct TokenizeRun {
         let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
                                                        splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))
         try encoded.write(to: URL(fileURLWithPath: folder + "/" + summaryFile))
+    }
+
+    /// Where a single dataset is written inside the output being built, before `liftSingleDataset`.
+    static let singleDatasetFolder = "dataset"
+
+    /// A single dataset lives at the top of the output folder: moves its files up from `singleDatasetFolder`.
+    static func liftSingleDataset(in folder: String) throws {
+        let inner = folder + "/" + singleDatasetFolder
+        for name in try FileManager.default.contentsOfDirectory(atPath: inner) {
+            try FileManager.default.moveItem(atPath: inner + "/" + name, toPath: folder + "/" + name)
+        }
+        try FileManager.default.removeItem(atPath: inner)
     }
 
     /// The content digest of a tokenizer's files, as the job record keeps it.
