@@ -9,7 +9,11 @@ import Foundation
 /// m and v mirror the trainable parameters, so an update is one parallel pass over them (the loop
 /// is `ck_adamw_update`, CKernels/adamw.c). Frozen parameters get no state. A row-sparse gradient
 /// (`RowSparseGradient`) changes what is read, not what is computed: rows without gradient take
-/// the step of a zero gradient, as `torch.optim.AdamW` gives every row of a dense one.
+/// the step of a zero gradient, as `torch.optim.AdamW` gives every row of a dense one. A row
+/// whose moments are still zero (never had a gradient: most of a 250k-piece vocabulary during a
+/// fine-tune) is skipped, or only decayed, because that is exactly what the zero-gradient step
+/// computes for it (m and v stay 0, and p − lr·0/(√0 + ε) = p); this saves a memory-bound pass
+/// over the whole table every step.
 /// Weight decay goes to the parameters the HF Trainer decays (`Trainer.get_decay_parameter_names`:
 /// not biases, not LayerNorm weights), as `ParameterSpec.weightDecay` says.
 public final class AdamW: Optimizer {
@@ -35,6 +39,9 @@ public final class AdamW: Optimizer {
     public private(set) var step = 0
     /// (end offset in m, decayed) per trainable parameter, in buffer order, to find each element's group.
     private let groupEnds: [(end: Int, decay: Bool)]
+    /// Per row of the row-sparse table: whether its moments may be non-zero (it has had a gradient).
+    /// A row marked false has m = v = 0 exactly.
+    private var rowHasMoments: [Bool]
 
     public init(parameters: ParameterStore, configuration: Configuration = Configuration()) {
         self.parameters = parameters
@@ -44,6 +51,7 @@ public final class AdamW: Optimizer {
         let start = parameters.trainableStart
         groupEnds = zip(parameters.specs, parameters.offsets).dropFirst(parameters.leading == .frozen ? 1 : 0)
             .map { ($1 + $0.count - start, $0.weightDecay) }
+        rowHasMoments = [Bool](repeating: false, count: parameters.rowGradient?.rows ?? 0)
     }
 
     /// Sets the step count (bias corrections and the schedule continue from it) on resume.
@@ -60,33 +68,37 @@ public final class AdamW: Optimizer {
         // element i of m has its dense gradient at g + (i − denseStart)
         let g = parameters.grads.pointer, denseStart = parameters.denseGradientStart - parameters.trainableStart
         let rowGradient = parameters.rowGradient, groupEnds = groupEnds
-        Parallel.forRows(count, costPerRow: 16) { range in
-            // first group that ends after range.lowerBound
-            var low = 0, high = groupEnds.count
-            while low < high {
-                let mid = (low + high) / 2
-                if groupEnds[mid].end <= range.lowerBound { low = mid + 1 } else { high = mid }
-            }
-            var group = low, i = range.lowerBound
-            while i < range.upperBound {
-                let end = min(groupEnds[group].end, range.upperBound)
-                let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
-                if let rowGradient, group == 0 {
-                    Self.updateRows(i..<end, of: rowGradient, p: p, m: m, v: v, decay: decay, constants: &constants)
-                } else {
-                    ck_adamw_update(p + i, g + (i - denseStart), m + i, v + i, end - i, decay, &constants)
+        if let rowGradient { for row in rowGradient.touchedRows { rowHasMoments[Int(row)] = true } }
+        rowHasMoments.withUnsafeBufferPointer { hasMoments in
+            Parallel.forRows(count, costPerRow: 16) { range in
+                // first group that ends after range.lowerBound
+                var low = 0, high = groupEnds.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if groupEnds[mid].end <= range.lowerBound { low = mid + 1 } else { high = mid }
                 }
-                i = end
-                group += 1
+                var group = low, i = range.lowerBound
+                while i < range.upperBound {
+                    let end = min(groupEnds[group].end, range.upperBound)
+                    let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
+                    if let rowGradient, group == 0 {
+                        Self.updateRows(i..<end, of: rowGradient, hasMoments: hasMoments, p: p, m: m, v: v, decay: decay, constants: &constants)
+                    } else {
+                        ck_adamw_update(p + i, g + (i - denseStart), m + i, v + i, end - i, decay, &constants)
+                    }
+                    i = end
+                    group += 1
+                }
             }
         }
     }
 
     /// Elements `range` of the row-sparse table (which leads p, m and v): rows with a gradient
-    /// read it from their slot, runs of rows without one take the zero-gradient step.
-    private static func updateRows(_ range: Range<Int>, of gradient: RowSparseGradient, p: UnsafeMutablePointer<Float>,
-                                   m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, decay: Float,
-                                   constants: UnsafePointer<ck_adamw_constants>) {
+    /// read it from their slot, runs of rows without one take the zero-gradient step, which for
+    /// rows whose moments are zero is p·decay alone.
+    private static func updateRows(_ range: Range<Int>, of gradient: RowSparseGradient, hasMoments: UnsafeBufferPointer<Bool>,
+                                   p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+                                   decay: Float, constants: UnsafePointer<ck_adamw_constants>) {
         let width = gradient.width
         var i = range.lowerBound
         while i < range.upperBound {
@@ -95,12 +107,18 @@ public final class AdamW: Optimizer {
                 let end = min((row + 1) * width, range.upperBound)
                 ck_adamw_update(p + i, gradient.values + slot * width + (i - row * width), m + i, v + i, end - i, decay, constants)
                 i = end
-            } else {
-                repeat { row += 1 } while row * width < range.upperBound && gradient.slot(ofRow: row) == nil
-                let end = min(row * width, range.upperBound)
-                ck_adamw_update_without_gradient(p + i, m + i, v + i, end - i, decay, constants)
-                i = end
+                continue
             }
+            // a run of rows without gradient that agree on having moments
+            let moving = hasMoments[row]
+            repeat { row += 1 } while row * width < range.upperBound && gradient.slot(ofRow: row) == nil && hasMoments[row] == moving
+            let end = min(row * width, range.upperBound)
+            if moving {
+                ck_adamw_update_without_gradient(p + i, m + i, v + i, end - i, decay, constants)
+            } else if decay != 1 {
+                for j in i..<end { p[j] *= decay }
+            }
+            i = end
         }
     }
 }
@@ -156,5 +174,15 @@ extension AdamW {
             throw InputError("optimizer state has no valid \"step\" in its metadata", at: SourceLocation(path: path))
         }
         restore(step: saved)
+        markRowsWithMoments()
+    }
+
+    /// After loading moments: which rows of the row-sparse table have any non-zero m or v.
+    private func markRowsWithMoments() {
+        guard let width = parameters.rowGradient?.width else { return }
+        for row in rowHasMoments.indices {
+            let start = row * width
+            rowHasMoments[row] = (start..<start + width).contains { m.pointer[$0] != 0 || v.pointer[$0] != 0 }
+        }
     }
 }
