@@ -73,7 +73,7 @@ public struct TokenizeJob: Sendable {
         let roles = try Self.resolveRoles(schema: reader.schema, options: options, path: path)
         let labels = try roles.label.map { try LabelScan.encoding(of: reader.distinctCells, column: $0, schema: reader.schema, path: path) }
         let rows = options.shard.map { Table.shardRange(count: reader.rowCount, numShards: $0.count, index: $0.index) } ?? 0..<reader.rowCount
-        return try write(reader, rows: rows, roles: roles, labels: labels, into: folder, split: split, progress: progress)
+        return try write(reader, rows: rows, firstRowNumber: 0, roles: roles, labels: labels, into: folder, split: split, progress: progress)
     }
 
     /// The columns that may turn out to be the label (`ColumnRoles.resolve`): the one the options
@@ -111,7 +111,11 @@ public struct TokenizeJob: Sendable {
 
     /// Tokenizes `rows` (counted from the reader's first row) of what `reader` reads into a
     /// dataset folder at `folder`; a plan's shard passes a segment reader and all its rows.
-    public func write(_ reader: TabularReader, rows: Range<Int>, roles: ColumnRoles, labels: LabelEncoding?,
+    /// Record batches end where the whole input's do, on multiples of `rowsPerRecordBatch`
+    /// counted from the input's first row, which is row `firstRowNumber` of the reader (a
+    /// segment's first row number): a shard then holds the single run's batches, except at its
+    /// two ends, and `dsprep merge` copies them instead of encoding them again.
+    public func write(_ reader: TabularReader, rows: Range<Int>, firstRowNumber: Int, roles: ColumnRoles, labels: LabelEncoding?,
                       into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
         // A limit the special tokens alone fill would truncate nothing (HF does the same): refuse it.
         if let maxLength = options.maxLength, let pipeline = tokenizer as? Tokenizer,
@@ -125,15 +129,18 @@ public struct TokenizeJob: Sendable {
                                        maxShardBytes: options.maxShardBytes)
         var summary = TokenizeSummary()
         var position = 0
-        let batchRows = Self.rowsPerRecordBatch * 64
-        while position < rows.upperBound, let batch = try reader.nextBatch(maxRows: batchRows) {
+        let perBatch = Self.rowsPerRecordBatch
+        // reads end on the grid too, so that no batch is cut in two by a read
+        let offGrid = firstRowNumber % perBatch
+        while position < rows.upperBound, let batch = try reader.nextBatch(maxRows: perBatch * 64 - (position == 0 ? offGrid : 0)) {
             defer { position += batch.count }
             let wanted = max(rows.lowerBound, position)..<min(rows.upperBound, position + batch.count)
             guard !wanted.isEmpty else { continue }
             let local = (wanted.lowerBound - position)..<(wanted.upperBound - position)
-            let groups = stride(from: local.lowerBound, to: local.upperBound, by: Self.rowsPerRecordBatch).map {
-                $0..<min($0 + Self.rowsPerRecordBatch, local.upperBound)
-            }
+            // group ends: the next multiple of perBatch in the input's row numbers, then every perBatch rows
+            let toGrid = perBatch - (firstRowNumber + position + local.lowerBound) % perBatch
+            let ends = stride(from: local.lowerBound + toGrid, to: local.upperBound, by: perBatch).map { $0 } + [local.upperBound]
+            let groups = zip([local.lowerBound] + ends.dropLast(), ends).map { $0..<$1 }
             let encoded = try encodeGroups(groups, of: batch, layout: layout)
             for (output, groupSummary) in encoded {
                 try writer.write(output)

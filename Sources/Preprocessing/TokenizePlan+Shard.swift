@@ -51,8 +51,8 @@ extension TokenizePlan {
         let shard = split.input.shards[index]
         let job = TokenizeJob(tokenizer: tokenizer, options: jobOptions(for: split, threads: threads), ingestOptions: ingest.options)
         let reader = try split.input.reader(shard: index, ingest: ingest)
-        let result = try job.write(reader, rows: 0..<shard.rows, roles: split.roles, labels: split.labels, into: folder, split: name,
-                                   progress: progress)
+        let result = try job.write(reader, rows: 0..<shard.rows, firstRowNumber: shard.firstRow, roles: split.roles, labels: split.labels,
+                                   into: folder, split: name, progress: progress)
         return SplitRead(split: split.name, input: split.input, shard: index, reader: reader, summary: result.summary)
     }
 }

@@ -12,8 +12,9 @@ struct MergeCommand: ParsableCommand {
         abstract: "Join shard folders (in shard order) into one dataset, identical to a single run.",
         discussion: """
             Give the folders in shard order (0, 1, ..., K-1). They must have the same columns and features. Rows are \
-            rewritten in record batches of \(TokenizeJob.rowsPerRecordBatch) rows counted from the first row, exactly \
-            as a single run writes them.
+            written in record batches of \(TokenizeJob.rowsPerRecordBatch) rows counted from the first row, exactly \
+            as a single run writes them: the shards' batches are copied as they are, and only the two halves of a \
+            batch that a shard boundary cuts are joined and encoded again.
             """)
 
     @Argument(help: "Shard folders, in shard order.")
@@ -32,12 +33,13 @@ struct MergeCommand: ParsableCommand {
             throw InputError("its features differ from those of \(firstPath)", at: SourceLocation(path: path),
                              hint: "merge only shards of one tokenize job")
         }
-        let table = try Table.concatenate(datasets.map(\.table))
-        let writer = try DatasetWriter(path: output.out, schema: table.schema, features: first.features, split: first.split,
+        let total = datasets.reduce(0) { $0 + $1.count }
+        let writer = try DatasetWriter(path: output.out, schema: first.schema, features: first.features, split: first.split,
                                        info: first.info, maxShardBytes: output.maxShardBytes)
-        for batch in table.rebatched(rows: TokenizeJob.rowsPerRecordBatch) { try writer.write(batch) }
+        var grid = GridBatchWriter(writer: writer, rowsPerBatch: TokenizeJob.rowsPerRecordBatch, total: total)
+        for path in shards { try Dataset.forEachEncodedBatch(in: path) { try grid.add($0) } }
         try writer.finish()
-        print("merged \(shards.count) shards, \(table.count) rows, into \(output.out)")
+        print("merged \(shards.count) shards, \(total) rows, into \(output.out) (\(grid.copiedBatches) record batches copied, \(grid.encodedBatches) joined)")
     }
 
     /// Each folder must come from the same tokenize job (tokenizer bytes, options) as shard i of

@@ -86,6 +86,33 @@ final class ScaleOutTests: XCTestCase {
         XCTAssertEqual(try dataBytes(merged), try dataBytes(try singleRun(sample)))
     }
 
+    /// Shards keep the single run's 1000-row record batches (their first and last are the halves
+    /// of one that the boundary cuts), so the merge copies all but the batches a boundary cuts:
+    /// 30,000 rows in 4 shards cut 2 of 30 (the middle boundary, row 15,000, cuts none), with
+    /// a plan and with `--num-shards` alone.
+    func testMergeCopiesEveryRecordBatchNoShardBoundaryCuts() throws {
+        let input = try generatedInput()
+        let plan = work.appendingPathComponent("plan.json").path
+        let made = try DSPrepBinary.run(["tokenize", input, "--tokenizer", tokenizer, "--plan-out", plan, "--num-shards", "4"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let single = try dataBytes(try singleRun(input))
+        for planned in [true, false] {
+            let parts = try (0..<4).map { index in
+                let part = work.appendingPathComponent("part-\(planned)-\(index)").path
+                let source = planned ? ["--plan", plan] : [input, "--tokenizer", tokenizer, "--num-shards", "4", "--no-cache"]
+                let result = try DSPrepBinary.run(["tokenize"] + source + ["--shard-index", "\(index)", "--out", part, "--quiet"])
+                XCTAssertEqual(result.status, 0, result.stderr)
+                return part
+            }
+            let merged = work.appendingPathComponent("merged-\(planned)").path
+            let merge = try DSPrepBinary.run(["merge"] + parts + ["--out", merged])
+            XCTAssertEqual(merge.status, 0, merge.stderr)
+            XCTAssertTrue(merge.stdout.contains("30000 rows"), merge.stdout)
+            XCTAssertTrue(merge.stdout.contains("(28 record batches copied, 2 joined)"), merge.stdout)
+            XCTAssertEqual(try dataBytes(merged), single, planned ? "planned shards" : "--num-shards")
+        }
+    }
+
     func testPlannedShardsOfTwoSplitsMergeToASingleRunsCollection() throws {
         let inputs = try twoSplits()
         let plan = work.appendingPathComponent("plan.json").path

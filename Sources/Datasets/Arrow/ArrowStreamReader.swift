@@ -43,6 +43,12 @@ public final class ArrowStreamReader {
 
     /// The next record batch, or nil at the end of the stream.
     public func next() throws -> RecordBatch? {
+        try nextEncoded()?.batch
+    }
+
+    /// The next record batch with the bytes of the message it was read from, or nil at the end
+    /// of the stream.
+    public func nextEncoded() throws -> EncodedRecordBatch? {
         guard !ended else { return nil }
         var reader = MessageCursor(file: file, input: input, position: position)
         guard let message = try reader.next() else {
@@ -53,7 +59,8 @@ public final class ArrowStreamReader {
         switch ArrowFormat.MessageHeader(rawValue: message.headerType) {
         case .recordBatch:
             var decoder = RecordBatchDecoder(file: file, input: input, schema: schema, message: message)
-            return try reader.wrap(message.offset) { try decoder.decode() }
+            let batch = try reader.wrap(message.offset) { try decoder.decode() }
+            return EncodedRecordBatch(batch: batch, file: file, message: message.offset..<(message.bodyStart + message.bodyLength))
         case .dictionaryBatch:
             throw reader.error("dictionary batches are not supported", message.offset)
         case .schema:
@@ -75,6 +82,21 @@ public final class ArrowStreamReader {
         let reader = try ArrowStreamReader(path: path)
         return Table(schema: reader.schema, batches: try reader.readAll())
     }
+}
+
+/// A record batch as read from a stream, with the span of its encapsulated message (prefix,
+/// metadata and body) in the mapped file, so that a writer can copy the message instead of
+/// encoding the batch again (`ArrowStreamWriter.write(_:)`).
+public struct EncodedRecordBatch: Sendable {
+    public let batch: RecordBatch
+    let file: MappedFile
+    let message: Range<Int>
+
+    /// The message's bytes, a slice of the map.
+    var messageBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: file.bytes[message]) }
+
+    /// Drops the message's pages from memory once it has been copied (the map stays valid).
+    func releasePages() { _ = file.releasePages(message) }
 }
 
 /// One encapsulated message: its metadata flatbuffer's header table and where its body lies.

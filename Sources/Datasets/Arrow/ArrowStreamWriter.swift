@@ -35,14 +35,27 @@ public final class ArrowStreamWriter {
 
     /// Appends one record batch; its schema's types must be the writer's.
     public func write(_ batch: RecordBatch) throws {
+        try checkWritable(batch)
+        var encoder = RecordBatchEncoder()
+        for column in batch.columns { try encoder.append(column) }
+        try writeMessage(encoder.message(rowCount: batch.count), body: encoder.buffers)
+    }
+
+    /// Appends a record batch by copying the message it was read from. The bytes are those
+    /// `write(batch)` gives when this writer wrote the source too (an encoded message does not
+    /// depend on where it sits in the stream); a message another writer made (pyarrow pads
+    /// differently) stays valid Arrow but keeps that writer's layout.
+    public func write(_ encoded: EncodedRecordBatch) throws {
+        try checkWritable(encoded.batch)
+        try output.write(encoded.messageBytes)
+    }
+
+    private func checkWritable(_ batch: RecordBatch) throws {
         guard !finished else { throw InputError("write after finish", at: SourceLocation(path: path)) }
         guard batch.schema.fields.map(\.type) == schema.fields.map(\.type) else {
             throw InputError("a record batch with types \(batch.schema.fields.map(\.type)) does not match the file's \(schema.fields.map(\.type))",
                              at: SourceLocation(path: path))
         }
-        var encoder = RecordBatchEncoder()
-        for column in batch.columns { try encoder.append(column) }
-        try writeMessage(encoder.message(rowCount: batch.count), body: encoder.buffers)
     }
 
     /// The hasher given at creation, having seen every byte written.

@@ -62,6 +62,15 @@ public struct Dataset: Sendable {
         return Dataset(table: Table(schema: tableSchema, batches: batches), features: features, split: state.split, info: info)
     }
 
+    /// Every record batch of the dataset folder at `path` with its message bytes, file by file in
+    /// order (to copy batches instead of encoding them again, as `dsprep merge` does).
+    public static func forEachEncodedBatch(in path: String, _ body: (EncodedRecordBatch) throws -> Void) throws {
+        for name in try SaveToDiskFiles.readState(folder: path).dataFiles {
+            let reader = try ArrowStreamReader(path: path + "/" + name)
+            while let encoded = try reader.nextEncoded() { try body(encoded) }
+        }
+    }
+
     /// Writes the dataset as a `save_to_disk` folder at `path` (all or nothing), splitting it into
     /// files of about `maxShardBytes`.
     public func save(to path: String, maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes) throws {

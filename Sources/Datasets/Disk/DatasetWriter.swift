@@ -56,11 +56,23 @@ public final class DatasetWriter {
     }
 
     public func write(_ batch: RecordBatch) throws {
+        try append(rows: batch.count) { try $0.write(batch) }
+    }
+
+    /// Appends a batch read from a stream by copying its message (see `ArrowStreamWriter.write(_:)`),
+    /// then lets its pages go, so that copying a large dataset keeps memory flat.
+    public func write(_ encoded: EncodedRecordBatch) throws {
+        try append(rows: encoded.batch.count) { try $0.write(encoded) }
+        encoded.releasePages()
+    }
+
+    /// Writes one batch into the current file, starting the next file once this one is full.
+    private func append(rows: Int, _ write: (ArrowStreamWriter) throws -> Void) throws {
         guard !done else { throw InputError("write after finish", at: SourceLocation(path: path)) }
         do {
             let writer = try currentShard()
-            try writer.write(batch)
-            count += batch.count
+            try write(writer)
+            count += rows
             if writer.bytesWritten >= maxShardBytes { try closeShard() }
         } catch {
             cancel()
