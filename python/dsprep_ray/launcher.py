@@ -6,6 +6,9 @@ Every step that reads or writes data is the `dsprep` binary: the plan
 read only the shard's byte ranges of the inputs) and the merge (`dsprep merge`,
 `dsprep vocab merge`). Python only schedules. A shard writes its part atomically, so a retried or
 duplicated attempt leaves the same bytes, and the merge runs only once every shard has succeeded.
+
+Ray is imported and joined while the plan runs (`_run`), so its start-up (about a second) is not
+added to the job's wall time; that is why `ray` is imported inside the functions that use it.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-
-import ray
 
 STATS_PREFIX = "dsprep-shard-stats "
 PROGRESS_LINE = re.compile(r"(\d+)/(\d+) rows")
@@ -87,10 +88,9 @@ def _fail(command: list[str], result: subprocess.CompletedProcess) -> DsprepErro
     return DsprepError(f"{' '.join(command[:3])} ... exited with {result.returncode}:\n{result.stderr.strip()}")
 
 
-@ray.remote(num_cpus=0)
 class ShardBoard:
     """Attempts and states of the shards, so the driver can show progress per shard and a task
-    knows which attempt it is."""
+    knows which attempt it is (a Ray actor: `_run` makes it remote)."""
 
     def __init__(self, count: int):
         self.attempts = [0] * count
@@ -131,6 +131,8 @@ def _follow_progress(stream, board, index: int, errors: list[str]) -> None:
 def run_shard(dsprep: str, shard: tuple[str, ...], plan: str, index: int, out: str, threads: int, board,
               fail_first: list[int]) -> dict:
     """One shard as a dsprep subprocess; returns its stats line (bytes read, rows, seconds)."""
+    import ray
+
     attempt = ray.get(board.started.remote(index, ray.util.get_node_ip_address()))
     command = [dsprep, *shard, "--plan", plan, "--shard-index", str(index), "--out", out, "--threads", str(threads)]
     started = time.monotonic()
@@ -171,6 +173,8 @@ def is_loopback(address: str) -> bool:
 
 
 def _init_ray(options: Options, package_dir: str) -> None:
+    import ray
+
     if ray.is_initialized():
         return
     address = options.address or os.environ.get("RAY_ADDRESS")  # `ray job submit` sets RAY_ADDRESS
@@ -212,7 +216,16 @@ def _run(job: Job, options: Options) -> dict:
         plan = os.path.join(work, "plan.json")
         command = [dsprep, *job.plan, *inputs, "--plan-out", plan, "--num-shards", str(options.num_shards),
                    "--quiet", *options.flags]
-        result = _run_command(command)
+        planning = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # While the plan reads the inputs, import Ray and join (or start) it: both are needed next.
+        try:
+            _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
+        except BaseException:
+            planning.kill()
+            planning.wait()
+            raise
+        stdout, stderr = planning.communicate()
+        result = subprocess.CompletedProcess(command, planning.returncode, stdout, stderr)
         if result.returncode != 0:
             raise _fail(command, result)
         with open(plan) as handle:
@@ -225,10 +238,11 @@ def _run(job: Job, options: Options) -> dict:
         described = ", ".join(f"{os.path.basename(input['path'])}: {input['rowCount']} rows" for input in planned)
         say(f"planned {options.num_shards} shards ({described}) in {figures['plan_seconds']:.2f} s")
 
-        _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
+        import ray
+
         started = time.monotonic()
         fail_first = [int(item) for item in os.environ.get(FAIL_FIRST_ATTEMPT_ENV, "").split(",") if item.strip()]
-        board = ShardBoard.remote(options.num_shards)
+        board = ray.remote(num_cpus=0)(ShardBoard).remote(options.num_shards)
         task = ray.remote(run_shard).options(
             num_cpus=options.cpus_per_task, max_retries=options.max_retries, retry_exceptions=[ShardCrashed])
         parts = [os.path.join(work, job.part.format(index)) for index in range(options.num_shards)]
@@ -289,6 +303,8 @@ def hold_local_session(num_cpus: int, env_file: str) -> None:
     """Starts a local Ray on the loopback address and keeps it until stdin closes or SIGTERM;
     once it is up, `env_file` says how to reach it (KEY=VALUE lines: RAY_ADDRESS, the auth mode
     and token). Tests and benchmarks share one session across many `dsprep-ray` runs."""
+    import ray
+
     ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     settings = {"RAY_ADDRESS": ray.get_runtime_context().gcs_address,
                 "RAY_AUTH_MODE": os.environ.get("RAY_AUTH_MODE", "disabled"),
