@@ -156,10 +156,15 @@ public struct TokenizeRun {
     }
 
     /// The job record of the tokenize run that wrote `folder` (or its parent collection), if it was one.
-    public static func recordedJob(in folder: String) -> JobRecord? {
+    public static func recordedJob(in folder: String) -> JobRecord? { recordedSummary(in: folder)?.job }
+
+    /// The summary of the tokenize run that wrote `folder`, or its parent collection's: the nearest
+    /// summary file decides, and one that cannot be read gives nil (not the parent's, which
+    /// describes another folder).
+    private static func recordedSummary(in folder: String) -> Summary? {
         for candidate in [folder, URL(fileURLWithPath: folder).deletingLastPathComponent().path] {
             if let data = FileManager.default.contents(atPath: candidate + "/" + summaryFile) {
-                return (try? JSONDecoder().decode(Summary.self, from: data))?.job
+                return try? JSONDecoder().decode(Summary.self, from: data)
             }
         }
         return nil
@@ -176,22 +181,15 @@ public struct TokenizeRun {
     }
 
     /// The tokenizer path recorded by the run that wrote `folder` (or its parent collection).
-    public static func recordedTokenizerPath(in folder: String) -> String? {
-        for candidate in [folder, URL(fileURLWithPath: folder).deletingLastPathComponent().path] {
-            if let data = try? Data(contentsOf: URL(fileURLWithPath: candidate + "/" + summaryFile)),
-               let summary = try? JSONDecoder().decode(Summary.self, from: data) {
-                return summary.tokenizer
-            }
-        }
-        return nil
-    }
+    public static func recordedTokenizerPath(in folder: String) -> String? { recordedSummary(in: folder)?.tokenizer }
 
     /// The tokenizer recorded in `folder` by the tokenize run that wrote it, and whether its files
     /// still have the digest they had then (false when they changed or are gone).
     public static func recordedTokenizer(in folder: String) -> (path: String, unchanged: Bool)? {
-        guard let path = recordedTokenizerPath(in: folder) else { return nil }
+        guard let summary = recordedSummary(in: folder) else { return nil }
+        let path = summary.tokenizer
         let current = try? tokenizerDigest(of: path)
-        return (path, current != nil && current == recordedJob(in: folder)?.tokenizerDigest)
+        return (path, current != nil && current == summary.job?.tokenizerDigest)
     }
 }
 
