@@ -22,8 +22,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Output CSV (an existing file is replaced only with --overwrite).")
     var out: String
 
-    @Flag(help: "Replace an existing --out file.")
-    var overwrite = false
+    @OptionGroup var overwriteFlag: OverwriteFlag
 
     @Option(help: "Round regression predictions to this many decimals.")
     var round: Int?
@@ -35,7 +34,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwrite)
+        try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwriteFlag.overwrite)
         let input = try reading.open(checkpoint: checkpoint, data: data, labels: .ignored)
         let rows = input.rows
         let k = input.model.task.outputCount
@@ -66,7 +65,7 @@ struct PredictCommand: ParsableCommand {
                     + exponentials.map { String(format: "%.6f", $0 / denominator) }.joined(separator: ",") + "\n"
             }
         }
-        try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwrite)  // again: it may have appeared meanwhile
+        try OutputPolicy.checkFile(out, inputs: [checkpoint, data], overwrite: overwriteFlag.overwrite)  // again: it may have appeared meanwhile
         try AtomicOutput.writeFile(Data(csv.utf8), to: out)
         print("\(rows.rowCount) predictions → \(out)")
     }

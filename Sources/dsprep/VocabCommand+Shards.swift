@@ -19,7 +19,7 @@ extension VocabCommand.Train {
     }
 
     func plan(into planOut: String, numShards: Int) throws {
-        try OutputPolicy.checkFile(planOut, inputs: files, overwrite: overwrite, flag: "--plan-out")
+        try OutputPolicy.checkFile(planOut, inputs: files, overwrite: overwriteFlag.overwrite, flag: "--plan-out")
         let start = Date()
         let plan = try VocabPlan.make(inputs: files, job: job, ingest: try input.ingestOptions(), numShards: numShards)
         try plan.write(to: planOut)
@@ -45,8 +45,7 @@ extension VocabCommand {
         @Option(help: "The counts file to write.")
         var out: String
 
-        @Flag(help: "Replace an existing --out file.")
-        var overwrite = false
+        @OptionGroup var overwriteFlag: OverwriteFlag
 
         @OptionGroup var threads: ThreadsOption
 
@@ -54,7 +53,7 @@ extension VocabCommand {
 
         func run() throws {
             let loaded = try VocabPlan.read(from: plan)
-            try OutputPolicy.checkFile(out, inputs: [plan] + loaded.inputs.map(\.input.path), overwrite: overwrite)
+            try OutputPolicy.checkFile(out, inputs: [plan] + loaded.inputs.map(\.input.path), overwrite: overwriteFlag.overwrite)
             let rows = loaded.inputs.reduce(0) { $0 + $1.input.rows(inShard: shardIndex) }
             let progress = ProgressBar("count shard \(shardIndex) of \(loaded.numShards)", total: rows, quiet: quiet.quiet)
             let stats = try loaded.countShard(shardIndex, out: out, threads: threads.count,
@@ -80,8 +79,7 @@ extension VocabCommand {
         @Option(help: "Output: a .json (WordPiece) or .model (Unigram) file (replaced only with --overwrite), or a folder, as vocab train writes.")
         var out: String
 
-        @Flag(help: "Replace an existing --out file.")
-        var overwrite = false
+        @OptionGroup var overwriteFlag: OverwriteFlag
 
         @OptionGroup var threads: ThreadsOption
 
@@ -94,7 +92,7 @@ extension VocabCommand {
         func run() throws {
             let start = Date()
             let loaded = try VocabPlan.read(from: plan)
-            try loaded.job.checkOutput(out, inputs: [plan] + counts + loaded.inputs.map(\.input.path), overwrite: overwrite)
+            try loaded.job.checkOutput(out, inputs: [plan] + counts + loaded.inputs.map(\.input.path), overwrite: overwriteFlag.overwrite)
             let made = try loaded.merge(counts: counts, out: out, threads: threads.count, quiet: quiet.quiet)
             if !quiet.quiet { print(String(format: "%@ in %.1f s → %@", made, Date().timeIntervalSince(start), out)) }
         }

@@ -91,8 +91,7 @@ struct VocabCommand: ParsableCommand {
         @Option(help: "With --plan-out: how many shards (processes counting words) to plan.")
         var numShards: Int?
 
-        @Flag(help: "Replace an existing --out file (a .json or .model; folders follow dsprep's output rule).")
-        var overwrite = false
+        @OptionGroup var overwriteFlag: OverwriteFlag
 
         @OptionGroup var threads: ThreadsOption
 
@@ -132,7 +131,7 @@ struct VocabCommand: ParsableCommand {
             if let planOut, let numShards { return try plan(into: planOut, numShards: numShards) }
             guard let out else { return }  // validate() requires --out without --plan-out
             let job = job
-            try job.checkOutput(out, inputs: files, overwrite: overwrite)
+            try job.checkOutput(out, inputs: files, overwrite: overwriteFlag.overwrite)
             let start = Date()
             var trainer = try job.trainer(threads: threads.count)
             let ingest = try input.ingestOptions()
