@@ -1,13 +1,9 @@
 import Tokenizers
 
-/// Encodes one row's text (and optional pair) into ids by the fastest route the tokenizer
-/// offers: the pipeline's flat `encodeIDs` for single BERT-style sequences, sentencepiece's
-/// `encodeIDs` straight from UTF-8, and the general `encode` (an `Encoding` per row) otherwise.
-/// One encoder per thread: it owns reusable buffers.
+/// Encodes one row's text (and optional pair) into ids by the route `EncodingRoute` picks for
+/// ids alone. One encoder per thread: it owns reusable buffers.
 struct RowEncoder {
-    private enum Route { case pipeline, sentencePiece, general }
-
-    private let route: Route
+    private let route: EncodingRoute
     // The tokenizer, kept once per route's type: a switch over an enum with the tokenizer as
     // payload would copy (and retain every field of) the struct on each row.
     private let pipeline: Tokenizer?
@@ -26,13 +22,7 @@ struct RowEncoder {
         general = tokenizer
         pipeline = tokenizer as? Tokenizer
         sentencePiece = tokenizer as? SentencePieceTokenizer
-        if !pairs, let pipeline, pipeline.supportsEncodeIDs, pipeline.padding == nil {
-            route = .pipeline
-        } else if !pairs, let sentencePiece, !sentencePiece.addBOS, !sentencePiece.addEOS {
-            route = .sentencePiece
-        } else {
-            route = .general
-        }
+        route = EncodingRoute.choose(for: tokenizer, pairs: pairs, idsOnly: true)
     }
 
     /// Encodes valid UTF-8 `text` (and `pair`), adding the tokenizer's special tokens.
@@ -45,7 +35,7 @@ struct RowEncoder {
             ids.append(contentsOf: pipelineWorkspace.ids)
             truncated = pipelineWorkspace.truncated
             typeIds = []
-        case .sentencePiece:
+        case .sentencePieceIDs:
             ids.removeAll(keepingCapacity: true)
             sentencePiece?.encodeIDs(utf8: text.assumingMemoryBound(to: UInt8.self), workspace: sentencePieceWorkspace,
                                      appendingTo: &ids)

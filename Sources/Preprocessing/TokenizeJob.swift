@@ -50,7 +50,11 @@ public struct TokenizeJob: Sendable {
         // --max-length replaces the tokenizer's own truncation; the same rule for every kind (HF's longest first)
         let truncation = options.maxLength.map { Truncation(maxLength: $0) }
         switch tokenizer {
-        case let pipeline as Tokenizer where truncation != nil: self.tokenizer = pipeline.withTruncation(truncation)
+        case let pipeline as Tokenizer:
+            // Shards hold unpadded rows, as transformers' tokenizer(text) gives them (its padding is off
+            // unless asked for): a tokenizer.json's padding would store pad ids as tokens the model attends.
+            let unpadded = pipeline.withPadding(nil)
+            self.tokenizer = truncation == nil ? unpadded : unpadded.withTruncation(truncation)
         case let sentencePiece as SentencePieceTokenizer where truncation != nil: self.tokenizer = sentencePiece.withTruncation(truncation)
         default: self.tokenizer = tokenizer
         }

@@ -54,6 +54,29 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertTrue(dump.stdout.contains("ClassLabel 0=0, 1=1"), dump.stdout)
     }
 
+    /// A tokenizer.json that pads (as one saved after `enable_padding` does) still gives unpadded
+    /// rows, as transformers' tokenizer(text) does: padding is the collator's, and pad ids stored
+    /// as tokens would be attended to in training.
+    func testATokenizersPaddingDoesNotPadTheRows() throws {
+        let plain = TestEnvironment.repositoryRoot.appendingPathComponent("vocab/default-tokenizer.json")
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: plain)) as? [String: Any])
+        object["padding"] = ["strategy": ["Fixed": 48], "direction": "Right", "pad_to_multiple_of": NSNull(), "pad_id": 0,
+                             "pad_type_id": 0, "pad_token": "[PAD]"] as [String: Any]
+        let padded = work.appendingPathComponent("padded.json")
+        try JSONSerialization.data(withJSONObject: object).write(to: padded)
+        func ids(_ tokenizer: String) throws -> [Substring] {
+            let out = work.appendingPathComponent(URL(fileURLWithPath: tokenizer).lastPathComponent + ".out").path
+            let result = try tokenize([sample, "--tokenizer", tokenizer, "--out", out, "--quiet"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let dump = try DSPrepBinary.run(["inspect", out, "--rows", "5"])
+            XCTAssertEqual(dump.status, 0, dump.stderr)
+            return dump.stdout.split(separator: "\n").filter { $0.hasPrefix("    ids:") }
+        }
+        let unpadded = try ids(plain.path)
+        XCTAssertEqual(unpadded.count, 5)
+        XCTAssertEqual(try ids(padded.path), unpadded)
+    }
+
     func testNSMCTrainIdsEqualHFTokenizersThroughLoadFromDisk() throws {
         let tokenizer = try shared("vocab/krbert-char16424.json")
         let train = try shared("data/nsmc/train.tsv")

@@ -20,7 +20,8 @@ import Glibc
 public struct DatasetCache: Sendable {
     /// Bumped whenever the on-disk layout or any operation's output changes.
     /// 2: entries record their files' digests. 3: sentencepiece pairs truncated longest first.
-    public static let formatVersion = 3
+    /// 4: rows never padded by a tokenizer.json's padding; shards' record batches on the whole input's grid.
+    public static let formatVersion = 4
 
     public let root: String
 

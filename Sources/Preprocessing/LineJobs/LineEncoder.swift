@@ -15,7 +15,7 @@ public struct LineEncoder {
     }
     let segmentation: Segmentation
     let threads: Int
-    /// The pipeline, when its flat `encodeIDs` path applies (no `Encoding` per line).
+    /// The pipeline, when `EncodingRoute` picks its flat `encodeIDs` for single texts (no `Encoding` per line).
     private let pipeline: Tokenizer?
     /// Token text by id, raw (piece output) or as JSON string literals (json output).
     private let tokenTexts: [[UInt8]]
@@ -33,7 +33,8 @@ public struct LineEncoder {
         self.format = format
         self.addSpecialTokens = addSpecialTokens
         self.segmentation = segmentation
-        let pipeline = (tokenizer as? Tokenizer).flatMap { $0.supportsEncodeIDs ? $0 : nil }
+        // Lines show tokens and offsets, which sentencepiece's ids-only route does not give.
+        let pipeline = EncodingRoute.choose(for: tokenizer, pairs: false, idsOnly: false) == .pipeline ? tokenizer as? Tokenizer : nil
         self.pipeline = pipeline
         var texts: [[UInt8]] = []
         if let pipeline, format != .id {
