@@ -26,15 +26,15 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["DSPrepSupport"]),
         // Normalizers, pre-tokenizers, WordPiece / Unigram models, post-processors, decoders.
         .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
-        // Encodes a file with a sentencepiece .model: full-corpus parity and throughput (tools/spm-*.sh).
+        // Encodes a file with a sentencepiece .model: full-corpus parity and throughput (tools/parity/spm-*.sh, tools/bench/spm-bench.sh).
         .executableTarget(name: "spm-bench", dependencies: ["Tokenizers", "DSPrepSupport"]),
         // The trainer's elementwise hot loops in C, built for baseline x86-64 and for AVX2+FMA, picked at run time.
         .target(name: "CKernels"),
         // Float32 tensor kernels on OpenBLAS, layers with paired forward/backward, models, AdamW, metrics.
         .target(name: "Training", dependencies: ["COpenBLAS", "CKernels", "CZlib", "DSPrepSupport", .product(name: "Yams", package: "Yams")]),
-        // Training-step throughput benchmark (tools/bench-train-step.sh).
+        // Training-step throughput benchmark (tools/bench/bench-train-step.sh).
         .executableTarget(name: "TrainBench", dependencies: ["Training", "COpenBLAS", "DSPrepSupport"]),
-        // Open + read every tensor of a weights file or model folder (tools/bench-weights.sh).
+        // Open + read every tensor of a weights file or model folder (tools/bench/bench-weights.sh).
         .executableTarget(name: "WeightsBench", dependencies: ["Training", "DSPrepSupport"]),
         // Tokenized shards (memory-mapped) as the trainer's labelled rows.
         .target(name: "TrainingData", dependencies: ["Datasets", "Training", "DSPrepSupport"]),
@@ -46,7 +46,7 @@ let package = Package(
                 "Datasets", "Tokenizers", "Preprocessing", "DSPrepSupport", "Training", "TrainingData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        // Every file parser as a libFuzzer target (tools/fuzz.sh); without -DFUZZING it replays saved inputs.
+        // Every file parser as a libFuzzer target (tools/fuzz/fuzz.sh); without -DFUZZING it replays saved inputs.
         .executableTarget(name: "dsprep-fuzz", dependencies: ["Datasets", "Tokenizers", "Training", "DSPrepSupport"]),
         // What every test target shares: the repository and ../shared, the Python reference venv, child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

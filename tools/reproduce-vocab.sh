@@ -4,12 +4,11 @@
 # usage: tools/reproduce-vocab.sh [--write]   (--write replaces the files in vocab/ instead of checking)
 # env: DSPREP_BIN (a built dsprep; a release build trains in seconds) or DSPREP_SCRATCH_PATH
 #      (build folder for a release build, default .build)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/preamble.sh"
 mode="${1:-check}"
 corpus="../shared/data/nsmc/train.tsv"
 [ -f "$corpus" ] || { echo "reproduce-vocab: $corpus is absent" >&2; exit 2; }
-source tools/dsprep-binary.sh
+source tools/lib/dsprep-binary.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

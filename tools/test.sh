@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Tests that compare against the Python references (pyarrow,
-# datasets, tokenizers, sentencepiece) use the venv from tools/setup-peers.sh; tests that need the
+# datasets, tokenizers, sentencepiece) use the venv from tools/setup/setup-peers.sh; tests that need the
 # big files in ../shared say so and skip when it is absent.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash tools/install-system-packages.sh
-if python="$(tools/setup-peers.sh)"; then
+source "$(dirname "$0")/lib/preamble.sh"
+bash tools/setup/install-system-packages.sh
+if python="$(tools/setup/setup-peers.sh)"; then
   export DSPREP_PYTHON="$python"
 elif [ "${CI:-}" = "true" ]; then
   echo "tools/test.sh: the Python reference venv could not be built; CI needs it" >&2
@@ -16,7 +15,7 @@ fi
 # The scale-out tests run the dsprep-ray launcher (python/) on a local, loopback-only Ray with the
 # pinned version. CI builds its venv; elsewhere DSPREP_TEST_RAY=1 asks for it (Ray is a large download).
 if [ "${CI:-}" = "true" ] || [ "${DSPREP_TEST_RAY:-}" = "1" ]; then
-  DSPREP_RAY_PYTHON="$(tools/setup-ray.sh | tail -1)"
+  DSPREP_RAY_PYTHON="$(tools/setup/setup-ray.sh | tail -1)"
   export DSPREP_RAY_PYTHON
 fi
 # Fine-tuning parity runs transformers + torch live on the pretrained models ../shared/models
@@ -24,7 +23,7 @@ fi
 if [ -d ../shared/models ] && { [ "${CI:-}" = "true" ] || [ "${DSPREP_TEST_TORCH:-}" = "1" ]; }; then
   export DSPREP_MODELS="${DSPREP_MODELS:-$HOME/.cache/dsprep-models}"
   bash ../shared/models/fetch-models.sh "$DSPREP_MODELS" >&2
-  DSPREP_TORCH_PYTHON="$(tools/setup-torch-peer.sh | tail -1)"
+  DSPREP_TORCH_PYTHON="$(tools/setup/setup-torch-peer.sh | tail -1)"
   export DSPREP_TORCH_PYTHON
 fi
 # CI has every prerequisite (../shared beside the clone, the venv): there a test that would skip

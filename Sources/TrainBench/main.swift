@@ -5,7 +5,7 @@
 // Batches are either B×T random tokens with no padding, or (--lengths FILE) rows of
 // the token counts in FILE, batched as the trainer batches them (--order grouped, HF's
 // LengthGroupedSampler) or shuffled (--order random, HF's default sampler), padded to the longest row.
-// Run through tools/bench-train-step.sh or tools/bench-train.sh. The last line printed is JSON.
+// Run through tools/bench/bench-train-step.sh or tools/bench/bench-train.sh. The last line printed is JSON.
 // --kernels instead times the step's elementwise kernels alone on B×T rows (KernelTimes.swift).
 import DSPrepSupport
 import Foundation

@@ -1,7 +1,7 @@
 // Opens a weights file or model folder and reads every tensor as Float32, as loading a model does:
 // the time to open (headers, zip directory, pickle) and to read (conversion, CRC of torch storages).
 // usage: WeightsBench PATH [RUNS]   (PATH: a model folder or any file PretrainedWeights.open(file:) takes)
-// Prints one JSON line per run. Run through tools/bench-weights.sh, which races torch and safetensors.
+// Prints one JSON line per run. Run through tools/bench/bench-weights.sh, which races torch and safetensors.
 import DSPrepSupport
 import Foundation
 import Training

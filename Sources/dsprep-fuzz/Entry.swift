@@ -1,6 +1,6 @@
 import Foundation
 
-/// `dsprep-fuzz TARGET [ARGS...]`. Built by tools/fuzz.sh with -DFUZZING and -sanitize=fuzzer,
+/// `dsprep-fuzz TARGET [ARGS...]`. Built by tools/fuzz/fuzz.sh with -DFUZZING and -sanitize=fuzzer,
 /// it hands ARGS (corpus folders, -max_total_time=N, ...) to libFuzzer's driver. Built plainly,
 /// it replays saved inputs (seed corpora, crash reproducers) through the target, so a regression
 /// test needs no fuzzing toolchain.

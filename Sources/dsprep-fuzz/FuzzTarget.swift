@@ -5,7 +5,7 @@ import Tokenizers
 import Training
 
 /// The parsers of files users hand to dsprep, each as a target for coverage-guided fuzzing
-/// (`tools/fuzz.sh`). A target gets the bytes as a file with the extension that format is known
+/// (`tools/fuzz/fuzz.sh`). A target gets the bytes as a file with the extension that format is known
 /// by, since every reader takes a path (and memory-maps it). A clean `InputError` is the
 /// expected answer to bad bytes; a crash, a trap or a hang is a bug.
 enum FuzzTarget: String, CaseIterable {

@@ -1,6 +1,6 @@
 // spm-bench: encodes a text file line by line with a sentencepiece .model and prints what
 // sentencepiece's `encode` would (ids or pieces, one line per input line), or times it.
-// Used by tools/spm-parity.sh (full-corpus parity) and tools/spm-bench.sh (throughput).
+// Used by tools/parity/spm-parity.sh (full-corpus parity) and tools/bench/spm-bench.sh (throughput).
 //
 //   spm-bench --model M.model [--format id|piece|none] [--threads N] [--repeat R] FILE
 //   spm-bench --model M.model --write-tokenizer-json OUT.json    (the model as a HF tokenizer.json)

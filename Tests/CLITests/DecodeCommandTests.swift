@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// `dsprep decode`, run as a user runs it, against HF tokenizers' `Tokenizer.decode` and
-/// sentencepiece's `decode_ids` (fixtures by tools/generate-decoder-fixtures.py).
+/// sentencepiece's `decode_ids` (fixtures by tools/fixtures/generate-decoder-fixtures.py).
 final class DecodeCommandTests: XCTestCase {
     private let fixtures = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/TokenizersTests/Fixtures")
     private var ids: String { fixtures.appendingPathComponent("decoders/bytefallback-decode-ids.txt").path }

@@ -4,7 +4,7 @@ import XCTest
 
 /// `dsprep encode --output-format json` with a tokenizer.json that truncates: a truncated line's
 /// object gets an "overflowing" list of the windows cut off, as HF tokenizers 0.23.3 makes them
-/// (the fixtures of TokenizersTests/TruncationParityTests, tools/generate-truncation-fixtures.py).
+/// (the fixtures of TokenizersTests/TruncationParityTests, tools/fixtures/generate-truncation-fixtures.py).
 final class EncodeOverflowingTests: XCTestCase {
     private static let fixtures = TestEnvironment.repositoryRoot.appendingPathComponent("Tests/TokenizersTests/Fixtures/truncation")
 

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// `dsprep encode --nbest N` and `--sample` with a sentencepiece model: the n-best lists equal
-/// sentencepiece's (fixture by tools/generate-unigram-fixtures.py); samples are reproducible
+/// sentencepiece's (fixture by tools/fixtures/generate-unigram-fixtures.py); samples are reproducible
 /// from the seed and always one line per input line.
 final class EncodeSegmentationTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -3,7 +3,7 @@ import TestSupport
 import XCTest
 
 /// `dsprep encode` with Unigram tokenizer.json files and unknown text, against HF tokenizers
-/// 0.23.3 (tools/generate-decoder-fixtures.py's unigram-unknown.jsonl).
+/// 0.23.3 (tools/fixtures/generate-decoder-fixtures.py's unigram-unknown.jsonl).
 final class EncodeUnknownTextTests: XCTestCase {
     private struct Record: Decodable {
         var text: String

@@ -65,7 +65,7 @@ final class FinetuneCommandTests: XCTestCase {
         let python = try TestEnvironment.requireTorchPython()  // the transformers half of the check
         try JSONSerialization.data(withJSONObject: ["a short review", "a somewhat longer review of a film I did not like"])
             .write(to: URL(fileURLWithPath: path("sentences.json")))
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/transformers-logits.py").path
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/oracles/transformers-logits.py").path
         let loaded = try ChildProcess.run(python, [script, checkpoint, path("sentences.json")])
         XCTAssertEqual(loaded.status, 0, loaded.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: loaded.stdoutData) as? [String: Any])

@@ -4,7 +4,7 @@ import XCTest
 
 /// The fuzzing seeds (tools/fuzz/corpus) are valid files every parser accepts, and the inputs
 /// fuzzing once crashed on (tools/fuzz/regressions) replay without a crash: `dsprep-fuzz` built
-/// without libFuzzer replays files through the same targets `tools/fuzz.sh` fuzzes.
+/// without libFuzzer replays files through the same targets `tools/fuzz/fuzz.sh` fuzzes.
 final class FuzzCorpusTests: XCTestCase {
     private var fuzzBinary: String {
         DSPrepBinary.url.deletingLastPathComponent().appendingPathComponent("dsprep-fuzz").path

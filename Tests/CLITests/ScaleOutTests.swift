@@ -317,7 +317,7 @@ final class RaySession: @unchecked Sendable {
         let python = try TestEnvironment.requireRayPython()
         let launcher = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("dsprep-ray").path
         guard FileManager.default.isExecutableFile(atPath: launcher) else {
-            throw TestEnvironment.missing("needs dsprep-ray beside \(python) (tools/setup-ray.sh installs it)")
+            throw TestEnvironment.missing("needs dsprep-ray beside \(python) (tools/setup/setup-ray.sh installs it)")
         }
         let folder = try TestEnvironment.temporaryDirectory()
         let envFile = folder.appendingPathComponent("ray.env").path

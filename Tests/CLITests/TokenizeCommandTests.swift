@@ -29,9 +29,9 @@ final class TokenizeCommandTests: XCTestCase {
         return path
     }
 
-    /// Runs tools/interop/check_tokenized.py and returns its JSON.
+    /// Runs tools/oracles/check_tokenized.py and returns its JSON.
     private func checkAgainstHF(_ arguments: [String]) throws -> [String: Any] {
-        let printed = try PythonPeer.json([PythonPeer.tool("interop/check_tokenized.py")] + arguments)
+        let printed = try PythonPeer.json([PythonPeer.tool("oracles/check_tokenized.py")] + arguments)
         return try XCTUnwrap(printed as? [String: Any])
     }
 

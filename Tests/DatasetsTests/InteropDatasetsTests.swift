@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// `save_to_disk` folders checked against HF `datasets` 5.2.0 (`tools/interop/arrow_peer.py`).
+/// `save_to_disk` folders checked against HF `datasets` 5.2.0 (`tools/oracles/arrow_peer.py`).
 final class InteropDatasetsTests: XCTestCase {
     /// Our features as the JSON object `Features.to_dict()` prints.
     private func featureObject(_ features: Features) throws -> NSDictionary {

@@ -4,7 +4,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Arrow IPC streams checked against pyarrow (`tools/interop/arrow_peer.py`).
+/// Arrow IPC streams checked against pyarrow (`tools/oracles/arrow_peer.py`).
 final class InteropPyArrowTests: XCTestCase {
     func testPyArrowReadsWhatWeWriteWithIdenticalTypesAndValues() throws {
         _ = try TestEnvironment.requirePython()

@@ -4,10 +4,10 @@ import Foundation
 import TestSupport
 import XCTest
 
-/// Runs `tools/interop/arrow_peer.py` with the reference venv's Python and parses its JSON.
+/// Runs `tools/oracles/arrow_peer.py` with the reference venv's Python and parses its JSON.
 enum ArrowPeer {
     static func run(_ arguments: String...) throws -> [String: Any] {
-        guard let json = try PythonPeer.json([PythonPeer.tool("interop/arrow_peer.py")] + arguments) as? [String: Any] else {
+        guard let json = try PythonPeer.json([PythonPeer.tool("oracles/arrow_peer.py")] + arguments) as? [String: Any] else {
             throw PythonPeer.Failure(description: "arrow_peer.py printed no JSON object")
         }
         return json

@@ -64,7 +64,7 @@ public enum PythonPeer {
         try JSONSerialization.jsonObject(with: try run(arguments, stdin: stdin))
     }
 
-    /// A script in the repository's `tools/` folder, e.g. `interop/arrow_peer.py`.
+    /// A script in the repository's `tools/` folder, e.g. `oracles/arrow_peer.py`.
     public static func tool(_ name: String) -> String {
         TestEnvironment.repositoryRoot.appendingPathComponent("tools").appendingPathComponent(name).path
     }

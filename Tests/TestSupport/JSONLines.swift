@@ -1,6 +1,6 @@
 import Foundation
 
-/// Fixtures written one JSON object per line by the `tools/` generators.
+/// Fixtures written one JSON object per line by the `tools/fixtures/` generators.
 public enum JSONLines {
     public static func decode<Record: Decodable>(_ type: Record.Type, at url: URL) throws -> [Record] {
         let decoder = JSONDecoder()

@@ -3,7 +3,7 @@ import XCTest
 
 /// Where the tests find the repository, `../shared` (the big data and reference tokenizers, beside
 /// the clone in CI) and the pinned Python reference venv (`DSPREP_PYTHON`, built by
-/// `tools/setup-peers.sh`). Tests that need one of them skip, saying why, when it is absent.
+/// `tools/setup/setup-peers.sh`). Tests that need one of them skip, saying why, when it is absent.
 public enum TestEnvironment {
     public static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -46,18 +46,18 @@ public enum TestEnvironment {
         return path
     }
 
-    /// The Python of the transformers + torch venv (`tools/setup-torch-peer.sh`), from `DSPREP_TORCH_PYTHON`.
+    /// The Python of the transformers + torch venv (`tools/setup/setup-torch-peer.sh`), from `DSPREP_TORCH_PYTHON`.
     public static func requireTorchPython() throws -> String {
         guard let path = ProcessInfo.processInfo.environment["DSPREP_TORCH_PYTHON"], !path.isEmpty else {
-            throw missing("needs DSPREP_TORCH_PYTHON (tools/setup-torch-peer.sh builds the transformers + torch venv)")
+            throw missing("needs DSPREP_TORCH_PYTHON (tools/setup/setup-torch-peer.sh builds the transformers + torch venv)")
         }
         return path
     }
 
-    /// The Python of the Ray venv with the dsprep-ray launcher (`tools/setup-ray.sh`), from `DSPREP_RAY_PYTHON`.
+    /// The Python of the Ray venv with the dsprep-ray launcher (`tools/setup/setup-ray.sh`), from `DSPREP_RAY_PYTHON`.
     public static func requireRayPython() throws -> String {
         guard let path = ProcessInfo.processInfo.environment["DSPREP_RAY_PYTHON"], !path.isEmpty else {
-            throw missing("needs DSPREP_RAY_PYTHON (tools/setup-ray.sh builds the venv with the pinned Ray and dsprep-ray)")
+            throw missing("needs DSPREP_RAY_PYTHON (tools/setup/setup-ray.sh builds the venv with the pinned Ray and dsprep-ray)")
         }
         return path
     }
@@ -75,7 +75,7 @@ public enum TestEnvironment {
     }
 
     public static func requirePython() throws -> String {
-        guard let python else { throw missing("needs DSPREP_PYTHON (tools/setup-peers.sh builds the reference venv)") }
+        guard let python else { throw missing("needs DSPREP_PYTHON (tools/setup/setup-peers.sh builds the reference venv)") }
         return python
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// Decoders and decoding against HF tokenizers 0.23.3 and sentencepiece 0.2.3, and the
-/// Unigram model's unknown text (fixtures by tools/generate-decoder-fixtures.py).
+/// Unigram model's unknown text (fixtures by tools/fixtures/generate-decoder-fixtures.py).
 final class DecoderParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/decoders")
 

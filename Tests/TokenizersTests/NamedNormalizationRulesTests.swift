@@ -5,7 +5,7 @@ import XCTest
 
 /// A model that names a normalization rule but has no compiled charsmap: dsprep builds the rule
 /// from ICU. Its normalization must equal sentencepiece 0.2.3's with the rule's own compiled
-/// map (fixtures by tools/generate-unigram-fixtures.py: adversarial texts, reviews and a sweep
+/// map (fixtures by tools/fixtures/generate-unigram-fixtures.py: adversarial texts, reviews and a sweep
 /// of single code points).
 final class NamedNormalizationRulesTests: XCTestCase {
     struct Record: Decodable {

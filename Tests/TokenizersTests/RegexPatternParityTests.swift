@@ -6,7 +6,7 @@ import XCTest
 
 /// `Replace` normalizers and `Split` pre-tokenizers with regex and literal patterns: ids and
 /// offsets equal HF tokenizers 0.23.3's on every case × input of the fixtures written by
-/// tools/generate-regex-fixtures.py, and the tokenizer.json dsprep writes encodes the same in HF.
+/// tools/fixtures/generate-regex-fixtures.py, and the tokenizer.json dsprep writes encodes the same in HF.
 final class RegexPatternParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/regex")
 

@@ -10,7 +10,7 @@ final class SentencePieceModelTests: XCTestCase {
         .appendingPathComponent("Fixtures/spm/nsmc-bytefallback-2k.model").path
 
     func testReadsTrainerAndNormalizerSpecs() throws {
-        // Settings given to the trainer in tools/train-spm-fixture.py.
+        // Settings given to the trainer in tools/fixtures/train-spm-fixture.py.
         let tokenizer = try SentencePieceTokenizer.load(path: Self.byteFallbackModel)
         XCTAssertEqual(tokenizer.vocabularySize, 2000)
         XCTAssertTrue(tokenizer.trainerSpec.byteFallback)

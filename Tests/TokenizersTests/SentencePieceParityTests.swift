@@ -4,7 +4,7 @@ import TestSupport
 import XCTest
 
 /// Compares dsprep's sentencepiece encoder with fixtures written by sentencepiece 0.2.3 itself
-/// (tools/generate-spm-fixtures.py): ids, pieces, offsets, normalized text and decoded text on
+/// (tools/fixtures/generate-spm-fixtures.py): ids, pieces, offsets, normalized text and decoded text on
 /// adversarial Unicode and on review documents, for the NSMC 16k model (from ../shared) and the
 /// committed byte-fallback model.
 final class SentencePieceParityTests: XCTestCase {

@@ -5,7 +5,7 @@ import TestSupport
 import XCTest
 
 /// N-best segmentation against sentencepiece 0.2.3's `nbest_encode_as_ids/pieces` (fixtures by
-/// tools/generate-unigram-fixtures.py), and sampling against the exact distribution computed
+/// tools/fixtures/generate-unigram-fixtures.py), and sampling against the exact distribution computed
 /// by hand from the spec: over all segmentations s of a text, P(s) ∝ exp(alpha · score(s)).
 final class SentencePieceSamplingTests: XCTestCase {
     struct NBestRecord: Decodable {

@@ -4,7 +4,7 @@ import Tokenizers
 import XCTest
 
 /// Ids and offsets against HF tokenizers 0.23.3, from fixtures written by
-/// tools/make-tokenizer-fixtures.sh (adversarial Unicode + a sample of review documents).
+/// tools/fixtures/make-tokenizer-fixtures.sh (adversarial Unicode + a sample of review documents).
 final class TokenizerParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 

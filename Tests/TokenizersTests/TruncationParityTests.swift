@@ -5,7 +5,7 @@ import XCTest
 
 /// Truncation with stride and overflow windows, single sequences and pairs, against HF tokenizers
 /// 0.23.3: every encoding (overflowing windows compared recursively) or error that
-/// tools/generate-truncation-fixtures.py recorded in Fixtures/truncation (see that script for the
+/// tools/fixtures/generate-truncation-fixtures.py recorded in Fixtures/truncation (see that script for the
 /// grid and the file layout). Needs neither ../shared nor Python.
 final class TruncationParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/truncation")

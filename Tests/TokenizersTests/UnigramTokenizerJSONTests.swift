@@ -6,7 +6,7 @@ import XCTest
 
 /// Unigram tokenizer.json files: dsprep writes one for a sentencepiece model with the same
 /// components HF tokenizers serializes for that recipe, reads it back, and encodes as HF
-/// tokenizers 0.23.3 does (fixtures by tools/generate-unigram-fixtures.py).
+/// tokenizers 0.23.3 does (fixtures by tools/fixtures/generate-unigram-fixtures.py).
 final class UnigramTokenizerJSONTests: XCTestCase {
     static let fixtures = SentencePieceParityTests.fixtures
 

@@ -4,7 +4,7 @@ import XCTest
 @testable import Training
 
 /// dsprep against PyTorch + transformers on tiny random models of every architecture it
-/// fine-tunes (Fixtures/finetune, written by tools/generate-finetune-fixtures.py): the same
+/// fine-tunes (Fixtures/finetune, written by tools/fixtures/generate-finetune-fixtures.py): the same
 /// padded batch gives the same logits and loss, the same gradient for every parameter, and the
 /// same parameters after 3 AdamW steps with the HF Trainer's weight-decay groups (`TrainingParity`).
 final class FinetuneParityTests: XCTestCase {

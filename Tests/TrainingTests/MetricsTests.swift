@@ -79,12 +79,12 @@ final class MetricsTests: XCTestCase {
         }
     }
 
-    /// Runs tools/training-metrics-reference.py on the requests, written to a temporary JSON file.
+    /// Runs tools/oracles/training-metrics-reference.py on the requests, written to a temporary JSON file.
     func reference(_ requests: [[String: Any]]) throws -> [[String: Any]] {
         let requestFile = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: requests).write(to: requestFile)
         defer { try? FileManager.default.removeItem(at: requestFile) }
-        let results = try PythonPeer.json([PythonPeer.tool("training-metrics-reference.py"), requestFile.path]) as? [[String: Any]] ?? []
+        let results = try PythonPeer.json([PythonPeer.tool("oracles/training-metrics-reference.py"), requestFile.path]) as? [[String: Any]] ?? []
         XCTAssertEqual(results.count, requests.count)
         return results.count == requests.count ? results : requests.map { _ in [:] }
     }

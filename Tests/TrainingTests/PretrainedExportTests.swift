@@ -56,7 +56,7 @@ final class PretrainedExportTests: XCTestCase {
                                                     "weight_decay": Double(weightDecay), "steps": steps] as [String: Any])
             .write(to: URL(fileURLWithPath: trainingPath))
         let expectedPath = work.appendingPathComponent("expected.safetensors").path
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/transformers-logits.py").path
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/oracles/transformers-logits.py").path
         let run = try ChildProcess.run(python, [script, output.path, sentencesPath, "--train", trainingPath, expectedPath])
         XCTAssertEqual(run.status, 0, run.stderr)
         let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout)

@@ -4,7 +4,7 @@ import TestSupport
 import XCTest
 @testable import Training
 
-/// Weights files written by the real torch (tools/generate-weights-fixtures.py) read back exactly,
+/// Weights files written by the real torch (tools/fixtures/generate-weights-fixtures.py) read back exactly,
 /// and hostile or damaged files refused with an `InputError`.
 final class PretrainedWeightsTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/weights")

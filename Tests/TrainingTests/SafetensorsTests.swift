@@ -48,7 +48,7 @@ final class SafetensorsTests: XCTestCase {
         let path = temporaryPath("model.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Safetensors.write(model.parameters, to: path)
-        let printed = try PythonPeer.json([PythonPeer.tool("training-safetensors-reference.py"), path])
+        let printed = try PythonPeer.json([PythonPeer.tool("oracles/training-safetensors-reference.py"), path])
         let result = try XCTUnwrap(printed as? [String: Any])
         let tensors = try XCTUnwrap(result["tensors"] as? [String: [String: Any]])
         XCTAssertEqual(result["metadata"] as? [String: String], ["format": "pt"])

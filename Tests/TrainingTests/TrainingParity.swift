@@ -3,7 +3,7 @@ import XCTest
 @testable import Training
 
 /// One batch of fine-tuning against what PyTorch + transformers computed on it
-/// (tools/finetune_reference.py: "logits", "loss", "grad.NAME", "adamw.NAME"): the same logits
+/// (tools/oracles/finetune_reference.py: "logits", "loss", "grad.NAME", "adamw.NAME"): the same logits
 /// and loss, the same gradient for every parameter, and the same parameters after the AdamW
 /// steps with the HF Trainer's weight-decay groups. Relative errors are per tensor:
 /// max |dsprep − torch| / max |torch|.

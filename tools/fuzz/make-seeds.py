@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of tools/fuzz.sh: one small valid file per fuzz target, made with the
+"""Writes the seed corpora of tools/fuzz/fuzz.sh: one small valid file per fuzz target, made with the
 reference libraries (tokenizers, sentencepiece) so every seed is a file the real tools accept.
 
-usage: $(tools/setup-peers.sh) tools/fuzz/make-seeds.py   (writes tools/fuzz/corpus/TARGET/*)
+usage: $(tools/setup/setup-peers.sh) tools/fuzz/make-seeds.py   (writes tools/fuzz/corpus/TARGET/*)
 The Arrow seed comes from `dsprep ingest` (pass DSPREP_BIN, default .build/debug/dsprep).
 """
 import io, json, os, struct, subprocess, sys, tempfile
@@ -91,7 +91,7 @@ write("safetensors", "mixed.safetensors", safetensors({
 with open(os.path.join(root, "Tests", "TrainingTests", "Fixtures", "weights", "state_dict.bin"), "rb") as f:
     write("pytorch-bin", "state_dict.bin", f.read())
 
-with open(os.path.join(root, "tools", "train-nsmc-bag.yaml")) as f:
+with open(os.path.join(root, "tools", "recipes", "train-nsmc-bag.yaml")) as f:
     write("train-config", "nsmc-bag.yaml", f.read())
 write("train-config", "sections.yaml", "model:\n  type: transformer\n  layers: 2\noptimizer:\n  learning_rate: 5e-5  # comment\nseed: '7'\n")
 print(f"seeds written to {corpus}")

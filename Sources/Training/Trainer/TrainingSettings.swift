@@ -179,7 +179,7 @@ extension TrainingArguments {
         self.init()
         switch recipe {
         case .bag:
-            // tools/train-nsmc-bag.yaml: 86.3% on NSMC in 150 s (HF's 5e-5 reaches 82.0% in 5.5 minutes).
+            // tools/recipes/train-nsmc-bag.yaml: 86.3% on NSMC in 150 s (HF's 5e-5 reaches 82.0% in 5.5 minutes).
             bagDimension = 64
             learningRate = 5e-3
             warmupRatio = 0.02
@@ -189,7 +189,7 @@ extension TrainingArguments {
             evalBatchSize = 512
             loggingSteps = 100
         case .transformer:
-            // tools/train-nsmc-transformer.yaml (1e-3 did not learn; 3e-4 with 10% warmup did).
+            // tools/recipes/train-nsmc-transformer.yaml (1e-3 did not learn; 3e-4 with 10% warmup did).
             learningRate = 3e-4
             weightDecay = 0.01
             warmupRatio = 0.1

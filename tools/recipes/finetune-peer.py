@@ -1,0 +1,159 @@
+"""PyTorch + HF Trainer side of the fine-tuning recipes (tools/recipes/finetune-nsmc.yaml,
+tools/recipes/finetune-korsts.yaml): the same model folder, data, batch size, maximum length, learning rate,
+warmup share, weight decay, length-grouped batches and time budget, with the learning rate decaying
+linearly over the budget or the epochs, whichever ends first, as dsprep's --max-time schedule does
+(HF's Trainer has no time budget: a LambdaLR reads the clock, and a callback stops at the deadline). Then it scores the model of the
+last step on the whole test file and prints one JSON object (metrics, samples seen, seconds, peak RSS).
+
+usage: finetune-peer.py --model DIR --train FILE --test FILE --task nsmc|korsts [--max-time 30]
+       [--learning-rate 5e-5] [--warmup 0.06] [--weight-decay 0.01] [--epochs 1] [--threads 2]
+"""
+import argparse
+import csv
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+import transformers
+from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer,
+                          TrainerCallback, TrainingArguments)
+
+# column names and whether the label is a class (NSMC) or a score (KorSTS, regression)
+TASKS = {"nsmc": (["document"], "label", False), "korsts": (["sentence1", "sentence2"], "score", True)}
+
+
+def read_tsv(path, texts, label, regression):
+    """Rows of a TSV with a header, no quote processing (NSMC and KorSTS are written that way)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = next(reader)
+        columns = [header.index(name) for name in texts]
+        target = header.index(label)
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(header):
+                sys.exit(f"{path}:{line}: expected {len(header)} tab-separated fields, got {len(row)}")
+            rows.append(([row[c] for c in columns], float(row[target]) if regression else int(row[target])))
+    return rows
+
+
+def average_ranks(values):
+    """Ranks with ties given their average rank (as scipy.stats.rankdata), for Spearman."""
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(1, len(values) + 1)
+    _, inverse = np.unique(values, return_inverse=True)
+    return (np.bincount(inverse, weights=ranks) / np.bincount(inverse))[inverse]
+
+
+class Encoded(torch.utils.data.Dataset):
+    def __init__(self, tokenizer, rows, max_length):
+        texts = [r[0] for r in rows]
+        pairs = [t[1] for t in texts] if len(texts[0]) > 1 else None
+        self.features = tokenizer([t[0] for t in texts], pairs, truncation=True, max_length=max_length)
+        self.labels = [r[1] for r in rows]
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        item = {key: values[index] for key, values in self.features.items()}
+        item["labels"] = self.labels[index]
+        return item
+
+
+class Budget(TrainerCallback):
+    """Stops training once the budget has passed; counts the samples seen."""
+
+    def __init__(self, seconds, batch_size):
+        self.seconds, self.batch_size, self.start, self.steps = seconds, batch_size, None, 0
+
+    def elapsed(self):
+        return 0.0 if self.start is None else time.perf_counter() - self.start
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.start = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.steps = state.global_step
+        if self.elapsed() >= self.seconds:
+            control.should_training_stop = True
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--train", required=True)
+    parser.add_argument("--test", required=True)
+    parser.add_argument("--task", choices=sorted(TASKS), required=True)
+    parser.add_argument("--max-time", type=float, default=30, help="minutes of training")
+    parser.add_argument("--learning-rate", type=float, default=5e-5)
+    parser.add_argument("--warmup", type=float, default=0.06, help="share of the budget")
+    parser.add_argument("--weight-decay", type=float, default=0.01)
+    parser.add_argument("--epochs", type=float, default=1)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=42)
+    options = parser.parse_args()
+    torch.set_num_threads(options.threads)
+    texts, label, regression = TASKS[options.task]
+
+    tokenizer = AutoTokenizer.from_pretrained(options.model)
+    train = Encoded(tokenizer, read_tsv(options.train, texts, label, regression), options.max_length)
+    test = Encoded(tokenizer, read_tsv(options.test, texts, label, regression), options.max_length)
+    torch.manual_seed(options.seed)
+    if regression:
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=1, problem_type="regression")
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=2)
+
+    budget = Budget(options.max_time * 60, options.batch_size)
+
+    steps_per_epoch = -(-len(train) // options.batch_size)
+    max_steps = int(steps_per_epoch * options.epochs)
+
+    def rate(step):
+        # linear warmup over the first share, then linear decay to 0 at the end; progress is the
+        # share of the budget or of the steps, whichever is further (dsprep's TimeBudgetSchedule)
+        progress = min(max(budget.elapsed() / budget.seconds, step / max_steps), 1.0)
+        if progress < options.warmup:
+            return progress / options.warmup
+        return max(0.0, (1 - progress) / (1 - options.warmup))
+
+    arguments = TrainingArguments(
+        output_dir="/tmp/finetune-peer", per_device_train_batch_size=options.batch_size, per_device_eval_batch_size=128,
+        max_steps=max_steps, learning_rate=options.learning_rate,
+        weight_decay=options.weight_decay, logging_steps=50, save_strategy="no", eval_strategy="no", report_to=[],
+        use_cpu=True, dataloader_num_workers=0, seed=options.seed, disable_tqdm=True,
+        train_sampling_strategy="group_by_length")
+    trainer = Trainer(model=model, args=arguments, train_dataset=train, data_collator=DataCollatorWithPadding(tokenizer),
+                      callbacks=[budget])
+    trainer.create_optimizer()
+    trainer.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(trainer.optimizer, rate)
+    trainer.train()
+    seconds = budget.elapsed()
+
+    # group_by_length orders evaluation batches by length too: take the labels in the order predicted
+    output = trainer.predict(test)
+    predictions, labels = output.predictions, output.label_ids
+    if regression:
+        scores = predictions.reshape(-1)
+        pearson = float(np.corrcoef(scores, labels)[0, 1])
+        metrics = {"pearson": pearson, "spearman": float(np.corrcoef(average_ranks(scores), average_ranks(labels))[0, 1])}
+    else:
+        metrics = {"accuracy": float((predictions.argmax(-1) == labels).mean())}
+    print(json.dumps({
+        "task": options.task, "metrics": metrics, "test_rows": len(test), "steps": budget.steps,
+        "samples_seen": budget.steps * options.batch_size, "train_seconds": seconds,
+        "samples_per_second": budget.steps * options.batch_size / seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "torch": torch.__version__, "transformers": transformers.__version__, "threads": torch.get_num_threads(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
