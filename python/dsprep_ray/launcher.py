@@ -186,6 +186,23 @@ def _init_ray(options: Options, package_dir: str) -> None:
     ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
 
 
+def _worker_ready() -> None:
+    return None
+
+
+def _start_workers(options: Options) -> tuple:
+    """The shard board (an actor, so a worker process of its own) and one no-op task per shard that
+    can run at once, to start the worker processes the shard tasks will reuse; returns the board
+    and the no-op tasks' references."""
+    import ray
+
+    board = ray.remote(num_cpus=0)(ShardBoard).remote(options.num_shards)
+    slots = int(ray.cluster_resources().get("CPU", 1)) // options.cpus_per_task
+    ready = ray.remote(num_cpus=options.cpus_per_task)(_worker_ready)
+    warming = [ready.remote() for _ in range(max(1, min(options.num_shards, slots)))]
+    return board, warming + [board.snapshot.remote()]
+
+
 def _absolute_binary(dsprep: str) -> str:
     # A bare name is looked up on each node's PATH; a path is made absolute for the workers.
     return os.path.abspath(dsprep) if os.sep in dsprep else dsprep
@@ -217,9 +234,11 @@ def _run(job: Job, options: Options) -> dict:
         command = [dsprep, *job.plan, *inputs, "--plan-out", plan, "--num-shards", str(options.num_shards),
                    "--quiet", *options.flags]
         planning = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # While the plan reads the inputs, import Ray and join (or start) it: both are needed next.
+        # While the plan reads the inputs, join (or start) Ray and get its workers going: the shard
+        # tasks then start at once instead of after a worker process starts for each.
         try:
             _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
+            board, warming = _start_workers(options)
         except BaseException:
             planning.kill()
             planning.wait()
@@ -240,9 +259,9 @@ def _run(job: Job, options: Options) -> dict:
 
         import ray
 
+        ray.get(warming)
         started = time.monotonic()
         fail_first = [int(item) for item in os.environ.get(FAIL_FIRST_ATTEMPT_ENV, "").split(",") if item.strip()]
-        board = ray.remote(num_cpus=0)(ShardBoard).remote(options.num_shards)
         task = ray.remote(run_shard).options(
             num_cpus=options.cpus_per_task, max_retries=options.max_retries, retry_exceptions=[ShardCrashed])
         parts = [os.path.join(work, job.part.format(index)) for index in range(options.num_shards)]
