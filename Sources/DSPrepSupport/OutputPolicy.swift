@@ -120,10 +120,10 @@ public enum OutputPolicy {
 
     private static func readMarker(in folder: String) -> (kind: String, entries: Set<String>)? {
         guard let data = FileManager.default.contents(atPath: folder + "/" + markerFile),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              object["written_by"] as? String == "dsprep", let kind = object["kind"] as? String
+              let object = try? data.withUnsafeBytes({ try JSONValue.parse($0, path: folder + "/" + markerFile) }),
+              object["written_by"]?.stringValue == "dsprep", let kind = object["kind"]?.stringValue
         else { return nil }
-        return (kind, Set(object["entries"] as? [String] ?? []))
+        return (kind, Set(object["entries"]?.arrayValue?.compactMap(\.stringValue) ?? []))
     }
 
     /// Refuses an output equal to, inside, or containing an input (compared after resolving

@@ -168,6 +168,12 @@ final class ArrowDatasetFolderTests: XCTestCase {
         assertLoadFails(folder, mentioning: ["state.json", "save_to_disk"])
     }
 
+    func testBadJSONNamesTheFileLineAndColumn() throws {
+        let folder = try savedFolder()
+        try "{\n  \"_data_files\": [}\n".write(toFile: folder + "/state.json", atomically: false, encoding: .utf8)
+        assertLoadFails(folder, mentioning: ["state.json:2:19"])
+    }
+
     func testDataFileNamesCannotLeaveTheFolder() throws {
         let folder = try savedFolder()
         try #"{"_data_files": [{"filename": "../secret.arrow"}]}"#.write(toFile: folder + "/state.json", atomically: false, encoding: .utf8)

@@ -80,12 +80,12 @@ public struct DatasetCache: Sendable {
             try build(temporary)
             var files: [String: String] = [:]
             for name in Self.files(in: temporary) { files[name] = try Self.computeDigest(of: temporary + "/" + name) }
-            let info: [String: Any] = [
-                "key": key, "description": description, "created": ISO8601DateFormatter().string(from: Date()),
-                "format_version": Self.formatVersion, "files": files,
-            ]
-            try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .prettyPrinted])
-                .write(to: URL(fileURLWithPath: temporary + "/" + Self.entryInfoFile))
+            let info = JSONValue.object([
+                ("created", .string(ISO8601DateFormatter().string(from: Date()))), ("description", .string(description)),
+                ("files", .object(files.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                ("format_version", .number(Double(Self.formatVersion))), ("key", .string(key)),
+            ])
+            try Data(info.serialized(.pythonDumps(indent: 2)).utf8).write(to: URL(fileURLWithPath: temporary + "/" + Self.entryInfoFile))
             try Self.fsyncTree(temporary)
             if rename(temporary, final) != 0 {
                 // Another run finished the same entry first: keep theirs.
@@ -108,12 +108,21 @@ public struct DatasetCache: Sendable {
 
     public static let entryInfoFile = "dsprep-cache-entry.json"
 
+    /// An entry's info file, nil when it is missing or unreadable (the entry is then incomplete).
+    private static func entryInfo(_ entry: String) -> JSONValue? {
+        guard let data = FileManager.default.contents(atPath: entry + "/" + entryInfoFile) else { return nil }
+        return try? data.withUnsafeBytes { try JSONValue.parse($0, path: entry + "/" + entryInfoFile) }
+    }
+
     /// The files of an entry and their digests, as recorded when it was stored.
     public func manifest(of entry: String) -> [String: String]? {
-        guard let data = FileManager.default.contents(atPath: entry + "/" + Self.entryInfoFile),
-              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return info["files"] as? [String: String]
+        guard let members = Self.entryInfo(entry)?["files"]?.objectValue else { return nil }
+        var files: [String: String] = [:]
+        for (name, digest) in members {
+            guard let digest = digest.stringValue else { return nil }
+            files[name] = digest
+        }
+        return files
     }
 
     /// The first of `files` (relative path → digest) that is missing from `folder` or differs,
@@ -214,10 +223,9 @@ public struct DatasetCache: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: entriesFolder)) ?? []
         return names.filter { !$0.hasPrefix(".") }.compactMap { name -> Entry? in
             let folder = entriesFolder + "/" + name
-            let info = (try? Data(contentsOf: URL(fileURLWithPath: folder + "/" + Self.entryInfoFile)))
-                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-            return Entry(key: name, description: info["description"] as? String ?? "",
-                         created: info["created"] as? String ?? "", bytes: Self.treeSize(folder))
+            let info = Self.entryInfo(folder)
+            return Entry(key: name, description: info?["description"]?.stringValue ?? "",
+                         created: info?["created"]?.stringValue ?? "", bytes: Self.treeSize(folder))
         }.sorted { $0.created > $1.created }
     }
 

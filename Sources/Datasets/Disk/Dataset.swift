@@ -83,11 +83,10 @@ public struct Dataset: Sendable {
     /// HF features kept in an Arrow schema's `huggingface` metadata (used when
     /// `dataset_info.json` has none, as HF does).
     private static func featuresFromMetadata(_ metadata: [String: String]) throws -> Features? {
-        guard let text = metadata["huggingface"],
-            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let info = object["info"] as? [String: Any], let features = info["features"]
+        let location = "huggingface schema metadata"
+        guard let text = metadata["huggingface"], let features = try? JSONValue.parse(text, path: location)["info"]?["features"]
         else { return nil }
-        return try Features(json: features, location: SourceLocation(path: "huggingface schema metadata"))
+        return try Features(json: features, location: SourceLocation(path: location))
     }
 
     private static func describe(_ schema: Schema) -> String {

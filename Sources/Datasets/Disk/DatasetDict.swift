@@ -24,7 +24,8 @@ public struct DatasetDict: Sendable {
     /// The split names listed in `path/dataset_dict.json`.
     public static func splitNames(in path: String) throws -> [String] {
         let file = path + "/" + SaveToDiskFiles.dictionaryFile
-        guard let names = try SaveToDiskFiles.readObject(file)["splits"] as? [String] else {
+        guard let list = try SaveToDiskFiles.readObject(file)["splits"]?.arrayValue, case let names = list.compactMap(\.stringValue),
+              names.count == list.count else {
             throw InputError("expected {\"splits\": [names]}", at: SourceLocation(path: file))
         }
         for name in names { try OutputPolicy.checkPlainName(name, what: "split", at: SourceLocation(path: file)) }

@@ -77,26 +77,26 @@ public indirect enum Feature: Hashable, Sendable {
     }
 
     /// Parses HF's JSON for one feature; `column` and `location` name it in errors.
-    init(json: Any, column: String, location: SourceLocation) throws {
+    init(json: JSONValue, column: String, location: SourceLocation) throws {
         let unsupported = { (what: String) in
             InputError("column '\(column)' has the HF feature \(what), which dsprep does not support", at: location)
         }
-        guard let object = json as? [String: Any], let kind = object["_type"] as? String else {
+        guard let kind = json["_type"]?.stringValue else {
             throw InputError("column '\(column)': a feature must be an object with a \"_type\"", at: location)
         }
         switch kind {
         case "Value":
-            let dtype = object["dtype"] as? String ?? "?"
+            let dtype = json["dtype"]?.stringValue ?? "?"
             guard let type = Self.type(ofDtype: dtype) else { throw unsupported("Value(\"\(dtype)\")") }
             self = .value(type)
         case "ClassLabel":
-            guard let names = object["names"] as? [String] else {
+            guard let list = json["names"]?.arrayValue, case let names = list.compactMap(\.stringValue), names.count == list.count else {
                 throw InputError("column '\(column)': ClassLabel without a \"names\" list", at: location)
             }
             self = .classLabel(names: names)
         case "List", "Sequence", "LargeList":
-            if let length = object["length"] as? Int, length != -1 { throw unsupported("\(kind) of fixed length \(length)") }
-            guard let element = object["feature"] else {
+            if let length = json["length"]?.intValue, length != -1 { throw unsupported("\(kind) of fixed length \(length)") }
+            guard let element = json["feature"] else {
                 throw InputError("column '\(column)': \(kind) without a \"feature\"", at: location)
             }
             let feature = try Feature(json: element, column: column, location: location)
@@ -152,15 +152,12 @@ public struct Features: Hashable, Sendable {
         .object(zip(names, features).map { ($0, $1.json) })
     }
 
-    /// Parses a `features` object. Key order is lost by Foundation's parser; `matching` restores
-    /// the column order from the data.
-    init(json: Any, location: SourceLocation) throws {
-        guard let object = json as? [String: Any] else {
+    /// Parses a `features` object, in its key order (`matching` puts them in the data's column order).
+    init(json: JSONValue, location: SourceLocation) throws {
+        guard let members = json.objectValue else {
             throw InputError("\"features\" must be an object mapping column names to features", at: location)
         }
-        self.init(try object.keys.sorted().map { name in
-            (name, try Feature(json: object[name] as Any, column: name, location: location))
-        })
+        self.init(try members.map { name, feature in (name, try Feature(json: feature, column: name, location: location)) })
     }
 
     /// The `huggingface` Arrow schema metadata HF writes: `{"info": {"features": {...}}}`.

@@ -38,17 +38,15 @@ enum SaveToDiskFiles {
         return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
     }
 
-    static func readObject(_ path: String) throws -> [String: Any] {
+    /// The JSON object in `path`; errors name the file (and line and column of bad JSON).
+    static func readObject(_ path: String) throws -> JSONValue {
         let location = SourceLocation(path: path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("missing file: not an HF save_to_disk dataset folder", at: location,
                              hint: "a dataset folder holds data-*.arrow, dataset_info.json and state.json")
         }
-        let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
-            throw InputError("invalid JSON: \(error.localizedDescription)", at: location)
-        }
-        guard let object = parsed as? [String: Any] else { throw InputError("expected a JSON object", at: location) }
+        let object = try data.withUnsafeBytes { try JSONValue.parse($0, path: path) }
+        guard object.objectValue != nil else { throw InputError("expected a JSON object", at: location) }
         return object
     }
 
@@ -68,10 +66,10 @@ enum SaveToDiskFiles {
     static func readInfo(folder: String) throws -> (features: Features?, info: DatasetInfo) {
         let path = folder + "/" + infoFile
         let object = try readObject(path)
-        let text = { (key: String) in object[key] as? String ?? "" }
+        let text = { (key: String) in object[key]?.stringValue ?? "" }
         let info = DatasetInfo(description: text("description"), citation: text("citation"),
                                homepage: text("homepage"), license: text("license"))
-        guard let features = object["features"], !(features is NSNull) else { return (nil, info) }
+        guard let features = object["features"], !features.isNull else { return (nil, info) }
         return (try Features(json: features, location: SourceLocation(path: path)), info)
     }
 
@@ -92,17 +90,17 @@ enum SaveToDiskFiles {
     static func readState(folder: String) throws -> (dataFiles: [String], fingerprint: String?, split: String?) {
         let path = folder + "/" + stateFile
         let object = try readObject(path)
-        guard let entries = object["_data_files"] as? [[String: Any]] else {
+        guard let entries = object["_data_files"]?.arrayValue else {
             throw InputError("\"_data_files\" must be a list of {\"filename\": ...}", at: SourceLocation(path: path))
         }
         let files = try entries.map { entry -> String in
-            guard let name = entry["filename"] as? String else {
+            guard let name = entry["filename"]?.stringValue else {
                 throw InputError("a \"_data_files\" entry without a \"filename\"", at: SourceLocation(path: path))
             }
             try OutputPolicy.checkPlainName(name, what: "data file", at: SourceLocation(path: path))
             return name
         }
-        return (files, object["_fingerprint"] as? String, object["_split"] as? String)
+        return (files, object["_fingerprint"]?.stringValue, object["_split"]?.stringValue)
     }
 
     /// HF's `_fingerprint` (16 hex digits), derived from the data files' bytes (fed to `hasher`
