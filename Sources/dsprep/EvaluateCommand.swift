@@ -32,8 +32,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let metrics = try evaluate(model: input.model, rows: input.rows, batchSize: reading.batchSize, collator: input.collator)
         if json || outputFormat == .json {
-            let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            print(MetricsJSON.line(metrics))
         } else {
             let width = metrics.keys.map(\.count).max() ?? 0
             print("\(input.rows.rowCount) rows of \(input.rows.source)")

@@ -38,6 +38,14 @@ final class SafetensorsTests: XCTestCase {
             try data.prefix(cut).write(to: URL(fileURLWithPath: path))
             XCTAssertThrowsError(try Safetensors.load(path, into: loaded.parameters), "cut at \(cut)")
         }
+        // Bad JSON in the header is located: a "," where the ":" after the first key belongs (column 16).
+        var broken = data
+        XCTAssertEqual(String(decoding: data[8..<(8 + 16)], as: UTF8.self), #"{"__metadata__":"#)
+        broken[8 + 15] = UInt8(ascii: ",")
+        try broken.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Safetensors.load(path, into: loaded.parameters)) {
+            XCTAssertTrue("\($0)".contains(path + " (header):1:16"), "\($0)")
+        }
     }
 
     /// The file read back by numpy from the documented layout: every tensor's shape, sum and

@@ -29,14 +29,17 @@ public enum Safetensors {
     /// Writes the tensors in the order given, atomically, streaming each tensor's values from
     /// where they are (a model's weights and optimizer state are never copied whole).
     public static func write(_ tensors: [Tensor], to path: String, metadata: [String: String] = ["format": "pt"]) throws {
-        var header: [String: Any] = ["__metadata__": metadata]
+        var members: [(String, JSONValue)] = [("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))]
         var offset = 0
         for tensor in tensors {
-            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape,
-                                   "data_offsets": [offset, offset + tensor.count * 4]] as [String: Any]
-            offset += tensor.count * 4
+            let end = offset + tensor.count * 4
+            members.append((tensor.name, .object([
+                ("dtype", .string("F32")), ("shape", .array(tensor.shape.map { .number(Double($0)) })),
+                ("data_offsets", .array([.number(Double(offset)), .number(Double(end))])),
+            ])))
+            offset = end
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var json = Data(JSONValue.object(members.sorted { $0.0 < $1.0 }).serialized(.pythonDumps(indent: nil)).utf8)
         // Pad with spaces so the data starts 8-byte aligned (as the reference writer does).
         json.append(contentsOf: [UInt8](repeating: 0x20, count: (8 - json.count % 8) % 8))
         try AtomicOutput.writeFile(to: path) { handle in

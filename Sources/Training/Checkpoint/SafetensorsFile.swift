@@ -24,17 +24,22 @@ public final class SafetensorsFile: TensorSource {
         let length = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         try check(length <= UInt64(bytes.count - 8), "header length \(length) runs past the end of the file (\(bytes.count) bytes)", at: location)
         let headerEnd = 8 + Int(length)
-        guard let header = (try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))) as? [String: Any] else {
-            throw InputError("the safetensors header is not a JSON object", at: location)
-        }
-        metadata = header["__metadata__"] as? [String: String] ?? [:]
+        // errors in the header name its line and column (the header is the file's JSON text after 8 bytes)
+        let header = try JSONValue.parse(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]), path: path + " (header)")
+        guard let members = header.objectValue else { throw InputError("the safetensors header is not a JSON object", at: location) }
+        var metadata: [String: String] = [:]
+        for (key, value) in header["__metadata__"]?.objectValue ?? [] { metadata[key] = value.stringValue }
+        self.metadata = metadata
         let dataSize = bytes.count - headerEnd
         var entries: [String: Entry] = [:]
-        for (name, value) in header where name != "__metadata__" {
+        for (name, entry) in members where name != "__metadata__" {
             let tensorLocation = SourceLocation(path: path + " [\(name)]")
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [NSNumber])?.map(\.intValue), shape.allSatisfy({ $0 >= 0 }),
-                  let offsets = (entry["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2 else {
+            func integers(_ key: String) -> [Int]? {
+                guard let list = entry[key]?.arrayValue, case let values = list.compactMap(\.intValue), values.count == list.count else { return nil }
+                return values
+            }
+            guard let dtype = entry["dtype"]?.stringValue, let shape = integers("shape"), shape.allSatisfy({ $0 >= 0 }),
+                  let offsets = integers("data_offsets"), offsets.count == 2 else {
                 throw InputError("expected {\"dtype\", \"shape\", \"data_offsets\"}", at: tensorLocation)
             }
             guard let type = TensorDType(rawValue: dtype) else {

@@ -44,10 +44,7 @@ final class TrainingReport {
 
     /// Appends one entry to metrics.jsonl.
     func record(_ entry: [String: Double]) throws {
-        let object = entry.mapValues { $0.isFinite ? $0 as Any : NSNull() }
-            .merging(entry["step"].map { ["step": Int($0) as Any] } ?? [:]) { _, step in step }
-        var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        line.append(0x0A)
+        let line = Data((MetricsJSON.line(entry) + "\n").utf8)
         if let handle = FileHandle(forWritingAtPath: metricsPath) {
             defer { try? handle.close() }
             try handle.seekToEnd()
