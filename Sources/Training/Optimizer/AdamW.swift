@@ -69,25 +69,31 @@ public final class AdamW: Optimizer {
         let g = parameters.grads.pointer, denseStart = parameters.denseGradientStart - parameters.trainableStart
         let rowGradient = parameters.rowGradient, groupEnds = groupEnds
         if let rowGradient { for row in rowGradient.touchedRows { rowHasMoments[Int(row)] = true } }
+        // The row-sparse table and the dense parameters are split across cores apart: the table's
+        // elements cost little where rows are skipped, so one even split of both left a core idle.
+        let tableEnd = rowGradient == nil ? 0 : groupEnds[0].end
         rowHasMoments.withUnsafeBufferPointer { hasMoments in
-            Parallel.forRows(count, costPerRow: 16) { range in
-                // first group that ends after range.lowerBound
-                var low = 0, high = groupEnds.count
-                while low < high {
-                    let mid = (low + high) / 2
-                    if groupEnds[mid].end <= range.lowerBound { low = mid + 1 } else { high = mid }
-                }
-                var group = low, i = range.lowerBound
-                while i < range.upperBound {
-                    let end = min(groupEnds[group].end, range.upperBound)
-                    let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
-                    if let rowGradient, group == 0 {
-                        Self.updateRows(i..<end, of: rowGradient, hasMoments: hasMoments, p: p, m: m, v: v, decay: decay, constants: &constants)
-                    } else {
-                        ck_adamw_update(p + i, g + (i - denseStart), m + i, v + i, end - i, decay, &constants)
+            for span in [0..<tableEnd, tableEnd..<count] where !span.isEmpty {
+                Parallel.forRows(span.count, costPerRow: 16) { local in
+                    let range = (span.lowerBound + local.lowerBound)..<(span.lowerBound + local.upperBound)
+                    // first group that ends after range.lowerBound
+                    var low = 0, high = groupEnds.count
+                    while low < high {
+                        let mid = (low + high) / 2
+                        if groupEnds[mid].end <= range.lowerBound { low = mid + 1 } else { high = mid }
                     }
-                    i = end
-                    group += 1
+                    var group = low, i = range.lowerBound
+                    while i < range.upperBound {
+                        let end = min(groupEnds[group].end, range.upperBound)
+                        let decay: Float = groupEnds[group].decay ? 1 - lr * c.weightDecay : 1
+                        if let rowGradient, group == 0 {
+                            Self.updateRows(i..<end, of: rowGradient, hasMoments: hasMoments, p: p, m: m, v: v, decay: decay, constants: &constants)
+                        } else {
+                            ck_adamw_update(p + i, g + (i - denseStart), m + i, v + i, end - i, decay, &constants)
+                        }
+                        i = end
+                        group += 1
+                    }
                 }
             }
         }
