@@ -116,9 +116,10 @@ public struct TokenizeJob: Sendable {
     /// Tokenizes `rows` (counted from the reader's first row) of what `reader` reads into a
     /// dataset folder at `folder`; a plan's shard passes a segment reader and all its rows.
     /// Record batches end where the whole input's do, on multiples of `rowsPerRecordBatch`
-    /// counted from the input's first row, which is row `firstRowNumber` of the reader (a
-    /// segment's first row number): a shard then holds the single run's batches, except at its
-    /// two ends, and `dsprep merge` copies them instead of encoding them again.
+    /// counted from the input's first row; the reader's first row is the input's row
+    /// `firstRowNumber` (a segment's first row, 0 for a whole file). A shard then holds the
+    /// single run's batches, except at its two ends, and `dsprep merge` copies them instead of
+    /// encoding them again.
     public func write(_ reader: TabularReader, rows: Range<Int>, firstRowNumber: Int, roles: ColumnRoles, labels: LabelEncoding?,
                       into folder: String, split: String?, progress: ProgressBar?) throws -> Result {
         // A limit the special tokens alone fill would truncate nothing (HF does the same): refuse it.
