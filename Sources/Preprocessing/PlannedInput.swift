@@ -141,9 +141,7 @@ public protocol PlanFile: Codable {
 
 extension PlanFile {
     public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicOutput.writeFile(try encoder.encode(self), to: path)
+        try AtomicOutput.writeFile(Data((try JSONValueEncoder().text(self) + "\n").utf8), to: path)
     }
 
     public static func read(from path: String) throws -> Self {
@@ -152,8 +150,8 @@ extension PlanFile {
             throw InputError("cannot read the plan", at: SourceLocation(path: path), hint: hint)
         }
         let plan: Self
-        do { plan = try JSONDecoder().decode(Self.self, from: data) } catch {
-            throw InputError("not a \(kind): \(error)", at: SourceLocation(path: path), hint: hint)
+        do { plan = try JSONValueDecoder().decode(Self.self, from: data, path: path) } catch let error as InputError {
+            throw InputError("not a \(kind): \(error.message)", at: error.location ?? SourceLocation(path: path), hint: hint)
         }
         guard plan.version == formatVersion else {
             throw InputError("plan format \(plan.version); this dsprep reads format \(formatVersion)", at: SourceLocation(path: path),

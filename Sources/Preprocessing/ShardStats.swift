@@ -34,9 +34,7 @@ public struct ShardStats: Codable, Sendable {
 
     /// The line launchers read (dsprep-ray collects bytes read per task from it).
     public var line: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return Self.linePrefix + String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        Self.linePrefix + ((try? JSONValueEncoder().text(self, layout: .pythonDumps(indent: nil))) ?? "{}")
     }
 
     public static let linePrefix = "dsprep-shard-stats "

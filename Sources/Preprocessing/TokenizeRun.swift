@@ -116,9 +116,9 @@ public struct TokenizeRun {
                                     shard: (index: Int, count: Int)?, reports: [(split: String, report: TokenizeReport)]) throws {
         let record = JobRecord(tokenizerDigest: try tokenizerDigest(of: tokenizerPath),
                                options: options.jobDescription, inputs: inputs, shardIndex: shard?.index, shardCount: shard?.count)
-        let encoded = try JSONEncoder().encode(Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
-                                                       splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record))
-        try encoded.write(to: URL(fileURLWithPath: folder + "/" + summaryFile))
+        let summary = Summary(tokenizer: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
+                              splits: reports.map { SplitReport(split: $0.split, report: $0.report) }, job: record)
+        try Data((try JSONValueEncoder().text(summary) + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/" + summaryFile))
     }
 
     /// Where a single dataset is written inside the output being built, before `liftSingleDataset`.
@@ -164,7 +164,7 @@ public struct TokenizeRun {
     private static func recordedSummary(in folder: String) -> Summary? {
         for candidate in [folder, URL(fileURLWithPath: folder).deletingLastPathComponent().path] {
             if let data = FileManager.default.contents(atPath: candidate + "/" + summaryFile) {
-                return try? JSONDecoder().decode(Summary.self, from: data)
+                return try? JSONValueDecoder().decode(Summary.self, from: data, path: candidate + "/" + summaryFile)
             }
         }
         return nil
@@ -176,8 +176,9 @@ public struct TokenizeRun {
     }
 
     private static func readSummary(_ entry: String) throws -> [(split: String, report: TokenizeReport)] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: entry + "/" + summaryFile))
-        return try JSONDecoder().decode(Summary.self, from: data).splits.map { ($0.split, $0.report) }
+        let path = entry + "/" + summaryFile
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONValueDecoder().decode(Summary.self, from: data, path: path).splits.map { ($0.split, $0.report) }
     }
 
     /// The tokenizer path recorded by the run that wrote `folder` (or its parent collection).

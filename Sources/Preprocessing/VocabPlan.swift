@@ -45,10 +45,8 @@ public struct VocabPlan: PlanFile, Sendable {
 
     /// What identifies the plan in the counts files made from it: a digest of its contents.
     var identity: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         var hasher = ContentHasher()
-        hasher.update((try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        hasher.update((try? JSONValueEncoder().text(self, layout: .pythonDumps(indent: nil))) ?? "")
         return hasher.hexDigest
     }
 

@@ -76,7 +76,7 @@ final class SafetensorsTests: XCTestCase {
                                        intermediateSize: 1024, maxPositionEmbeddings: 128)
         let path = temporaryPath("config.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try config.configJSON(task: .regression).write(to: URL(fileURLWithPath: path))
+        try Data(config.configJSON(task: .regression).serialized().utf8).write(to: URL(fileURLWithPath: path))
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         XCTAssertEqual(object["hidden_size"] as? Int, 256)
         XCTAssertEqual(object["num_hidden_layers"] as? Int, 4)

@@ -22,9 +22,22 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// An object's member; setting one replaces it in place or appends it, nil removes it (an
+    /// array or scalar becomes an object when a member is set).
     public subscript(key: String) -> JSONValue? {
-        guard case let .object(members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
+        get {
+            guard case let .object(members) = self else { return nil }
+            return members.first { $0.0 == key }?.1
+        }
+        set {
+            var members = objectValue ?? []
+            if let index = members.firstIndex(where: { $0.0 == key }) {
+                if let newValue { members[index].1 = newValue } else { members.remove(at: index) }
+            } else if let newValue {
+                members.append((key, newValue))
+            }
+            self = .object(members)
+        }
     }
 
     public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
@@ -125,6 +138,14 @@ extension JSONValue {
         scanner.skipWhitespace()
         guard scanner.atEnd else { throw scanner.error("expected the end of the file after the JSON value, found \(scanner.foundDescription)") }
         return value
+    }
+
+    /// Reads the JSON object in the file at `path`; `what` names it in errors ("model config").
+    public static func readObject(at path: String, what: String) throws -> JSONValue {
+        let file = try MappedFile(path: path)
+        let document = try parse(file.bytes, path: path)
+        guard document.objectValue != nil else { throw InputError("the \(what) is not a JSON object", at: SourceLocation(path: path)) }
+        return document
     }
 
     public static func parse(_ text: String, path: String) throws -> JSONValue {

@@ -28,7 +28,7 @@ public enum PretrainedModel {
     }
 
     /// The model folder's configuration, task as its config describes it, and the config.json object.
-    public static func configuration(in folder: String) throws -> (BertConfiguration, ProblemType, [String: Any]) {
+    public static func configuration(in folder: String) throws -> (BertConfiguration, ProblemType, JSONValue) {
         try BertConfiguration.load(configAt: folder + "/" + ModelFiles.configFile)
     }
 

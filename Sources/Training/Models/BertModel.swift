@@ -25,7 +25,7 @@ public final class BertModel: Model {
     public var forwardCount: UInt64 = 0
     /// The config.json this model was loaded from (a pretrained folder or checkpoint): saved
     /// checkpoints keep its keys.
-    public var baseConfig: [String: Any] = [:]
+    public var baseConfig: JSONValue = .object([])
     /// The HF model folder fine-tuning started from, if any.
     public var sourceFolder: String?
 

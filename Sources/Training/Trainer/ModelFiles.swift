@@ -38,56 +38,55 @@ public enum ModelFiles {
         }
     }
 
-    /// Writes `config.json` and `model.safetensors` into `folder`.
+    /// Writes `config.json` (as transformers writes it: indent 2, sorted keys) and
+    /// `model.safetensors` into `folder`.
     public static func save(_ model: Model, labelNames: [String]?, in folder: String) throws {
-        var object: [String: Any]
+        var document: JSONValue
         switch model {
         case let bert as BertModel:
-            let data = try bert.configuration.configJSON(task: bert.task, base: bert.baseConfig)
-            object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+            document = try bert.configuration.configJSON(task: bert.task, base: bert.baseConfig)
         case let bag as BagModel:
-            object = ["model_type": bagModelType, "vocab_size": bag.configuration.vocabSize,
-                      "bigram_buckets": bag.configuration.bigramBuckets, "dimension": bag.configuration.dimension,
-                      "num_labels": bag.task.outputCount,
-                      "problem_type": bag.task == .regression ? "regression" : "single_label_classification"]
+            document = .object([
+                ("model_type", .string(bagModelType)), ("vocab_size", .number(Double(bag.configuration.vocabSize))),
+                ("bigram_buckets", .number(Double(bag.configuration.bigramBuckets))),
+                ("dimension", .number(Double(bag.configuration.dimension))), ("num_labels", .number(Double(bag.task.outputCount))),
+                ("problem_type", .string(bag.task == .regression ? "regression" : "single_label_classification")),
+            ])
         default:
             throw InputError("cannot save a model of type \(type(of: model))")
         }
         // Regression gets HF's one-entry map too, so a base config's labels do not survive.
-        do {
-            let names = (0..<model.task.outputCount).map { id -> String in
-                guard let labelNames, id < labelNames.count, model.task != .regression else { return "LABEL_\(id)" }
-                return labelNames[id]
-            }
-            var id2label: [String: String] = [:], label2id: [String: Int] = [:]
-            for (id, name) in names.enumerated() {
-                id2label[String(id)] = name
-                if label2id[name] == nil { label2id[name] = id }
-            }
-            object["id2label"] = id2label
-            object["label2id"] = label2id
+        let names = (0..<model.task.outputCount).map { id -> String in
+            guard let labelNames, id < labelNames.count, model.task != .regression else { return "LABEL_\(id)" }
+            return labelNames[id]
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try AtomicOutput.writeFile(data, to: folder + "/" + configFile)
+        var label2id: [(String, JSONValue)] = []
+        for (id, name) in names.enumerated() where !label2id.contains(where: { $0.0 == name }) {
+            label2id.append((name, .number(Double(id))))
+        }
+        document["id2label"] = .object(names.enumerated().map { (String($0.offset), .string($0.element)) })
+        document["label2id"] = .object(label2id)
+        let text = document.sortingKeys().serialized(.pythonDumps(indent: 2)) + "\n"
+        try AtomicOutput.writeFile(Data(text.utf8), to: folder + "/" + configFile)
         try Safetensors.write(model.parameters, to: folder + "/" + weightsFile)
     }
 
     /// Reads a model saved by `save` (a checkpoint folder). Returns it with its label names.
     public static func load(from folder: String, seed: UInt64 = 0) throws -> (model: Model, labelNames: [String]?) {
         let configPath = folder + "/" + configFile
-        guard let data = FileManager.default.contents(atPath: configPath),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw InputError("no readable JSON config here", at: SourceLocation(path: configPath),
+        guard FileManager.default.fileExists(atPath: configPath) else {
+            throw InputError("no config here", at: SourceLocation(path: configPath),
                              hint: "pass a checkpoint folder written by `dsprep train` (checkpoint-N/)")
         }
+        let document = try JSONValue.readObject(at: configPath, what: "model config")
         let model: Model
-        if object["model_type"] as? String == bagModelType {
-            guard let vocabSize = object["vocab_size"] as? Int, let buckets = object["bigram_buckets"] as? Int,
-                  let dimension = object["dimension"] as? Int, vocabSize > 0, buckets >= 0, dimension > 0 else {
+        if document["model_type"]?.stringValue == bagModelType {
+            guard let vocabSize = document["vocab_size"]?.intValue, let buckets = document["bigram_buckets"]?.intValue,
+                  let dimension = document["dimension"]?.intValue, vocabSize > 0, buckets >= 0, dimension > 0 else {
                 throw InputError("vocab_size, bigram_buckets and dimension must be positive integers", at: SourceLocation(path: configPath))
             }
             let configuration = BagModel.Configuration(vocabSize: vocabSize, bigramBuckets: buckets, dimension: dimension)
-            model = BagModel(configuration: configuration, loss: try TaskLoss(task: task(in: object, at: configPath)), seed: seed)
+            model = BagModel(configuration: configuration, loss: try TaskLoss(task: task(in: document, at: configPath)), seed: seed)
         } else {
             let (configuration, task, config) = try BertConfiguration.load(configAt: configPath)
             // every parameter is read from the weights file below (a missing one is an error)
@@ -97,8 +96,9 @@ public enum ModelFiles {
         }
         try Safetensors.load(folder + "/" + weightsFile, into: model.parameters)
         var labelNames: [String]?
-        if model.task != .regression, let names = object["id2label"] as? [String: String] {
-            labelNames = names.compactMap { key, value in Int(key).map { ($0, value) } }.sorted { $0.0 < $1.0 }.map(\.1)
+        if model.task != .regression, let names = document["id2label"]?.objectValue {
+            labelNames = names.compactMap { key, value in Int(key).flatMap { id in value.stringValue.map { (id, $0) } } }
+                .sorted { $0.0 < $1.0 }.map(\.1)
         }
         return (model, labelNames)
     }
@@ -120,9 +120,9 @@ public enum ModelFiles {
         for file in files { try manager.copyItem(atPath: file, toPath: folder + "/" + URL(fileURLWithPath: file).lastPathComponent) }
     }
 
-    static func task(in object: [String: Any], at path: String) throws -> ProblemType {
-        if object["problem_type"] as? String == "regression" { return .regression }
-        guard let labels = object["num_labels"] as? Int, labels >= 2 else {
+    static func task(in document: JSONValue, at path: String) throws -> ProblemType {
+        if document["problem_type"]?.stringValue == "regression" { return .regression }
+        guard let labels = document["num_labels"]?.intValue, labels >= 2 else {
             throw InputError("num_labels must be an integer ≥ 2 for classification", at: SourceLocation(path: path))
         }
         return .classification(labels: labels)

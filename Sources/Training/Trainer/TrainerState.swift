@@ -25,61 +25,68 @@ public struct TrainerState: Equatable, Sendable {
 
     public init() {}
 
+    /// The file's text, as HF writes it (indent 2, sorted keys). JSON has no NaN or infinity:
+    /// they are written as null (Python's json would refuse them too).
     public func jsonData() throws -> Data {
-        var object: [String: Any] = [
-            "epoch": epoch, "global_step": globalStep, "max_steps": maxSteps, "num_train_epochs": numTrainEpochs,
-            "train_batch_size": trainBatchSize, "seed": seed, "forward_count": forwardCount,
-            "early_stopping_patience_counter": evaluationsWithoutImprovement,
-            "log_history": logHistory.map { entry in
-                entry.mapValues { $0 as Any }.merging(entry["step"].map { ["step": Int($0)] } ?? [:]) { _, step in step }
-            },
-            "best_metric": bestMetric.map { $0 as Any } ?? NSNull(),
-            "best_model_checkpoint": bestModelCheckpoint.map { $0 as Any } ?? NSNull(),
-            "best_global_step": bestGlobalStep.map { $0 as Any } ?? NSNull(),
-            "metric_for_best_model": bestMetricName.map { $0 as Any } ?? NSNull(),
-            "is_world_process_zero": true, "is_local_process_zero": true, "is_hyper_param_search": false,
-        ]
-        object["total_flos"] = totalFlos
-        return try JSONSerialization.data(withJSONObject: sanitized(object), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        func number(_ value: Double) -> JSONValue { value.isFinite ? .number(value) : .null }
+        func whole<T: BinaryInteger>(_ value: T, _ key: String) throws -> JSONValue {
+            guard Double(value).magnitude <= JSONValue.largestExactInteger else {
+                throw InputError("\(key) \(value) is beyond 2^53 − 1, where JSON numbers stop being exact")
+            }
+            return .number(Double(value))
+        }
+        let history: [JSONValue] = logHistory.map { entry in
+            .object(entry.map { key, value in (key, key == "step" && value.isFinite ? .number(value.rounded()) : number(value)) })
+        }
+        let document: JSONValue = .object([
+            ("epoch", number(epoch)), ("global_step", try whole(globalStep, "global_step")), ("max_steps", try whole(maxSteps, "max_steps")),
+            ("num_train_epochs", number(numTrainEpochs)), ("train_batch_size", try whole(trainBatchSize, "train_batch_size")),
+            ("seed", try whole(seed, "seed")), ("forward_count", try whole(forwardCount, "forward_count")),
+            ("early_stopping_patience_counter", try whole(evaluationsWithoutImprovement, "early_stopping_patience_counter")),
+            ("log_history", .array(history)),
+            ("best_metric", bestMetric.map(number) ?? .null),
+            ("best_model_checkpoint", bestModelCheckpoint.map(JSONValue.string) ?? .null),
+            ("best_global_step", bestGlobalStep.map { .number(Double($0)) } ?? .null),
+            ("metric_for_best_model", bestMetricName.map(JSONValue.string) ?? .null),
+            ("is_world_process_zero", .bool(true)), ("is_local_process_zero", .bool(true)), ("is_hyper_param_search", .bool(false)),
+            ("total_flos", number(totalFlos)),
+        ])
+        return Data((document.sortingKeys().serialized(.pythonDumps(indent: 2)) + "\n").utf8)
     }
 
     public static func load(path: String) throws -> TrainerState {
         let location = SourceLocation(path: path)
-        guard let data = FileManager.default.contents(atPath: path),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw InputError("not a readable trainer_state.json", at: location)
+        let document = try JSONValue.readObject(at: path, what: "trainer state")
+        func number(_ key: String) -> Double? { if case let .number(value)? = document[key] { return value } else { return nil } }
+        func whole(_ key: String) throws -> UInt64 {
+            guard let value = document[key] else { return 0 }
+            guard case let .number(number) = value, number.magnitude <= JSONValue.largestExactInteger, let exact = UInt64(exactly: number) else {
+                throw InputError("\(key) must be a whole number of at least 0", at: location)
+            }
+            return exact
         }
-        func number(_ key: String) -> Double? { (object[key] as? NSNumber)?.doubleValue }
         var state = TrainerState()
-        guard let step = object["global_step"] as? Int, step >= 0 else {
+        guard let step = document["global_step"]?.intValue, step >= 0 else {
             throw InputError("global_step is missing or negative", at: location)
         }
         state.globalStep = step
         state.epoch = number("epoch") ?? 0
-        state.maxSteps = object["max_steps"] as? Int ?? 0
+        state.maxSteps = document["max_steps"]?.intValue ?? 0
         state.numTrainEpochs = number("num_train_epochs") ?? 0
-        state.trainBatchSize = object["train_batch_size"] as? Int ?? 0
-        state.logHistory = (object["log_history"] as? [[String: Any]] ?? []).map { entry in
-            entry.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        state.trainBatchSize = document["train_batch_size"]?.intValue ?? 0
+        state.logHistory = (document["log_history"]?.arrayValue ?? []).map { entry in
+            var numbers: [String: Double] = [:]
+            for (key, value) in entry.objectValue ?? [] { if case let .number(n) = value { numbers[key] = n } }
+            return numbers
         }
         state.bestMetric = number("best_metric")
-        state.bestModelCheckpoint = object["best_model_checkpoint"] as? String
-        state.bestGlobalStep = object["best_global_step"] as? Int
-        state.bestMetricName = object["metric_for_best_model"] as? String
-        state.seed = (object["seed"] as? NSNumber)?.uint64Value ?? 0
-        state.forwardCount = (object["forward_count"] as? NSNumber)?.uint64Value ?? 0
-        state.evaluationsWithoutImprovement = object["early_stopping_patience_counter"] as? Int ?? 0
+        state.bestModelCheckpoint = document["best_model_checkpoint"]?.stringValue
+        state.bestGlobalStep = document["best_global_step"]?.intValue
+        state.bestMetricName = document["metric_for_best_model"]?.stringValue
+        state.seed = try whole("seed")
+        state.forwardCount = try whole("forward_count")
+        state.evaluationsWithoutImprovement = document["early_stopping_patience_counter"]?.intValue ?? 0
         state.totalFlos = number("total_flos") ?? 0
         return state
-    }
-
-    /// JSON has no NaN or infinity; write them as null (as Python's json would refuse them too).
-    private func sanitized(_ value: Any) -> Any {
-        switch value {
-        case let number as Double: return number.isFinite ? number : NSNull()
-        case let array as [Any]: return array.map(sanitized)
-        case let object as [String: Any]: return object.mapValues(sanitized)
-        default: return value
-        }
     }
 }

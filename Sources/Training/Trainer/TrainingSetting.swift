@@ -115,8 +115,12 @@ extension Int: SettingValue {
 }
 
 extension UInt64: SettingValue {
-    public static func parse(_ text: String) -> UInt64? { UInt64(text) }
-    public static var expected: String { "a whole number of at least 0" }
+    /// At most 2^53 − 1: a seed is written into training_args.json and trainer_state.json, and JSON
+    /// numbers are exact only that far.
+    public static func parse(_ text: String) -> UInt64? {
+        UInt64(text).flatMap { Double($0) <= JSONValue.largestExactInteger ? $0 : nil }
+    }
+    public static var expected: String { "a whole number from 0 to 2^53 − 1" }
     public var json: JSONValue? { .number(Double(self)) }
     public var number: Double? { Double(self) }
 }
