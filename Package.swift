@@ -24,8 +24,10 @@ let package = Package(
         .target(name: "DSPrepSupport"),
         // Columnar tables, Arrow IPC, HF save_to_disk layout, ingest, operations, cache.
         .target(name: "Datasets", dependencies: ["DSPrepSupport"]),
+        // sentencepiece's precompiled charsmaps (nmt_nfkc, nfkc) as files built into the binary, for the models the Unigram trainer writes.
+        .target(name: "CCharsMaps", exclude: ["nmt_nfkc.bin", "nfkc.bin"], cSettings: [.headerSearchPath(".")]),
         // Normalizers, pre-tokenizers, WordPiece / Unigram models, post-processors, decoders.
-        .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU"]),
+        .target(name: "Tokenizers", dependencies: ["DSPrepSupport", "CICU", "CCharsMaps"]),
         // Encodes a file with a sentencepiece .model: full-corpus parity and throughput (tools/parity/spm-*.sh, tools/bench/spm-bench.sh).
         .executableTarget(name: "spm-bench", dependencies: ["Tokenizers", "DSPrepSupport"]),
         // The trainer's elementwise hot loops in C, built for baseline x86-64 and for AVX2+FMA, picked at run time.
@@ -57,5 +59,5 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["dsprep", "dsprep-fuzz", "TestSupport"], exclude: ["HelpPages"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,7 @@ import Darwin
 /// A read-only memory map of a whole file. The bytes stay valid while the object lives; column
 /// buffers that point into the map keep a reference to it. A pipe or other stream cannot be
 /// mapped (`dsprep encode <(zcat docs.gz)`): its bytes are read into memory instead.
+/// Unchecked Sendable: the mapping is read-only and lives until deinit; a raw pointer is simply not Sendable.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeRawBufferPointer

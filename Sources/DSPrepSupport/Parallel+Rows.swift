@@ -15,10 +15,13 @@ extension Parallel {
         let total = count * max(costPerRow, 1)
         let tasks = min(max(total / minimumWorkPerTask, 1), processorCount * 4, count)
         if tasks <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: tasks) { task in
-            let start = count * task / tasks
-            let end = count * (task + 1) / tasks
-            if start < end { body(start..<end) }
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                let start = count * task / tasks
+                let end = count * (task + 1) / tasks
+                if start < end { work.value(start..<end) }
+            }
         }
     }
 
@@ -27,7 +30,10 @@ extension Parallel {
     public static func tasks(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
         if count == 1 { body(0); return }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: count) { work.value($0) }
+        }
     }
 
     /// Sums `partial(range)` over fixed-size chunks of 0..<count, in chunk order: the same
@@ -37,9 +43,11 @@ extension Parallel {
         if chunks <= 1 { return count > 0 ? partial(0..<count) : 0 }
         var sums = [Double](repeating: 0, count: chunks)
         sums.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: chunks) { index in
-                out[index] = partial(index * chunk..<min(count, (index + 1) * chunk))
+            withoutActuallyEscaping(partial) { partial in
+                let work = UncheckedSendable((partial: partial, out: out))
+                DispatchQueue.concurrentPerform(iterations: chunks) { index in
+                    work.value.out[index] = work.value.partial(index * chunk..<min(count, (index + 1) * chunk))
+                }
             }
         }
         return sums.reduce(0, +)

@@ -22,6 +22,7 @@ public enum Parallel {
         return try slots.results().map { try $0.get() }
     }
 
+    /// Unchecked Sendable: every access holds `lock`.
     private final class Slots<T>: @unchecked Sendable {
         private var values: [Result<T, Error>?]
         private let lock = NSLock()
@@ -35,6 +36,7 @@ public enum Parallel {
         }
     }
 
+    /// Unchecked Sendable: every access holds `lock`.
     private final class Counter: @unchecked Sendable {
         private var value = 0
         private let lock = NSLock()
@@ -42,7 +44,11 @@ public enum Parallel {
         func take() -> Int { lock.withLock { value += 1; return value - 1 } }
     }
 
-    private struct UncheckedSendable<Value>: @unchecked Sendable {
+    /// The work closures and buffers handed to `concurrentPerform`. They capture raw pointers and
+    /// mutable state, which Swift cannot prove safe to share; Parallel's contract makes it so:
+    /// each index (or row range) writes only its own part, and every task has finished when the
+    /// call returns.
+    struct UncheckedSendable<Value>: @unchecked Sendable {
         let value: Value
         init(_ value: Value) { self.value = value }
     }

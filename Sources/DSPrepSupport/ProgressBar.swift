@@ -9,6 +9,7 @@ import Darwin
 /// or when quiet, so logs and pipes stay clean. Redraws at most ten times a second. With
 /// `DSPREP_PROGRESS=lines` it writes a plain line a second instead, terminal or not, for a
 /// launcher to read (dsprep-ray shows each shard's progress on the driver).
+/// Unchecked Sendable: its mutable state is read and written only under `lock`.
 public final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let total: Int?

@@ -79,9 +79,12 @@ public enum TemporaryOutputs {
         }
     }
 
+    /// Read and written only under `lock` (hence nonisolated(unsafe): a lock, not an actor, guards it).
     nonisolated(unsafe) private static var live = Set<String>()
     private static let lock = NSLock()
-    /// Write end of the pipe the signal handler wakes the cleanup thread through.
+    /// Write end of the pipe the signal handler wakes the cleanup thread through; set once, by
+    /// `installSignalHandlers`' one-time initializer, before the handler that reads it is installed
+    /// (a signal handler can take neither a lock nor an actor).
     nonisolated(unsafe) private static var wakeDescriptor: Int32 = -1
 
     /// On SIGINT/SIGTERM: remove the live temporary paths, then die of the signal as before.

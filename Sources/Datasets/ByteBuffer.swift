@@ -4,6 +4,7 @@ import Foundation
 /// An immutable run of bytes that a column reads: either a slice of a memory-mapped file or a
 /// heap allocation. It keeps its owner alive, so a column read from disk stays valid as long as
 /// any column or row view refers to it, and nothing is copied on open.
+/// Unchecked Sendable: a raw pointer is not Sendable, but these bytes are never written after creation and the owner keeps them alive.
 public struct ByteBuffer: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
     private let owner: AnyObject?

@@ -9,8 +9,8 @@ struct FuzzMain {
     static func main() {
         var arguments = CommandLine.arguments
         guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
-            fputs("usage: dsprep-fuzz TARGET [FILE... | libFuzzer arguments]  (TARGET: "
-                  + FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ") + ")\n", stderr)
+            FileHandle.standardError.write(Data(("usage: dsprep-fuzz TARGET [FILE... | libFuzzer arguments]  (TARGET: "
+                  + FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ") + ")\n").utf8))
             exit(2)
         }
         selectedTarget = target
@@ -21,7 +21,7 @@ struct FuzzMain {
         var rejected = 0
         for file in arguments.dropFirst() {
             guard let data = FileManager.default.contents(atPath: file) else {
-                fputs("dsprep-fuzz: cannot read \(file)\n", stderr)
+                FileHandle.standardError.write(Data("dsprep-fuzz: cannot read \(file)\n".utf8))
                 exit(2)
             }
             if let error = data.withUnsafeBytes({ target.run(bytes: $0, in: FuzzTarget.scratchFolder) }) {
@@ -34,6 +34,8 @@ struct FuzzMain {
     }
 }
 
+/// Set once from the command line before libFuzzer starts calling back (a C callback cannot
+/// capture it), and only read after that.
 nonisolated(unsafe) private var selectedTarget = FuzzTarget.csv
 
 #if FUZZING

@@ -71,7 +71,7 @@ enum FuzzTarget: String, CaseIterable {
     func run(bytes: UnsafeRawBufferPointer, in folder: String) -> InputError? {
         let path = folder + "/" + fileName
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            fputs("dsprep-fuzz: cannot write \(path)\n", stderr)
+            FileHandle.standardError.write(Data("dsprep-fuzz: cannot write \(path)\n".utf8))
             exit(2)
         }
         do {
@@ -81,7 +81,7 @@ enum FuzzTarget: String, CaseIterable {
             return error
         } catch {
             // Every reader reports bad input as InputError; anything else is a bug to look at.
-            fputs("dsprep-fuzz: \(rawValue): unexpected error type \(type(of: error)): \(error)\n", stderr)
+            FileHandle.standardError.write(Data("dsprep-fuzz: \(rawValue): unexpected error type \(type(of: error)): \(error)\n".utf8))
             abort()
         }
     }

@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
                                   padTokenId: padId, quiet: quiet.quiet) { line in
             // flushed per line, so a run logged to a file shows each evaluation as it happens
             print(line)
-            fflush(stdout)
+            fflush(nil)
         }
         _ = try trainer.run()
     }

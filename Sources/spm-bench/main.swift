@@ -54,13 +54,14 @@ do {
     }
     let file = try MappedFile(path: options.file)
     // Lines as byte ranges of the mapped file ("\n" separated, as reference_encode.py reads).
-    var lines: [Range<Int>] = []
+    var lineRanges: [Range<Int>] = []
     var start = 0
     for (index, byte) in file.bytes.enumerated() where byte == UInt8(ascii: "\n") {
-        lines.append(start..<index)
+        lineRanges.append(start..<index)
         start = index + 1
     }
-    if start < file.bytes.count { lines.append(start..<file.bytes.count) }
+    if start < file.bytes.count { lineRanges.append(start..<file.bytes.count) }
+    let lines = lineRanges
     let totalBytes = lines.reduce(0) { $0 + $1.count }
 
     // Each thread encodes a contiguous share of the lines into its own id lists.
@@ -73,7 +74,7 @@ do {
     let clock = ContinuousClock()
     let began = clock.now
     for _ in 0..<options.repeats {
-        DispatchQueue.concurrentPerform(iterations: threadCount) { thread in
+        Parallel.tasks(threadCount) { thread in
             let share = lines.count / threadCount
             let lower = thread * share
             let upper = thread == threadCount - 1 ? lines.count : lower + share

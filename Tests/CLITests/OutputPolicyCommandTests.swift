@@ -10,8 +10,9 @@ import XCTest
 final class OutputPolicyCommandTests: XCTestCase {
     /// The inputs every case reads, built once: a TSV, a hand-written vocabulary, a dataset, token
     /// shards, two shard folders for merge, a one-step checkpoint for predict, and a vocabulary
-    /// plan with its two shards' word counts.
-    private static var fixtures: URL?
+    /// plan with its two shards' word counts. (XCTest runs a class's tests one at a time, so the
+    /// shared folder is never set from two threads.)
+    nonisolated(unsafe) private static var fixtures: URL?
     private var work: URL!
 
     override class func tearDown() {
@@ -131,7 +132,7 @@ final class OutputPolicyCommandTests: XCTestCase {
         for case let name as String in walker {
             let full = work.appendingPathComponent(name).path
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 entries[name] = "folder"
             } else {

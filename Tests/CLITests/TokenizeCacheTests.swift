@@ -22,6 +22,7 @@ final class TokenizeCacheTests: XCTestCase {
 
     private func path(_ name: String) -> String { work.appendingPathComponent(name).path }
 
+    @discardableResult
     private func tokenize(_ out: String, _ extra: [String] = []) throws -> ProcessResult {
         let result = try DSPrepBinary.run(["tokenize", path("reviews.tsv"), "--tokenizer", path("vocab.txt"), "--out", path(out)] + extra,
                                           environment: ["DSPREP_CACHE": cache])

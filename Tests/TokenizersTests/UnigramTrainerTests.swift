@@ -78,7 +78,13 @@ final class UnigramTrainerTests: XCTestCase {
         XCTAssertEqual(proto.pieces[0...2].map(\.text), ["<unk>", "<s>", "</s>"])
         XCTAssertEqual(proto.pieces[0...2].map(\.type), [.unknown, .control, .control])
         XCTAssertEqual(proto.normalizerSpec.name, "nmt_nfkc")
+        // The built-in charsmap (Sources/CCharsMaps) is the one sentencepiece compiles into its own models.
+        let reference = try [UInt8](Data(contentsOf: URL(fileURLWithPath: SentencePieceParityTests.byteFallbackModel)))
+        let referenceProto = try reference.withUnsafeBytes { try SentencePieceModelProto(serialized: $0, path: "reference.model") }
+        XCTAssertEqual(referenceProto.normalizerSpec.name, "nmt_nfkc")
         XCTAssertEqual(proto.normalizerSpec.precompiledCharsmap.count, 240_007)
+        let (ours, theirs) = (proto.normalizerSpec.precompiledCharsmap, referenceProto.normalizerSpec.precompiledCharsmap)
+        XCTAssertTrue(ours == theirs, "the charsmaps differ from byte \(ours.indices.first { $0 >= theirs.count || ours[$0] != theirs[$0] } ?? ours.count)")
         let normal = proto.pieces.dropFirst(3)
         XCTAssertTrue(normal.allSatisfy { $0.type == .normal && $0.score < 0 })
         // Sorted by descending score.

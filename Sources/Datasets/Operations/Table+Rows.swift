@@ -13,8 +13,7 @@ extension Table {
         }
         var built = [RecordBatch?](repeating: nil, count: chunks.count)
         built.withUnsafeMutableBufferPointer { output in
-            let output = output
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { chunk in
+            Parallel.tasks(chunks.count) { chunk in
                 var builders = schema.fields.map { ColumnBuilder($0.type, capacity: chunks[chunk].count) }
                 for position in chunks[chunk] {
                     let (batch, row) = locate(indices[position])

@@ -5,6 +5,7 @@
 /// Per-thread scratch reused from text to text, so like `WordBuffer` it owns raw buffers that
 /// only grow: clearing is setting a count, appending is three stores (no uniqueness or capacity
 /// checks of three arrays per token). Copies share the buffers; use one per thread.
+/// Unchecked Sendable: per-thread scratch; it crosses threads only to be handed over, never to be shared.
 public struct TokenSink: @unchecked Sendable {
     final class Storage {
         var count = 0, capacity = 0

@@ -4,6 +4,7 @@
 /// It is per-thread scratch reused from word to word, so it owns raw buffers that only grow:
 /// clearing is setting two counts, and appending is a store (no uniqueness or capacity checks
 /// of four arrays per scalar). Copies share the buffers; use one per thread.
+/// Unchecked Sendable: per-thread scratch; it crosses threads only to be handed over, never to be shared.
 public struct WordBuffer: @unchecked Sendable {
     final class Storage {
         var capacity = 0, byteCapacity = 0

@@ -11,6 +11,7 @@ import Foundation
 ///
 /// One compiled pattern serves many threads: ICU matchers carry match state, so each use takes a
 /// clone from a pool (cloned on demand, at most one per concurrent user) and puts it back.
+/// Unchecked Sendable: the pattern is immutable and each matcher is used by one thread at a time (taken from and returned to the pool under its lock).
 public final class RegularExpression: @unchecked Sendable {
     /// The pattern as written in the tokenizer.json.
     public let pattern: String

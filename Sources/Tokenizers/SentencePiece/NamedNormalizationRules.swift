@@ -32,6 +32,7 @@ struct NamedNormalizationRules: Sendable {
         return cache.rules(named: name)
     }
 
+    /// Unchecked Sendable: `built` is read and written only under `lock`.
     private final class Cache: @unchecked Sendable {
         private let lock = NSLock()
         private var built: [String: NamedNormalizationRules] = [:]

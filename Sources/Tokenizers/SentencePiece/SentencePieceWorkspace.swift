@@ -16,6 +16,7 @@ public final class SentencePieceWorkspace {
 
 /// Workspaces for callers that do not bring their own (the `TextTokenizer` API): take one,
 /// encode, give it back. The lock is held only to pop or push.
+/// Unchecked Sendable: the free list is touched only under its lock.
 final class SentencePieceWorkspacePool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [SentencePieceWorkspace] = []

@@ -11,6 +11,7 @@ import Darwin
 /// Large buffers are anonymous memory maps: their pages read as zero and become resident only
 /// when written, so an arena's spare room, or a layout's regions a batch does not reach, cost no
 /// memory (a zero-filling allocation would make every page resident at once).
+/// Unchecked Sendable: raw memory that parallel kernels write on disjoint ranges (Parallel's contract).
 public final class FloatBuffer: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
@@ -62,6 +63,7 @@ public final class FloatBuffer: @unchecked Sendable {
 /// Activation memory for one forward/backward pass: a single buffer carved into named regions.
 /// Regions are re-laid out for every batch shape (dynamic padding changes T); the buffer only
 /// grows, so after the longest batch has been seen nothing is allocated again.
+/// Unchecked Sendable: laid out on one thread between passes; kernels then write disjoint ranges of its regions.
 public final class Arena: @unchecked Sendable {
     private var storage = FloatBuffer(count: 0)
     private var used = 0

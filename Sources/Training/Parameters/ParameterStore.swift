@@ -50,6 +50,7 @@ public struct ParameterSpec: Sendable, Equatable {
 /// has no gradient and no optimizer moments, which saves their memory and their share of every
 /// update pass. Or it can keep a row-sparse gradient (`rowGradient`: fine-tuning's word
 /// embeddings, of which a batch touches few rows), and the dense gradient buffer starts after it.
+/// Unchecked Sendable: its raw buffers are written by the trainer's parallel kernels, each task on its own rows (Parallel's contract), and never by two steps at once.
 public final class ParameterStore: @unchecked Sendable {
     /// How the first parameter of the layout is trained.
     public enum Leading: Sendable, Equatable {

@@ -4,6 +4,7 @@
 /// touched, with a row→slot map to find them. Every other row's gradient is zero. Micro-batches
 /// of one step add into the same slots; `clear` empties them for the next step. So zeroing, the
 /// gradient norm and the optimizer read a few MB instead of the whole table.
+/// Unchecked Sendable: as ParameterStore, raw buffers that parallel kernels write on disjoint rows.
 public final class RowSparseGradient: @unchecked Sendable {
     public let rows: Int
     public let width: Int

@@ -60,7 +60,7 @@ public struct TrainingSetting: Sendable {
 
 extension TrainingSetting {
     /// A setting held in one field: its text is parsed as `V`, checked against `rule`.
-    init<V: SettingValue>(_ key: String, _ field: WritableKeyPath<TrainingArguments, V>, _ section: Section,
+    init<V: SettingValue>(_ key: String, _ field: WritableKeyPath<TrainingArguments, V> & Sendable, _ section: Section,
                           flag: String? = nil, hf: String? = nil, aliases: [String] = [], rule: Rule? = nil,
                           parse: (@Sendable (String) -> V?)? = nil, help: String) {
         let parse = parse ?? V.parse

@@ -104,6 +104,7 @@ final class HuggingFaceScratch {
 
     static let pool = Pool()
 
+    /// Unchecked Sendable: `free` is touched only under `lock`; a scratch is used by one thread at a time.
     final class Pool: @unchecked Sendable {
         private let lock = NSLock()
         private var free: [HuggingFaceScratch] = []

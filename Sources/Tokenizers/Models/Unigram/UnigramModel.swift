@@ -46,7 +46,7 @@ public struct UnigramModel: Sendable {
     }
 
     /// What Viterbi needs per piece id in one load: its score and whether it is user-defined.
-    struct Scoring<Score: BinaryFloatingPoint> {
+    struct Scoring<Score: BinaryFloatingPoint & Sendable>: Sendable {
         var score: Score
         var isUserDefined: Bool
     }

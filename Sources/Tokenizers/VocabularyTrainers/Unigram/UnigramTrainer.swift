@@ -1,3 +1,4 @@
+import CCharsMaps
 import DSPrepSupport
 import Foundation
 
@@ -79,18 +80,17 @@ public struct UnigramTrainer {
     static func normalizerSpec(_ rule: UnigramTrainerOptions.NormalizationRule) throws -> SentencePieceModelProto.NormalizerSpec {
         var spec = SentencePieceModelProto.NormalizerSpec()
         spec.name = rule.rawValue
-        let encoded: String?
+        let builtIn: dsp_charsmap_rule
         switch rule {
-        case .nmtNFKC: encoded = NormalizationCharsMaps.nmtNfkc
-        case .nfkc: encoded = NormalizationCharsMaps.nfkc
-        case .identity: encoded = nil
+        case .nmtNFKC: builtIn = DSP_CHARSMAP_NMT_NFKC
+        case .nfkc: builtIn = DSP_CHARSMAP_NFKC
+        case .identity: return spec
         }
-        if let encoded {
-            guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
-                throw InputError("internal error: the \(rule.rawValue) charsmap does not decode")
-            }
-            spec.precompiledCharsmap = [UInt8](data)
+        var size = 0
+        guard let bytes = dsp_charsmap(builtIn, &size), size > 0 else {
+            throw InputError("internal error: this dsprep was built without the \(rule.rawValue) charsmap")
         }
+        spec.precompiledCharsmap = Array(UnsafeBufferPointer(start: bytes, count: size))
         return spec
     }
 
