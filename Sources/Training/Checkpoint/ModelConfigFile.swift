@@ -22,8 +22,12 @@ extension BertConfiguration {
     /// `id2label`; 2 classes when it says nothing, as HF) and the whole document (kept for export).
     /// Errors name the file, and the line and column or the key.
     public static func load(configAt path: String) throws -> (BertConfiguration, ProblemType, JSONValue) {
+        try load(document: JSONValue.readObject(at: path, what: "model config"), path: path)
+    }
+
+    /// `load(configAt:)` for a config document already read from `path`.
+    static func load(document: JSONValue, path: String) throws -> (BertConfiguration, ProblemType, JSONValue) {
         let location = SourceLocation(path: path)
-        let document = try JSONValue.readObject(at: path, what: "model config")
         let supported = ModelType.allCases.map(\.rawValue).joined(separator: ", ")
         let modelType = document["model_type"]?.stringValue ?? "bert"
         try check(ModelType(rawValue: modelType) != nil,

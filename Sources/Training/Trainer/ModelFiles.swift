@@ -88,7 +88,7 @@ public enum ModelFiles {
             let configuration = BagModel.Configuration(vocabSize: vocabSize, bigramBuckets: buckets, dimension: dimension)
             model = BagModel(configuration: configuration, loss: try TaskLoss(task: task(in: document, at: configPath)), seed: seed)
         } else {
-            let (configuration, task, config) = try BertConfiguration.load(configAt: configPath)
+            let (configuration, task, config) = try BertConfiguration.load(document: document, path: configPath)
             // every parameter is read from the weights file below (a missing one is an error)
             let bert = try BertModel(configuration: configuration, loss: try TaskLoss(task: task), seed: seed, initializeParameters: false)
             bert.baseConfig = config
