@@ -6,7 +6,9 @@ import Tokenizers
 /// What `dsprep tokenize` does to one input file: stream it in batches, encode the text (and
 /// text pair) column, encode the labels, and write token shards (`input_ids`, `token_type_ids`
 /// for pairs, optional `attention_mask`, `labels`, `length`, and kept columns) as a dataset
-/// folder. No padding: that is the collator's job at batch time.
+/// folder. No padding: that is the collator's job at batch time. With `separatePairs` a pair's
+/// texts are encoded each on its own, for a bi-encoder: `input_ids` and `pair_input_ids` (and
+/// their masks), no `token_type_ids`, and `length` counting both.
 ///
 /// Output is deterministic: rows are encoded in fixed groups of `rowsPerRecordBatch` (one
 /// record batch each) on all cores, and written in input order, so the bytes do not depend on
@@ -19,6 +21,8 @@ public struct TokenizeJob: Sendable {
         public var noLabel = false
         public var keepColumns: [String] = []
         public var attentionMask = false
+        /// Encode the pair's second text apart from the first (`pair_input_ids`), not joined with it.
+        public var separatePairs = false
         /// Truncate each row (or pair, longest first) to this many tokens, special tokens
         /// included; nil keeps the tokenizer file's own truncation.
         public var maxLength: Int?
@@ -36,7 +40,7 @@ public struct TokenizeJob: Sendable {
 
         /// Everything that changes the output except which shard: what the shards of one job share.
         public var jobDescription: String {
-            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) max_length=\(maxLength.map(String.init) ?? "file") shard_bytes=\(maxShardBytes)"
+            "text=\(textColumn ?? "auto") pair=\(textPairColumn ?? "auto") label=\(noLabel ? "none" : labelColumn ?? "auto") keep=\(keepColumns.joined(separator: ",")) mask=\(attentionMask) max_length=\(maxLength.map(String.init) ?? "file") shard_bytes=\(maxShardBytes)" + (separatePairs ? " pairs=separate" : "")
         }
     }
 
@@ -99,10 +103,14 @@ public struct TokenizeJob: Sendable {
                              hint: "columns: \(schema.names.joined(separator: ", "))")
         }
         // Kept columns sit beside the token columns: a clash would write a dataset no reader can open.
-        let produced = ["input_ids", "token_type_ids", "attention_mask", "labels", "length"]
+        let produced = ["input_ids", "token_type_ids", "attention_mask", "pair_input_ids", "pair_attention_mask", "labels", "length"]
         if let name = Schema((options.keepColumns + produced).map { Field($0, .string) }).duplicateName {
             throw InputError("--keep-column \(name) clashes with \(produced.contains(name) ? "an output column of that name" : "another --keep-column \(name)")",
                              hint: "keep each column once, and rename an input column named like an output column first (dsprep dataset rename)")
+        }
+        if options.separatePairs && roles.textPair == nil {
+            throw InputError("--pair-encoding separate needs a second text, but no text pair column was found", at: SourceLocation(path: path),
+                             hint: "name it with --text-pair-column (columns: \(schema.names.joined(separator: ", ")))")
         }
         for (role, name) in [("text", roles.text), ("text pair", roles.textPair)] {
             if let name, let field = schema.fields.first(where: { $0.name == name }), field.type != .string, field.type != .largeString {
@@ -168,14 +176,23 @@ public struct TokenizeJob: Sendable {
         let text = batch.columns[layout.textIndex]
         let pair = layout.pairIndex.map { batch.columns[$0] }
         let label = layout.labelIndex.map { batch.columns[$0] }
-        var encoder = RowEncoder(tokenizer, pairs: pair != nil)
+        var encoder = RowEncoder(tokenizer, pairs: pair != nil && !layout.separatePairs)
+        func unknownCount(_ ids: [Int32]) -> Int { layout.unknownID.map { id in ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0 }
         for row in rows {
-            // A null text encodes as an empty one.
-            try encoder.encode(text.stringBytes(row), pair: pair.map { $0.stringBytes(row) })
             summary.inputBytes += text.valueLength(row) + (pair?.valueLength(row) ?? 0)
-            let unknown = layout.unknownID.map { id in encoder.ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0
-            summary.record(length: encoder.ids.count, unknown: unknown, truncated: encoder.truncated)
-            try builders.append(ids: encoder.ids, typeIds: encoder.typeIds, row: row, of: batch, label: label, layout: layout)
+            // A null text encodes as an empty one.
+            if layout.separatePairs, let pair {
+                try encoder.encode(pair.stringBytes(row), pair: nil)
+                let pairIds = encoder.ids, pairTruncated = encoder.truncated
+                try encoder.encode(text.stringBytes(row), pair: nil)
+                summary.record(length: encoder.ids.count + pairIds.count, unknown: unknownCount(encoder.ids) + unknownCount(pairIds),
+                               truncated: encoder.truncated || pairTruncated)
+                try builders.append(ids: encoder.ids, typeIds: [], pairIds: pairIds, row: row, of: batch, label: label, layout: layout)
+            } else {
+                try encoder.encode(text.stringBytes(row), pair: pair.map { $0.stringBytes(row) })
+                summary.record(length: encoder.ids.count, unknown: unknownCount(encoder.ids), truncated: encoder.truncated)
+                try builders.append(ids: encoder.ids, typeIds: encoder.typeIds, pairIds: nil, row: row, of: batch, label: label, layout: layout)
+            }
         }
         return (builders.finish(layout), summary)
     }
@@ -192,6 +209,8 @@ struct OutputLayout {
     let labels: LabelEncoding?
     let labelIDs: [String: Int64]
     let attentionMask: Bool
+    /// The pair's texts are encoded apart (`pair_input_ids`); false without a pair column.
+    let separatePairs: Bool
     let unknownID: Int32?
 
     init(input: Schema, roles: ColumnRoles, labels: LabelEncoding?, unknownID: Int32?, options: TokenizeJob.Options) {
@@ -202,13 +221,20 @@ struct OutputLayout {
         self.labels = labels
         labelIDs = labels?.ids ?? [:]
         attentionMask = options.attentionMask
+        separatePairs = options.separatePairs && pairIndex != nil
         self.unknownID = unknownID
         var entries: [(name: String, feature: Feature)] = keptIndices.map {
             (input.fields[$0].name, Feature(inferredFrom: input.fields[$0].type))
         }
         entries.append(("input_ids", .list(.value(.int32))))
-        if pairIndex != nil { entries.append(("token_type_ids", .list(.value(.int8)))) }
-        if options.attentionMask { entries.append(("attention_mask", .list(.value(.int8)))) }
+        if separatePairs {
+            if options.attentionMask { entries.append(("attention_mask", .list(.value(.int8)))) }
+            entries.append(("pair_input_ids", .list(.value(.int32))))
+            if options.attentionMask { entries.append(("pair_attention_mask", .list(.value(.int8)))) }
+        } else {
+            if pairIndex != nil { entries.append(("token_type_ids", .list(.value(.int8)))) }
+            if options.attentionMask { entries.append(("attention_mask", .list(.value(.int8)))) }
+        }
         switch labels {
         case .classes(let names)?: entries.append(("labels", .classLabel(names: names)))
         case .regression?: entries.append(("labels", .value(.float32)))
@@ -228,28 +254,32 @@ struct OutputLayout {
 struct OutputBuilders {
     var columns: [ColumnBuilder]
 
-    mutating func append(ids: [Int32], typeIds: [Int32], row: Int, of batch: RecordBatch, label: Column?, layout: OutputLayout) throws {
+    /// `pairIds`: the second text's ids when the layout encodes pairs apart.
+    mutating func append(ids: [Int32], typeIds: [Int32], pairIds: [Int32]?, row: Int, of batch: RecordBatch, label: Column?,
+                         layout: OutputLayout) throws {
         var index = 0
         for kept in layout.keptIndices {
             columns[index].append(from: batch.columns[kept], row: row)
             index += 1
         }
-        columns[index].appendList(ids)
-        index += 1
-        if layout.pairIndex != nil {
-            columns[index].appendList(typeIds.map { Int8(truncatingIfNeeded: $0) })
+        for sequence in [ids] + (pairIds.map { [$0] } ?? []) {
+            columns[index].appendList(sequence)
             index += 1
-        }
-        if layout.attentionMask {
-            // No padding in the shards: every position is attended.
-            columns[index].appendList([Int8](repeating: 1, count: ids.count))
-            index += 1
+            if layout.pairIndex != nil && !layout.separatePairs {
+                columns[index].appendList(typeIds.map { Int8(truncatingIfNeeded: $0) })
+                index += 1
+            }
+            if layout.attentionMask {
+                // No padding in the shards: every position is attended.
+                columns[index].appendList([Int8](repeating: 1, count: sequence.count))
+                index += 1
+            }
         }
         if let label, let labels = layout.labels {
             try labels.append(label, row: row, to: &columns[index], ids: layout.labelIDs)
             index += 1
         }
-        columns[index].append(Int64(ids.count))
+        columns[index].append(Int64(ids.count + (pairIds?.count ?? 0)))
     }
 
     func finish(_ layout: OutputLayout) -> RecordBatch {

@@ -27,6 +27,8 @@ public struct TokenizePlan: PlanFile, Sendable {
     public var ingest: PlannedIngest
     public var keepColumns: [String]
     public var attentionMask: Bool
+    /// `--pair-encoding separate` (absent: joint)
+    public var separatePairs: Bool?
     public var maxLength: Int?
     public var maxShardBytes: Int
 
@@ -61,7 +63,8 @@ public struct TokenizePlan: PlanFile, Sendable {
     public func jobOptions(for split: PlannedSplit, threads: Int) -> TokenizeJob.Options {
         var options = TokenizeJob.Options(
             textColumn: split.textColumn, textPairColumn: split.textPairColumn, labelColumn: split.labelColumn,
-            noLabel: split.labelColumn == nil, keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength, threads: threads)
+            noLabel: split.labelColumn == nil, keepColumns: keepColumns, attentionMask: attentionMask,
+            separatePairs: separatePairs ?? false, maxLength: maxLength, threads: threads)
         options.maxShardBytes = maxShardBytes
         return options
     }
@@ -80,7 +83,8 @@ public struct TokenizePlan: PlanFile, Sendable {
             },
             tokenizerPath: URL(fileURLWithPath: tokenizerPath).standardizedFileURL.path,
             ingest: PlannedIngest(ingestOptions),
-            keepColumns: options.keepColumns, attentionMask: options.attentionMask, maxLength: options.maxLength,
+            keepColumns: options.keepColumns, attentionMask: options.attentionMask,
+            separatePairs: options.separatePairs ? true : nil, maxLength: options.maxLength,
             maxShardBytes: options.maxShardBytes)
     }
 
@@ -124,7 +128,7 @@ public struct TokenizePlan: PlanFile, Sendable {
 extension TokenizeJob.Options {
     /// The options a user chooses, in one call (the command line and a plan both build them).
     public init(textColumn: String?, textPairColumn: String?, labelColumn: String?, noLabel: Bool, keepColumns: [String],
-                attentionMask: Bool, maxLength: Int?, threads: Int) {
+                attentionMask: Bool, separatePairs: Bool, maxLength: Int?, threads: Int) {
         self.init()
         self.textColumn = textColumn
         self.textPairColumn = textPairColumn
@@ -132,6 +136,7 @@ extension TokenizeJob.Options {
         self.noLabel = noLabel
         self.keepColumns = keepColumns
         self.attentionMask = attentionMask
+        self.separatePairs = separatePairs
         self.maxLength = maxLength
         self.threads = threads
     }

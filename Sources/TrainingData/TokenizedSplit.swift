@@ -5,7 +5,8 @@ import Training
 
 /// Opens a tokenized dataset folder (`dsprep tokenize` output, or any HF dataset with
 /// `input_ids`) as `LabelledRows` for the trainer: tokens in place, `token_type_ids` when the
-/// rows are pairs, `labels` (a ClassLabel or integers → class ids, floats → regression targets),
+/// rows are pairs, `pair_input_ids` when a pair's texts were encoded separately (for a
+/// bi-encoder), `labels` (a ClassLabel or integers → class ids, floats → regression targets),
 /// and lengths from the stored `length` column.
 public enum TokenizedSplit {
     public enum LabelUse: Sendable { case required, optional, ignored }
@@ -13,6 +14,8 @@ public enum TokenizedSplit {
     /// Splits tried, in order, when `path` holds several and none was named.
     public static let trainSplits = ["train"]
     public static let evalSplits = ["validation", "dev", "test"]
+    /// The column `dsprep tokenize --pair-encoding separate` writes the second texts' ids to.
+    public static let pairInputIdsColumn = "pair_input_ids"
 
     /// `path` is one split's folder, or a split collection, from which the first of
     /// `preferredSplits` present is used. `extraListColumns` (name → pad value) are read in place
@@ -27,13 +30,16 @@ public enum TokenizedSplit {
         let tokenTypeIds = try table.schema.index(of: "token_type_ids").map { _ in
             try ShardTokenRows(table: table, column: "token_type_ids", source: folder).copy()
         }
+        let pairInputIds = try table.schema.index(of: Self.pairInputIdsColumn).map { _ in
+            try ShardTokenRows(table: table, column: Self.pairInputIdsColumn, source: folder)
+        }
         var lengths: [Int]
         if let index = table.schema.index(of: "length") {
             lengths = []
             lengths.reserveCapacity(table.count)
             for batch in table.batches { for row in 0..<batch.count { lengths.append(Int(batch.columns[index].integer(row))) } }
         } else {
-            lengths = (0..<inputIds.rowCount).map { inputIds.length(of: $0) }
+            lengths = (0..<inputIds.rowCount).map { inputIds.length(of: $0) + (pairInputIds?.length(of: $0) ?? 0) }
         }
         let labelColumn = labelUse == .ignored ? nil : ["labels", "label"].first { table.schema.index(of: $0) != nil }
         let labels = try labelColumn.map { try readLabels(table, column: $0, source: folder) }
@@ -47,6 +53,7 @@ public enum TokenizedSplit {
         }
         var rows = LabelledRows(inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels, lengths: lengths,
                                 labelNames: labelNames, source: folder)
+        rows.pairInputIds = pairInputIds
         rows.extraColumns = try extraListColumns.sorted { $0.key < $1.key }.map { name, padValue in
             Collator.ListColumn(name: name, rows: try ShardTokenRows(table: table, column: name, source: folder), padValue: padValue)
         }

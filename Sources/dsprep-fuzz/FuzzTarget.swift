@@ -61,7 +61,7 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .trainConfig:
             var arguments = TrainingArguments()
-            for entry in try ConfigFile.load(path: path) { try? arguments.set(entry.key, entry.value) }
+            for entry in try ConfigFile.load(path: path) { _ = try? arguments.set(entry.key, entry.value) }
         }
     }
 

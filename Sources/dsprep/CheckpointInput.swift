@@ -32,6 +32,8 @@ struct CheckpointInput {
             var options = options
             options.maxLength = options.maxLength ?? modelMaxLength
             options.noLabel = labels == .ignored
+            // a bi-encoder reads a pair's texts encoded each on its own
+            options.separatePairs = (model as? BertModel)?.configuration.output == .cosineSimilarity
             try Self.tokenize(data, checkpoint: checkpoint, into: folder, options: options, ingestOptions: ingestOptions)
             let loaded = try TokenizedSplit.load(folder, preferredSplits: [], labels: labels)
             rows = labels == .ignored ? loaded : try loaded.relabelled(as: labelNames)

@@ -79,11 +79,16 @@ struct Inspect: ParsableCommand {
     static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .control, .format, .spaceSeparator where scalar != " ", .lineSeparator, .paragraphSeparator,
-                 .privateUse, .unassigned, .surrogate:
+            let category = scalar.properties.generalCategory
+            let invisible: Bool
+            switch category {
+            case .spaceSeparator: invisible = scalar != " "
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .unassigned, .surrogate: invisible = true
+            default: invisible = false
+            }
+            if invisible {
                 result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            default:
+            } else {
                 if scalar == "\"" || scalar == "\\" { result += "\\" }
                 result.unicodeScalars.append(scalar)
             }

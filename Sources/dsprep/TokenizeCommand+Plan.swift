@@ -12,8 +12,8 @@ extension TokenizeCommand {
     /// The job options the flags give.
     func jobOptions(maxLength: Int?) -> TokenizeJob.Options {
         TokenizeJob.Options(textColumn: text.textColumn, textPairColumn: textPair.textPairColumn, labelColumn: label.labelColumn,
-                            noLabel: noLabel, keepColumns: keepColumns, attentionMask: attentionMask, maxLength: maxLength,
-                            threads: threads.count)
+                            noLabel: noLabel, keepColumns: keepColumns, attentionMask: attentionMask,
+                            separatePairs: pairEncoding == .separate, maxLength: maxLength, threads: threads.count)
     }
 
     /// True when --plan-out or --plan is given (and the flags fit them); false for other runs.
@@ -35,7 +35,7 @@ extension TokenizeCommand {
         let fixed: [(String, Bool)] = [
             ("--tokenizer", tokenizer.tokenizer != nil), ("--text-column", text.textColumn != nil),
             ("--text-pair-column", textPair.textPairColumn != nil), ("--label-column", label.labelColumn != nil), ("--no-label", noLabel), ("--max-length", maxLength != nil),
-            ("--keep-column", !keepColumns.isEmpty), ("--attention-mask", attentionMask),
+            ("--keep-column", !keepColumns.isEmpty), ("--attention-mask", attentionMask), ("--pair-encoding", pairEncoding != .joint),
             ("--format/--delimiter/--quoting/--no-header/--column", input.format != nil || input.delimiter != nil || input.quoting != nil || input.noHeader || !input.columnTypes.isEmpty),
         ]
         if let (flag, _) = fixed.first(where: { $0.1 }) {

@@ -39,6 +39,17 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Also write attention_mask (all ones: there is no padding in the shards).")
     var attentionMask = false
 
+    /// How a sentence pair becomes tokens.
+    enum PairEncoding: String, ExpressibleByArgument, CaseIterable {
+        /// one sequence with both texts, for a cross-encoder (what transformers' tokenizer(a, b) gives)
+        case joint
+        /// each text on its own, for a bi-encoder
+        case separate
+    }
+
+    @Option(help: "How a text pair is encoded: joint (one sequence with both texts and token_type_ids, for a classifier or cross-encoder) or separate (input_ids and pair_input_ids, each text on its own, for a bi-encoder that `dsprep train` fine-tunes on cosine similarity).")
+    var pairEncoding: PairEncoding = .joint
+
     @Option(help: "Process only shard --shard-index of this many (contiguous row ranges), for one process per shard.")
     var numShards: Int?
 

@@ -7,15 +7,20 @@ import XCTest
 /// fine-tunes (Fixtures/finetune, written by tools/fixtures/generate-finetune-fixtures.py): the same
 /// padded batch gives the same logits and loss, the same gradient for every parameter, and the
 /// same parameters after 3 AdamW steps with the HF Trainer's weight-decay groups (`TrainingParity`).
+/// The *-bi-encoder cases are sentence-transformers bi-encoders (mean pooling, cosine, MSE to
+/// score / scale) on pairs of separately padded texts.
 final class FinetuneParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/finetune")
     static let cases = ["bert-classification", "bert-regression", "roberta-classification", "xlm-roberta-regression",
-                        "electra-classification", "electra-projected-regression"]
+                        "electra-classification", "electra-projected-regression",
+                        "bert-bi-encoder", "xlm-roberta-bi-encoder", "electra-projected-bi-encoder"]
 
     struct Fixture {
         var folder: String
         var decayed: Set<String>
         var parity: TrainingParity
+        /// the score scale of a bi-encoder case; nil for a classification head
+        var biEncoderScoreScale: Float?
 
         init(_ name: String) throws {
             folder = FinetuneParityTests.fixtures.appendingPathComponent(name).path
@@ -23,13 +28,16 @@ final class FinetuneParityTests: XCTestCase {
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             func matrix(_ key: String) -> [[Int32]]? { (object[key] as? [[Int]])?.map { $0.map { Int32($0) } } }
             let ids = try XCTUnwrap(matrix("input_ids")), mask = try XCTUnwrap(matrix("attention_mask"))
+            biEncoderScoreScale = (object["bi_encoder_score_scale"] as? Double).map { Float($0) }
+            let sequencesPerRow = biEncoderScoreScale == nil ? 1 : 2
             let labels: Batch.Labels
             if let classes = object["labels"] as? [Int] { labels = .classes(classes.map { Int32($0) }) } else {
                 labels = .values(try XCTUnwrap(object["labels"] as? [Double]).map { Float($0) })
             }
             parity = TrainingParity(
-                batch: try Batch(size: ids.count, length: ids[0].count, inputIds: ids.flatMap { $0 }, attentionMask: mask.flatMap { $0 },
-                                 tokenTypeIds: matrix("token_type_ids")?.flatMap { $0 }, labels: labels),
+                batch: try Batch(size: ids.count / sequencesPerRow, length: ids[0].count, inputIds: ids.flatMap { $0 },
+                                 attentionMask: mask.flatMap { $0 }, tokenTypeIds: matrix("token_type_ids")?.flatMap { $0 }, labels: labels,
+                                 sequencesPerRow: sequencesPerRow),
                 learningRate: Float(try XCTUnwrap(object["learning_rate"] as? Double)),
                 weightDecay: Float(try XCTUnwrap(object["weight_decay"] as? Double)),
                 steps: try XCTUnwrap(object["adamw_steps"] as? Int),
@@ -38,10 +46,12 @@ final class FinetuneParityTests: XCTestCase {
         }
 
         func model() throws -> BertModel {
-            let (_, task, _) = try PretrainedModel.configuration(in: folder)
+            let (_, configTask, _) = try PretrainedModel.configuration(in: folder)
+            let task = biEncoderScoreScale == nil ? configTask : .regression
             // PyTorch ran in eval mode: no dropout
-            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 1) {
+            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 1) { [biEncoderScoreScale] in
                 ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb, $0.classifierDropout) = (0, 0, 0)
+                if let biEncoderScoreScale { ($0.output, $0.scoreScale) = (.cosineSimilarity, biEncoderScoreScale) }
             }
             XCTAssertEqual(report, PretrainedModel.LoadReport(), "every tensor of a transformers save maps onto a parameter")
             return model

@@ -231,24 +231,26 @@ final class LayerTests: XCTestCase {
     }
 
     func testPooling() {
-        let b = 2, t = 3, c = 2
-        let mask: [Int32] = [1, 1, 0, 1, 0, 0]
-        let x = randomBuffer(b * t * c, seed: 21), dx = FloatBuffer(count: b * t * c)
-        let out = FloatBuffer(count: b * c), r = randomBuffer(b * c, seed: 22)
-        mask.withUnsafeBufferPointer { mask in
-            let m = mask.baseAddress!
-            Pooling.meanForward(out: out.pointer, inp: x.pointer, mask: m, b: b, t: t, c: c)
+        let c = 2
+        let x = randomBuffer(3 * c, seed: 21), dx = FloatBuffer(count: 3 * c)
+        let out = FloatBuffer(count: 2 * c), r = randomBuffer(2 * c, seed: 22)
+        // packed sequences of 2 and 1 rows; the second sequence's row is padding the packing kept
+        let spans = SequenceSpans(lengths: [2, 1], heads: 1)
+        let keyBias: [Float] = [0, 0, Attention.maskedBias]
+        keyBias.withUnsafeBufferPointer { keyBias in
+            let k = keyBias.baseAddress!
+            Pooling.spanMeanForward(out: out.pointer, inp: x.pointer, keyBias: k, spans: spans, c: c)
             XCTAssertEqual(out[0], (x[0] + x[2]) / 2, accuracy: 1e-6)
-            XCTAssertEqual(out[2], x[6])
+            XCTAssertEqual(out[1], (x[1] + x[3]) / 2, accuracy: 1e-6)
+            XCTAssertEqual(Array(out.toArray()[2...]), [0, 0], "a sequence without tokens pools to 0, as sentence-transformers")
             checkGradients([Checked(name: "mean", value: x, grad: dx)]) {
-                Pooling.meanForward(out: out.pointer, inp: x.pointer, mask: m, b: b, t: t, c: c)
+                Pooling.spanMeanForward(out: out.pointer, inp: x.pointer, keyBias: k, spans: spans, c: c)
                 return weightedSum(out.pointer, r)
             } backward: {
-                Pooling.meanBackward(dinp: dx.pointer, dout: r.pointer, mask: m, b: b, t: t, c: c)
+                Pooling.spanMeanBackward(dinp: dx.pointer, dout: r.pointer, keyBias: k, spans: spans, c: c)
             }
         }
-        // packed sequences of 2 and 1 rows: [CLS] rows are 0 and 2
-        let spans = SequenceSpans(lengths: [2, 1], heads: 1)
+        // [CLS] rows are 0 and 2
         Pooling.clsForward(out: out.pointer, inp: x.pointer, spans: spans, c: c)
         XCTAssertEqual(out.toArray(), [x[0], x[1], x[4], x[5]])
         checkGradients([Checked(name: "cls", value: x, grad: dx)]) {

@@ -242,7 +242,7 @@ final class ModelTests: XCTestCase {
         let model = try tinyBert(task: .classification(labels: 2), dropout: 0)
         let outOfVocabulary = try Batch(size: 1, length: 2, inputIds: [1, 99], labels: .classes([0]))
         XCTAssertThrowsError(try model.forward(outOfVocabulary, training: false)) {
-            XCTAssertTrue("\($0)".contains("input_ids[row 0, position 1] = 99"), "\($0)")
+            XCTAssertTrue("\($0)".contains("input_ids[sequence 0, position 1] = 99"), "\($0)")
         }
         let badLabel = try Batch(size: 1, length: 2, inputIds: [1, 2], labels: .classes([2]))
         XCTAssertThrowsError(try model.forward(badLabel, training: false))

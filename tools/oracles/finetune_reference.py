@@ -6,8 +6,35 @@ mode (dropout off), as dsprep runs the same batch without dropout.
 Used by tools/fixtures/generate-finetune-fixtures.py (tiny random models) and transformers-logits.py --train
 (the real pretrained folders, live in the tests).
 """
+from types import SimpleNamespace
+
 from torch import nn
 from transformers.trainer_pt_utils import get_parameter_names
+
+
+class BiEncoder(nn.Module):
+    """sentence-transformers' bi-encoder with CosineSimilarityLoss, written out: the encoder (an
+    AutoModel) embeds each text by the mean of its token vectors over attention_mask
+    (models.Pooling), and a pair's prediction is score_scale · cos(u, v), learnt as
+    MSE(cos(u, v), label / score_scale). The batch holds the B first texts, then the B second
+    ones (2B rows). The encoder sits under its base_model_prefix, so parameters are named as in
+    *ForSequenceClassification (bert.encoder...), as dsprep names them."""
+
+    def __init__(self, encoder, score_scale):
+        super().__init__()
+        self.prefix = encoder.base_model_prefix
+        self.add_module(self.prefix, encoder)
+        self.score_scale = score_scale
+
+    def forward(self, input_ids, attention_mask, labels=None, **kwargs):
+        import torch
+        hidden = getattr(self, self.prefix)(input_ids=input_ids, attention_mask=attention_mask, **kwargs).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        embeddings = (hidden * mask).sum(1) / torch.clamp(mask.sum(1), min=1e-9)
+        b = input_ids.shape[0] // 2
+        cosine = torch.nn.functional.cosine_similarity(embeddings[:b], embeddings[b:])
+        loss = None if labels is None else torch.nn.functional.mse_loss(cosine, labels / self.score_scale)
+        return SimpleNamespace(logits=(self.score_scale * cosine).unsqueeze(-1), loss=loss, embeddings=embeddings)
 
 
 def decay_parameter_names(model):
@@ -26,7 +53,8 @@ def reference_training(model, batch, labels, learning_rate, weight_decay, steps)
     output.loss.backward()
     tensors = {"logits": output.logits.detach().clone(), "loss": output.loss.detach().reshape(1).clone()}
     for name, p in model.named_parameters():
-        tensors["grad." + name] = p.grad.detach().clone()
+        if p.grad is not None:  # a pooler a bi-encoder does not use has none
+            tensors["grad." + name] = p.grad.detach().clone()
 
     decay = decay_parameter_names(model)
     groups = [

@@ -45,6 +45,10 @@ extension JSONValue {
     /// names one integer; beyond it, several spellings read as the same Double.
     public static let largestExactInteger: Double = 9_007_199_254_740_991
 
+    /// The text of a file as transformers writes its JSON files (`json.dumps(indent=2,
+    /// sort_keys=True)` plus a newline): config.json, trainer_state.json, ...
+    public var sortedFileText: String { sortingKeys().serialized(.pythonDumps(indent: 2)) + "\n" }
+
     /// The same document with every object's keys in ascending order (what `sort_keys=True` writes).
     public func sortingKeys() -> JSONValue {
         switch self {

@@ -2,15 +2,29 @@ import DSPrepSupport
 import Foundation
 
 /// `config.json` beside `model.safetensors`, in HF config form so `transformers` builds the same
-/// `*ForSequenceClassification` from it, and so dsprep reads HF model folders.
+/// `*ForSequenceClassification` from it (or, for a bi-encoder, the base model), and so dsprep
+/// reads HF model folders.
 extension BertConfiguration {
+    /// The key that marks a dsprep bi-encoder checkpoint (`Output.cosineSimilarity`); transformers
+    /// keeps unknown keys as attributes.
+    static let outputKey = "dsprep_output"
+    static let scoreScaleKey = "dsprep_score_scale"
+
     /// The config document: `base` (the source folder's config.json, when fine-tuning) with every
     /// key this configuration and the task set written over it, so keys dsprep does not know
     /// (tokenizer_class, bos/eos ids, ...) survive the round trip.
     public func configJSON(task: ProblemType, base: JSONValue = .object([])) throws -> JSONValue {
         var document = base
         for (key, value) in try JSONValueEncoder().encode(self).objectValue ?? [] { document[key] = value }
-        document["architectures"] = .array([.string(modelType.sequenceClassificationArchitecture)])
+        switch output {
+        case .sequenceClassification:
+            document["architectures"] = .array([.string(modelType.sequenceClassificationArchitecture)])
+            (document[Self.outputKey], document[Self.scoreScaleKey]) = (nil, nil)
+        case .cosineSimilarity:
+            document["architectures"] = .array([.string(modelType.baseArchitecture)])
+            document[Self.outputKey] = .string(output.rawValue)
+            document[Self.scoreScaleKey] = .number(Double(scoreScale))
+        }
         document["position_embedding_type"] = .string("absolute")
         document["num_labels"] = .number(Double(task.outputCount))
         document["problem_type"] = .string(task == .regression ? "regression" : "single_label_classification")
@@ -41,9 +55,21 @@ extension BertConfiguration {
         }
         var normalized = document
         normalized["hidden_act"] = .string(form.rawValue)
-        let configuration: BertConfiguration
+        var configuration: BertConfiguration
         do { configuration = try JSONValueDecoder().decode(BertConfiguration.self, from: normalized) } catch let error as DecodingError {
             throw InputError("not a BERT-family config: \(error.readableDescription)", at: location)
+        }
+        if let output = document[outputKey] {
+            guard let known = output.stringValue.flatMap(Output.init(rawValue:)) else {
+                throw InputError("\(outputKey) must be \"\(Output.cosineSimilarity.rawValue)\" or \"\(Output.sequenceClassification.rawValue)\"", at: location)
+            }
+            configuration.output = known
+        }
+        if let scale = document[scoreScaleKey] {
+            guard case let .number(value) = scale, value > 0, value.isFinite else {
+                throw InputError("\(scoreScaleKey) must be a positive number", at: location)
+            }
+            configuration.scoreScale = Float(value)
         }
         let problemType = document["problem_type"]?.stringValue
         try check(problemType == nil || problemType == "regression" || problemType == "single_label_classification",

@@ -46,8 +46,10 @@ public struct Collator: Sendable {
     /// of the dataset, or nil for prediction).
     /// Each of `extraColumns` is padded to its own longest chosen row (rounded like the tokens),
     /// so columns of another length than `input_ids` (e.g. target sequences) pad correctly too.
+    /// `pairInputIds`, a bi-encoder's second texts, makes each row two sequences: the batch holds
+    /// the rows' `inputIds`, then their `pairInputIds`, all padded to the longest of both.
     public func collate(rows: [Int], inputIds: some TokenRows, tokenTypeIds: (some TokenRows)?,
-                        labels: Batch.Labels?, extraColumns: [ListColumn] = []) throws -> Batch {
+                        labels: Batch.Labels?, extraColumns: [ListColumn] = [], pairInputIds: (any TokenRows)? = nil) throws -> Batch {
         try check(!rows.isEmpty, "cannot collate an empty batch")
         var longest = 0
         for row in rows {
@@ -59,19 +61,26 @@ public struct Collator: Sendable {
                           "row \(row): token_type_ids has \(tokenTypeIds.length(of: row)) values for \(length) input_ids")
             }
             longest = max(longest, length)
+            if let pairInputIds {
+                try check(row < pairInputIds.rowCount, "row \(row) is outside pair_input_ids (\(pairInputIds.rowCount) rows)")
+                let pairLength = pairInputIds.length(of: row)
+                try check(pairLength <= maxLength, "row \(row) has \(pairLength) pair tokens, more than max_length \(maxLength)")
+                longest = max(longest, pairLength)
+            }
         }
         let t = paddedLength(longest)
-        let b = rows.count
-        var ids = [Int32](repeating: padTokenId, count: b * t)
-        var mask = [Int32](repeating: 0, count: b * t)
-        var types: [Int32]? = tokenTypeIds == nil ? nil : [Int32](repeating: 0, count: b * t)
+        let b = rows.count, sequencesPerRow = pairInputIds == nil ? 1 : 2
+        var ids = [Int32](repeating: padTokenId, count: sequencesPerRow * b * t)
+        var mask = [Int32](repeating: 0, count: sequencesPerRow * b * t)
+        var types: [Int32]? = tokenTypeIds == nil ? nil : [Int32](repeating: 0, count: sequencesPerRow * b * t)
+        func place(_ source: UnsafeBufferPointer<Int32>, sequence: Int) {
+            for (j, id) in source.enumerated() { ids[sequence * t + j] = id; mask[sequence * t + j] = 1 }
+        }
         for (position, row) in rows.enumerated() {
-            let start = position * t
-            inputIds.withRow(row) { source in
-                for (j, id) in source.enumerated() { ids[start + j] = id; mask[start + j] = 1 }
-            }
+            inputIds.withRow(row) { place($0, sequence: position) }
+            pairInputIds?.withRow(row) { place($0, sequence: b + position) }
             tokenTypeIds?.withRow(row) { source in
-                for (j, type) in source.enumerated() { types?[start + j] = type }
+                for (j, type) in source.enumerated() { types?[position * t + j] = type }
             }
         }
         let batchLabels: Batch.Labels?
@@ -91,7 +100,7 @@ public struct Collator: Sendable {
             padded[column.name] = try pad(column, rows: rows)
         }
         return try Batch(size: b, length: t, inputIds: ids, attentionMask: mask, tokenTypeIds: types, labels: batchLabels,
-                         extraColumns: padded)
+                         extraColumns: padded, sequencesPerRow: sequencesPerRow)
     }
 
     private func paddedLength(_ longest: Int) -> Int {

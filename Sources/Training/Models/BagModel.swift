@@ -49,6 +49,10 @@ public final class BagModel: Model {
 
     public func forward(_ batch: Batch, training: Bool) throws -> Float? {
         try batch.validate(vocabularySize: configuration.vocabSize, typeCount: Int(Int32.max))
+        guard batch.sequencesPerRow == 1 else {
+            throw InputError("the bag model reads one sequence per row, not pairs of separately encoded texts",
+                             hint: "tokenize the pairs jointly (leave out --pair-encoding separate)")
+        }
         if let labels = batch.labels { try loss.validate(labels) }
         let b = batch.size, t = batch.length, d = configuration.dimension, k = task.outputCount
         arena.reset(capacity: Arena.rounded(b * d) * 2 + Arena.rounded(b * k) * 3)

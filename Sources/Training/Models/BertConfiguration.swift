@@ -29,6 +29,16 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
             }
         }
 
+        /// transformers' class for the encoder alone (`AutoModel`), what sentence-transformers loads.
+        public var baseArchitecture: String {
+            switch self {
+            case .bert: return "BertModel"
+            case .roberta: return "RobertaModel"
+            case .xlmRoberta: return "XLMRobertaModel"
+            case .electra: return "ElectraModel"
+            }
+        }
+
         /// RoBERTa counts positions from `pad_token_id + 1` over non-pad tokens (fairseq's
         /// `make_positions`); BERT and ELECTRA use 0, 1, 2, … .
         var positions: PackedBatch.PositionRule {
@@ -61,7 +71,22 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
         var dropoutBeforeDense: Bool
     }
 
+    /// What the encoder's output feeds.
+    public enum Output: String, Sendable, Codable {
+        /// HF `*ForSequenceClassification`: a head on each sequence's first token
+        case sequenceClassification = "sequence_classification"
+        /// a sentence-transformers bi-encoder: each text's token vectors mean-pooled into an
+        /// embedding, and the cosine of a pair's two embeddings as the prediction
+        /// (`CosineSimilarityLoss`); no head parameters
+        case cosineSimilarity = "cosine_similarity"
+    }
+
     public var modelType: ModelType = .bert
+    /// Not a transformers key: `ModelConfigFile` stores it under `dsprep_output`.
+    public var output: Output = .sequenceClassification
+    /// A bi-encoder's score range: it predicts scoreScale · cosine and learns cosine against
+    /// score / scoreScale (sentence-transformers scales STS scores 0…5 to 0…1). `dsprep_score_scale`.
+    public var scoreScale: Float = 1
     public var vocabSize: Int
     public var hiddenSize: Int = 256
     public var numHiddenLayers: Int = 4
@@ -141,8 +166,9 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
         modelType.positions == .absolute ? maxPositionEmbeddings : maxPositionEmbeddings - padTokenId - 1
     }
 
-    /// The parameters in HF `*ForSequenceClassification` naming, in buffer order. Query, key
-    /// and value weights (then biases) are adjacent, so they form one fused (3C,C) projection.
+    /// The parameters in HF `*ForSequenceClassification` naming, in buffer order (without the
+    /// head for a bi-encoder). Query, key and value weights (then biases) are adjacent, so they
+    /// form one fused (3C,C) projection.
     func parameterSpecs(outputs k: Int) -> [ParameterSpec] {
         let c = hiddenSize, e = embeddingWidth, f = intermediateSize, std = initializerRange
         let base = modelType.prefix, head = modelType.head
@@ -164,6 +190,7 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
             specs += [.weight(p + "output.dense.weight", [c, f], std: std), .bias(p + "output.dense.bias", c)]
             specs += ParameterSpec.layerNorm(p + "output.LayerNorm", c)
         }
+        guard output == .sequenceClassification else { return specs }
         specs += [.weight(head.dense + ".weight", [c, c], std: std), .bias(head.dense + ".bias", c)]
         specs += [.weight(head.output + ".weight", [k, c], std: std), .bias(head.output + ".bias", k)]
         return specs

@@ -6,14 +6,18 @@ import DSPrepSupport
 /// dropout → out_proj) and `ElectraForSequenceClassification` (embeddings optionally projected
 /// E→C; the same head with GELU), for classification or regression, single sentences or pairs.
 /// What differs is read from `configuration.modelType`; the encoder is one code path.
+/// With `configuration.output` `.cosineSimilarity` it is instead a sentence-transformers
+/// bi-encoder: each row is a pair of texts encoded separately, each text's token vectors are
+/// mean-pooled into an embedding, and the output is the cosine of the two, times
+/// `configuration.scoreScale` (regression; MSE between the cosine and score / scoreScale).
 ///
 /// Activations are packed (`PackedBatch`): N rows, one per token attention can see, with no
 /// padding rows. Per layer, with x: (N,C):
 ///   qkv = x·Wqkvᵀ  (N,3C) → a = attention(qkv)  (N,C) → r1 = x + drop(a·Woᵀ)  → x1 = LN(r1)
 ///   h = x1·Wiᵀ  (N,F) → g = gelu(h) → r2 = x1 + drop(g·Wo2ᵀ) → x2 = LN(r2)
-/// The head reads only each sequence's first token, so the last layer runs everything after
-/// attention on those B rows alone (its keys and values still come from every row): about a
-/// twelfth of the encoder's matrix products saved, with the same result.
+/// The classification head reads only each sequence's first token, so the last layer runs
+/// everything after attention on those B rows alone (its keys and values still come from every
+/// row): about a twelfth of the encoder's matrix products saved, with the same result.
 public final class BertModel: Model {
     public let configuration: BertConfiguration
     public let task: ProblemType
@@ -33,11 +37,18 @@ public final class BertModel: Model {
         var qkvWeight, qkvBias, attnOutWeight, attnOutBias, ln1Weight, ln1Bias: Int
         var ffnInWeight, ffnInBias, ffnOutWeight, ffnOutBias, ln2Weight, ln2Bias: Int
     }
-    private let wte, wpe, wtt, embLNWeight, embLNBias, headDenseWeight, headDenseBias, headOutWeight, headOutBias: Int
+    struct HeadParameters {
+        var head: BertConfiguration.ClassificationHead
+        var denseWeight, denseBias, outWeight, outBias: Int
+    }
+    private let wte, wpe, wtt, embLNWeight, embLNBias: Int
     /// ELECTRA's embeddings_project (C,E) and (C), when E ≠ C
     private let projection: (weight: Int, bias: Int)?
     private let layerParameters: [LayerParameters]
-    private let head: BertConfiguration.ClassificationHead
+    /// nil for a bi-encoder
+    private let classificationHead: HeadParameters?
+    /// A bi-encoder mean-pools every token of the last layer; the classification head reads the first.
+    private var meanPooled: Bool { classificationHead == nil }
 
     /// `initializeParameters: false` leaves the parameters zero, for a caller that fills them
     /// all from a file (initializing 117 M floats first would cost a second and touch every page).
@@ -53,6 +64,7 @@ public final class BertModel: Model {
         try check([configuration.hiddenDropoutProb, configuration.attentionProbsDropoutProb, configuration.headDropoutProb]
                     .allSatisfy { $0 >= 0 && $0 < 1 },
                   "dropout probabilities must be in [0, 1)")
+        try check(configuration.scoreScale > 0 && configuration.scoreScale.isFinite, "the score scale must be a positive number")
         self.configuration = configuration
         self.task = loss.task
         self.loss = loss
@@ -82,11 +94,15 @@ public final class BertModel: Model {
                 ffnOutWeight: index(p + "output.dense.weight"), ffnOutBias: index(p + "output.dense.bias"),
                 ln2Weight: index(p + "output.LayerNorm.weight"), ln2Bias: index(p + "output.LayerNorm.bias"))
         }
-        head = configuration.modelType.head
-        headDenseWeight = index(head.dense + ".weight")
-        headDenseBias = index(head.dense + ".bias")
-        headOutWeight = index(head.output + ".weight")
-        headOutBias = index(head.output + ".bias")
+        switch configuration.output {
+        case .sequenceClassification:
+            let head = configuration.modelType.head
+            classificationHead = HeadParameters(head: head, denseWeight: index(head.dense + ".weight"), denseBias: index(head.dense + ".bias"),
+                                                outWeight: index(head.output + ".weight"), outBias: index(head.output + ".bias"))
+        case .cosineSimilarity:
+            try check(loss.task == .regression, "a bi-encoder (cosine similarity) predicts one score per pair: it needs regression labels")
+            classificationHead = nil
+        }
     }
 
     // MARK: - Activations
@@ -104,10 +120,11 @@ public final class BertModel: Model {
         var g: Pointer                   // (N,F) after GELU; in training one buffer for every layer (the backward recomputes it)
         var r2: Pointer                  // (N,C)
         var ln2Mean, ln2Rstd: Pointer    // (N)
-        var x2: Pointer                  // (N,C) layer output; the last layer writes its B first-token rows to `cls`
+        var x2: Pointer                  // (N,C) layer output; with the classification head the last layer writes its B first-token rows to `cls`
     }
 
     struct Activations {
+        /// rows (examples), packed rows (tokens); a bi-encoder's batch has 2B sequences
         var b = 0, n = 0
         /// The dropout streams of a training forward are `streamBase + site`; nil without dropout (evaluation).
         var streamBase: UInt64?
@@ -115,7 +132,10 @@ public final class BertModel: Model {
         var x0: Pointer                                   // (N,C) encoder input: xe, or its projection
         var layers: [LayerActivations]
         var firstA, firstX: Pointer                       // (B,C) the last layer's attention output and input at the first tokens
-        var cls, headIn: Pointer                          // (B,C) first token; after dropout when the head has one first
+        var cls: Pointer                                  // (S,C) each sequence's first token, or its mean-pooled embedding
+        var norms: Pointer                                // (S) a bi-encoder's embedding norms
+        var cosines: Pointer                              // (B) a bi-encoder's cosines, before scoreScale
+        var headIn: Pointer                               // (B,C) cls after dropout when the head has one first
         var headPre, headAct: Pointer                     // (B,C) dense output, after tanh/GELU
         var headOut: Pointer                              // (B,C) headAct after dropout
         var logits, probs: Pointer                        // (B,K)
@@ -129,7 +149,7 @@ public final class BertModel: Model {
         var f1, f2: Pointer                               // (N,F): dg → dh; the layers' g
         var dqkv: Pointer                                 // (N,3C)
         var datt: Pointer                                 // (S); the forward's dropped attention probabilities
-        var dpool1, dpool2: Pointer                       // (B,C)
+        var dpool1, dpool2: Pointer                       // (S,C)
         var de1, de2: Pointer?                            // (N,E) with embeddings_project
     }
 
@@ -147,11 +167,11 @@ public final class BertModel: Model {
     private lazy var packed = PackedBatch(heads: configuration.numAttentionHeads, positions: configuration.modelType.positions,
                                           padTokenId: Int32(configuration.padTokenId))
 
-    /// Lays the arena out for B sequences, encoded N packed rows with S attention scores at a
-    /// time. Training keeps every layer's activations and the backward's scratch; evaluation
+    /// Lays the arena out for B rows of `sequences` sequences, encoded N packed rows with S
+    /// attention scores at a time. Training keeps every layer's activations and the backward's scratch; evaluation
     /// keeps one layer's, reused layer after layer (its output overwrites its input). Two
     /// passes: the first only counts.
-    private func layout(b: Int, n: Int, s: Int, training: Bool) -> Activations {
+    private func layout(b: Int, sequences: Int, n: Int, s: Int, training: Bool) -> Activations {
         let cfg = configuration
         let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
         let projected = projection != nil
@@ -165,7 +185,7 @@ public final class BertModel: Model {
             let scratch = !training ? nil : BackwardScratch(
                 dlogits: take(b * k), dxA: take(n * c), dxB: take(n * c), s1: take(n * c), s2: take(n * c),
                 f1: take(n * f), f2: take(n * f), dqkv: take(n * 3 * c), datt: take(s),
-                dpool1: take(b * c), dpool2: take(b * c),
+                dpool1: take(sequences * c), dpool2: take(sequences * c),
                 de1: projected ? take(n * e) : nil, de2: projected ? take(n * e) : nil)
             let xe = take(n * e), x0 = projected ? take(n * c) : xe
             func layer() -> LayerActivations {
@@ -180,7 +200,7 @@ public final class BertModel: Model {
                 b: b, n: n,
                 keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe, x0: x0, layers: layers,
                 firstA: take(b * c), firstX: take(b * c),
-                cls: take(b * c), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
+                cls: take(sequences * c), norms: take(sequences), cosines: take(b), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
                 logits: take(b * k), probs: take(b * k), scratch: scratch)
         }
         _ = build()
@@ -215,12 +235,18 @@ public final class BertModel: Model {
         let cfg = configuration
         try batch.validate(vocabularySize: cfg.vocabSize, typeCount: cfg.typeVocabSize)
         if let labels = batch.labels { try loss.validate(labels) }
+        guard batch.sequencesPerRow == (meanPooled ? 2 : 1) else {
+            throw InputError(meanPooled ? "a bi-encoder needs pairs of separately encoded texts (pair_input_ids)"
+                                        : "this model reads one sequence per row, but the batch holds pairs of separately encoded texts",
+                             hint: meanPooled ? "tokenize the pairs with --pair-encoding separate" : "train a bi-encoder on them, or tokenize the pairs jointly")
+        }
         packed.pack(batch)
         try check(Int(packed.maxPosition) < cfg.maxPositionEmbeddings,
                   "batch length \(batch.length) needs position id \(packed.maxPosition), beyond max_position_embeddings \(cfg.maxPositionEmbeddings)")
         let b = batch.size, c = cfg.hiddenSize, k = task.outputCount
         let chunks = chunks(training: training)
-        var acts = layout(b: b, n: chunks.map(\.spans.rowCount).max()!, s: chunks.map(\.spans.scoreCount).max()!, training: training)
+        var acts = layout(b: b, sequences: batch.sequenceCount, n: chunks.map(\.spans.rowCount).max()!,
+                          s: chunks.map(\.spans.scoreCount).max()!, training: training)
         // Every dropout site of a training forward gets its own stream: (forward number, site).
         if training {
             acts.streamBase = forwardCount &* 1024
@@ -234,24 +260,34 @@ public final class BertModel: Model {
                    cls: acts.cls + chunk.sequences.lowerBound * c)
         }
 
+        guard let classificationHead else {
+            // the cosine of each row's two embeddings: sequences i and B + i
+            CosineSimilarity.forward(out: acts.cosines, norms: acts.norms, a: acts.cls, b: acts.cls + b * c, n: b, c: c)
+            for i in 0..<b { acts.logits[i] = cfg.scoreScale * acts.cosines[i] }
+            guard let labels = batch.labels else { return nil }
+            return loss.forward(logits: acts.cosines, probs: acts.probs, labels: cosineTargets(labels), b: b)
+        }
+        let head = classificationHead.head
         // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
         acts.headIn.update(from: acts.cls, count: b * c)
         if head.dropoutBeforeDense { dropout(acts.headIn, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
-        Linear.forward(out: acts.headPre, inp: acts.headIn, weight: p.value(headDenseWeight), bias: p.value(headDenseBias), n: b, c: c, oc: c)
+        Linear.forward(out: acts.headPre, inp: acts.headIn, weight: p.value(classificationHead.denseWeight),
+                       bias: p.value(classificationHead.denseBias), n: b, c: c, oc: c)
         switch head.activation {
         case .tanh: Tanh.forward(out: acts.headAct, inp: acts.headPre, count: b * c)
         case .gelu: GELU.forward(out: acts.headAct, inp: acts.headPre, count: b * c, form: .exact)
         }
         acts.headOut.update(from: acts.headAct, count: b * c)
         dropout(acts.headOut, b * c, site: 1023, probability: cfg.headDropoutProb, acts)
-        Linear.forward(out: acts.logits, inp: acts.headOut, weight: p.value(headOutWeight), bias: p.value(headOutBias),
-                       n: b, c: c, oc: k)
+        Linear.forward(out: acts.logits, inp: acts.headOut, weight: p.value(classificationHead.outWeight),
+                       bias: p.value(classificationHead.outBias), n: b, c: c, oc: k)
         guard let labels = batch.labels else { return nil }
         return loss.forward(logits: acts.logits, probs: acts.probs, labels: labels, b: b)
     }
 
     /// Embeddings and encoder layers over the sequences `spans` (packed rows firstRow... of the
-    /// batch); writes the last layer's output at each sequence's first token to cls: (B,C).
+    /// batch); writes the last layer's output at each sequence's first token, or its mean over
+    /// the tokens for a bi-encoder, to cls: (B,C).
     private func encode(_ acts: Activations, spans: SequenceSpans, firstRow: Int, cls: Pointer) {
         let cfg = configuration
         let n = spans.rowCount, c = cfg.hiddenSize, e = cfg.embeddingWidth
@@ -274,7 +310,7 @@ public final class BertModel: Model {
             Linear.forward(out: la.qkv, inp: x, weight: p.value(lp.qkvWeight), bias: p.value(lp.qkvBias), n: n, c: c, oc: 3 * c)
             Attention.forward(out: la.a, att: la.att, qkv: la.qkv, keyBias: acts.keyBias, spans: spans,
                               dropout: attentionDropout(site: site, acts), dropped: acts.scratch?.datt, c: c)
-            if l < layerParameters.count - 1 {
+            if l < layerParameters.count - 1 || meanPooled {
                 forwardAfterAttention(lp, la, site: site, rows: n, attentionOutput: la.a, residual: x, out: la.x2, acts)
                 x = la.x2
             } else {
@@ -285,7 +321,11 @@ public final class BertModel: Model {
                 return
             }
         }
-        Pooling.clsForward(out: cls, inp: x, spans: spans, c: c)  // no encoder layers
+        if meanPooled {
+            Pooling.spanMeanForward(out: cls, inp: x, keyBias: acts.keyBias, spans: spans, c: c)
+        } else {
+            Pooling.clsForward(out: cls, inp: x, spans: spans, c: c)  // no encoder layers
+        }
     }
 
     /// The rest of layer `lp` after attention, on `rows` rows of its buffers `la`:
@@ -331,28 +371,26 @@ public final class BertModel: Model {
         }
         let cfg = configuration
         let b = acts.b, n = acts.n, spans = packed.spans
-        let c = cfg.hiddenSize, e = cfg.embeddingWidth, k = task.outputCount
+        let c = cfg.hiddenSize, e = cfg.embeddingWidth
         let p = parameters
 
-        // Head: logits ← out(dropout(act(dense(dropout?(cls)))))
-        let dpool = scratch.dpool1, dpre = scratch.dpool2
-        loss.backward(dlogits: scratch.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
-        zero(dpool, b * c)
-        Linear.backward(dinp: dpool, dweight: p.grad(headOutWeight), dbias: p.grad(headOutBias), dout: scratch.dlogits,
-                        inp: acts.headOut, weight: p.value(headOutWeight), n: b, c: c, oc: k)
-        dropout(dpool, b * c, site: 1023, probability: cfg.headDropoutProb, acts)
-        zero(dpre, b * c)
-        switch head.activation {
-        case .tanh: Tanh.backward(dinp: dpre, dout: dpool, out: acts.headAct, count: b * c)
-        case .gelu: GELU.backward(dinp: dpre, dout: dpool, inp: acts.headPre, count: b * c, form: .exact)
+        let dpool = scratch.dpool1
+        if let classificationHead {
+            loss.backward(dlogits: scratch.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
+            backwardHead(classificationHead, dpool: dpool, acts)
+        } else {
+            loss.backward(dlogits: scratch.dlogits, logits: acts.cosines, probs: acts.probs, labels: cosineTargets(labels), b: b,
+                          scale: lossScale)
+            zero(dpool, 2 * b * c)
+            CosineSimilarity.backward(da: dpool, db: dpool + b * c, dout: scratch.dlogits, out: acts.cosines, norms: acts.norms,
+                                      a: acts.cls, b: acts.cls + b * c, n: b, c: c)
         }
-        zero(dpool, b * c)
-        Linear.backward(dinp: dpool, dweight: p.grad(headDenseWeight), dbias: p.grad(headDenseBias), dout: dpre,
-                        inp: acts.headIn, weight: p.value(headDenseWeight), n: b, c: c, oc: c)
-        if head.dropoutBeforeDense { dropout(dpool, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
         // dx: the gradient of the current layer's output (N,C); dxIn: of its input, being accumulated
         var dx = scratch.dxA, dxIn = scratch.dxB
-        if cfg.numHiddenLayers == 0 {
+        if meanPooled {
+            zero(dx, n * c)
+            Pooling.spanMeanBackward(dinp: dx, dout: dpool, keyBias: acts.keyBias, spans: spans, c: c)
+        } else if cfg.numHiddenLayers == 0 {
             zero(dx, n * c)
             Pooling.clsBackward(dinp: dx, dout: dpool, spans: spans, c: c)
         }
@@ -360,7 +398,7 @@ public final class BertModel: Model {
             let lp = layerParameters[l], la = acts.layers[l], site = UInt64(1 + 4 * l)
             let x = l == 0 ? acts.x0 : acts.layers[l - 1].x2
             let da: Pointer                                   // (N,C) gradient of the attention output
-            if l < cfg.numHiddenLayers - 1 {
+            if l < cfg.numHiddenLayers - 1 || meanPooled {
                 backwardAfterAttention(lp, la, site: site, rows: n, dout: dx, attentionOutput: la.a, dresidual: dxIn,
                                        dattention: scratch.s2, acts)
                 da = scratch.s2
@@ -400,6 +438,28 @@ public final class BertModel: Model {
         }
     }
 
+    /// The classification head's backward, from the loss gradient in dlogits to dpool: (B,C),
+    /// the gradient of the first tokens' vectors.
+    private func backwardHead(_ parameters: HeadParameters, dpool: Pointer, _ acts: Activations) {
+        guard let scratch = acts.scratch else { preconditionFailure("backward needs a training forward") }
+        let cfg = configuration, b = acts.b, c = cfg.hiddenSize, k = task.outputCount, p = self.parameters
+        let dpre = scratch.dpool2
+        // logits ← out(dropout(act(dense(dropout?(cls)))))
+        zero(dpool, b * c)
+        Linear.backward(dinp: dpool, dweight: p.grad(parameters.outWeight), dbias: p.grad(parameters.outBias), dout: scratch.dlogits,
+                        inp: acts.headOut, weight: p.value(parameters.outWeight), n: b, c: c, oc: k)
+        dropout(dpool, b * c, site: 1023, probability: cfg.headDropoutProb, acts)
+        zero(dpre, b * c)
+        switch parameters.head.activation {
+        case .tanh: Tanh.backward(dinp: dpre, dout: dpool, out: acts.headAct, count: b * c)
+        case .gelu: GELU.backward(dinp: dpre, dout: dpool, inp: acts.headPre, count: b * c, form: .exact)
+        }
+        zero(dpool, b * c)
+        Linear.backward(dinp: dpool, dweight: p.grad(parameters.denseWeight), dbias: p.grad(parameters.denseBias), dout: dpre,
+                        inp: acts.headIn, weight: p.value(parameters.denseWeight), n: b, c: c, oc: c)
+        if parameters.head.dropoutBeforeDense { dropout(dpool, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
+    }
+
     /// Backward of `forwardAfterAttention` on `rows` rows, from dout, the gradient of its output:
     /// sets dresidual to the gradient of its residual input and dattention to that of its
     /// attention output, and accumulates the parameters' gradients. Uses scratch s1, s2 and f1
@@ -434,6 +494,12 @@ public final class BertModel: Model {
         Linear.backwardInput(dinp: dattention, dout: dr1, weight: p.value(lp.attnOutWeight), n: rows, c: c, oc: c, beta: 0)
         Linear.backwardParameters(dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dr1,
                                   inp: attentionOutput, n: rows, c: c, oc: c)
+    }
+
+    /// A bi-encoder's regression targets for the cosine: the scores divided by `scoreScale`.
+    private func cosineTargets(_ labels: Batch.Labels) -> Batch.Labels {
+        guard case .values(let scores) = labels, configuration.scoreScale != 1 else { return labels }
+        return .values(scores.map { $0 / configuration.scoreScale })
     }
 
     /// Calls `body` with the packed token ids, positions and token types (nil when the batch has

@@ -50,7 +50,7 @@ final class PackedBatch {
         }
         maxPosition = -1
         batch.attentionMask.withUnsafeBufferPointer { mask in
-            for bi in 0..<batch.size {
+            for bi in 0..<batch.sequenceCount {
                 let row = bi * t
                 var tokens = 0
                 for ti in 0..<t where mask[row + ti] != 0 { tokens += 1 }

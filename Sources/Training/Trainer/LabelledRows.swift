@@ -15,6 +15,9 @@ public struct LabelledRows<Rows: TokenRows> {
     public var source: String
     /// Other list columns padded into every batch (`Batch.extraColumns`).
     public var extraColumns: [Collator.ListColumn] = []
+    /// The second texts of pairs encoded separately (`pair_input_ids`), for a bi-encoder: each
+    /// batch row is then two sequences.
+    public var pairInputIds: Rows?
 
     public init(inputIds: Rows, tokenTypeIds: TokenRowArray? = nil, labels: Batch.Labels?, lengths: [Int],
                 labelNames: [String]? = nil, source: String) {
@@ -65,7 +68,7 @@ public struct LabelledRows<Rows: TokenRows> {
     public func collate(_ rows: [Int], collator: Collator) throws -> Batch {
         do {
             return try collator.collate(rows: rows, inputIds: inputIds, tokenTypeIds: tokenTypeIds, labels: labels,
-                                        extraColumns: extraColumns)
+                                        extraColumns: extraColumns, pairInputIds: pairInputIds)
         } catch let error as InputError {
             throw InputError(error.message, at: SourceLocation(path: source), hint: error.hint)
         }

@@ -11,12 +11,19 @@ public enum ModelFiles {
     public static let weightsFile = "model.safetensors"
     static let bagModelType = "dsprep-bag"
 
-    /// `log` receives which weights a pretrained folder lacked or had in excess.
-    public static func build(_ arguments: TrainingArguments, task: ProblemType, vocabSize: Int,
+    /// `biEncoderScoreScale`: build a bi-encoder (`BertConfiguration.Output.cosineSimilarity`)
+    /// for scores up to this, in place of a classification head. `log` receives which weights a
+    /// pretrained folder lacked or had in excess.
+    public static func build(_ arguments: TrainingArguments, task: ProblemType, vocabSize: Int, biEncoderScoreScale: Float? = nil,
                              log: (String) -> Void = { _ in }) throws -> Model {
+        func setOutput(_ configuration: inout BertConfiguration) {
+            configuration.output = biEncoderScoreScale == nil ? .sequenceClassification : .cosineSimilarity
+            configuration.scoreScale = biEncoderScoreScale ?? 1
+        }
         if let folder = arguments.modelNameOrPath {
             let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed) {
                 $0.freezeWordEmbeddings = arguments.freezeEmbeddings
+                setOutput(&$0)
             }
             report.messages(folder: folder).forEach(log)
             return model
@@ -24,6 +31,9 @@ public enum ModelFiles {
         let loss = try TaskLoss(task: task)
         switch arguments.model {
         case .bag:
+            guard biEncoderScoreScale == nil else {
+                throw InputError("the bag model cannot be a bi-encoder", hint: "train --model transformer or a pretrained folder on pairs encoded separately")
+            }
             let configuration = BagModel.Configuration(vocabSize: vocabSize, bigramBuckets: arguments.bigramBuckets,
                                                        dimension: arguments.bagDimension)
             return BagModel(configuration: configuration, loss: loss, seed: arguments.seed)
@@ -34,6 +44,7 @@ public enum ModelFiles {
                 maxPositionEmbeddings: arguments.maxPositionEmbeddings, hiddenDropoutProb: arguments.hiddenDropoutProb,
                 attentionProbsDropoutProb: arguments.attentionProbsDropoutProb)
             configuration.freezeWordEmbeddings = arguments.freezeEmbeddings
+            setOutput(&configuration)
             return try BertModel(configuration: configuration, loss: loss, seed: arguments.seed)
         }
     }
@@ -66,9 +77,12 @@ public enum ModelFiles {
         }
         document["id2label"] = .object(names.enumerated().map { (String($0.offset), .string($0.element)) })
         document["label2id"] = .object(label2id)
-        let text = document.sortingKeys().serialized(.pythonDumps(indent: 2)) + "\n"
-        try AtomicOutput.writeFile(Data(text.utf8), to: folder + "/" + configFile)
+        try AtomicOutput.writeFile(Data(document.sortedFileText.utf8), to: folder + "/" + configFile)
         try Safetensors.write(model.parameters, to: folder + "/" + weightsFile)
+        if let bert = model as? BertModel, bert.configuration.output == .cosineSimilarity {
+            try SentenceTransformersFiles.write(hiddenSize: bert.configuration.hiddenSize,
+                                                maxSequenceLength: bert.configuration.maxSequenceLength, in: folder)
+        }
     }
 
     /// Reads a model saved by `save` (a checkpoint folder). Returns it with its label names.

@@ -57,11 +57,30 @@ public final class Trainer<Rows: TokenRows> {
             }
             try check(eval.labels != nil, "the evaluation data has no labels column", at: SourceLocation(path: eval.source))
         }
+        // Pairs encoded separately (pair_input_ids) train a bi-encoder.
+        let biEncoder = train.pairInputIds != nil
+        var scoreScale: Float?
+        if biEncoder {
+            guard case .values(let scores)? = train.labels else {
+                throw InputError("a bi-encoder learns the cosine similarity of its pairs: it needs float scores, not class ids",
+                                 at: SourceLocation(path: train.source), hint: "tokenize the pairs jointly to train a classifier on them")
+            }
+            // sentence-transformers' CosineSimilarityLoss wants scores in the cosine's range: STS's 0…5 become 0…1
+            let scale = max(1, scores.map(\.magnitude).max() ?? 1)
+            scoreScale = scale
+            print(String(format: "bi-encoder: mean-pooled embeddings, cosine similarity trained against score / %g (the largest training score)", scale))
+        }
+        if let eval {
+            try check((eval.pairInputIds != nil) == biEncoder,
+                      biEncoder ? "the training pairs are encoded separately (a bi-encoder), but the evaluation rows are not"
+                                : "the evaluation pairs are encoded separately (pair_input_ids), but the training rows are not",
+                      at: SourceLocation(path: eval.source))
+        }
         self.arguments = arguments
         self.train = train
         self.eval = eval
         now = clock
-        model = try ModelFiles.build(arguments, task: task, vocabSize: vocabSize, log: print)
+        model = try ModelFiles.build(arguments, task: task, vocabSize: vocabSize, biEncoderScoreScale: scoreScale, log: print)
         optimizer = AdamW(parameters: model.parameters, configuration: AdamW.Configuration(
             beta1: arguments.adamBeta1, beta2: arguments.adamBeta2, epsilon: arguments.adamEpsilon, weightDecay: arguments.weightDecay))
         let maxLength = (model as? BertModel)?.configuration.maxSequenceLength ?? Int(Int32.max)

@@ -51,7 +51,7 @@ public struct TrainerState: Equatable, Sendable {
             ("is_world_process_zero", .bool(true)), ("is_local_process_zero", .bool(true)), ("is_hyper_param_search", .bool(false)),
             ("total_flos", number(totalFlos)),
         ])
-        return Data((document.sortingKeys().serialized(.pythonDumps(indent: 2)) + "\n").utf8)
+        return Data(document.sortedFileText.utf8)
     }
 
     public static func load(path: String) throws -> TrainerState {
