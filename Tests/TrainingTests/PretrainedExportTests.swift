@@ -31,6 +31,84 @@ final class PretrainedExportTests: XCTestCase {
                     labels: .values([1.7, 0.2, 3.1]), newlyInitialized: ["classifier.weight", "classifier.bias"])
     }
 
+    static let koreanPairs = [["한 남자가 큰 플루트를 연주하고 있다.", "남자가 플루트를 연주하고 있다."],
+                              ["비행기가 이륙하고 있다.", "한 여자가 양파를 썰고 있다."],
+                              ["세 남자가 체스를 두고 있다.", "두 남자가 체스를 하고 있다."]]
+
+    func testMultilingualE5BiEncoderLoadsInSentenceTransformersWithTheSameSimilarities() throws {
+        let folder = try TestEnvironment.requireModel("multilingual-e5-small").path
+        try compareBiEncoder(folder: folder, pairs: Self.koreanPairs, scores: [3.8, 0.2, 2.6])
+    }
+
+    func testMiniLMBiEncoderLoadsInSentenceTransformersWithTheSameSimilarities() throws {
+        let folder = try TestEnvironment.requireModel("all-MiniLM-L6-v2").path
+        try compareBiEncoder(folder: folder, pairs: Self.englishPairs, scores: [1.7, 0.2, 3.1])
+    }
+
+    /// A bi-encoder checkpoint (scores 0…5) that SentenceTransformer(checkpoint) loads as Transformer + mean
+    /// Pooling with cosine similarity, giving dsprep's predictions / 5; then the same fine-tuning
+    /// of the loaded encoder on the pairs (`TrainingParity`).
+    func compareBiEncoder(folder: String, pairs: [[String]], scores: [Float]) throws {
+        let python = try TestEnvironment.requireTorchPython()
+        let (model, report) = try PretrainedModel.load(folder: folder, task: .regression, seed: 7) {
+            ($0.output, $0.scoreScale) = (.cosineSimilarity, 5)
+        }
+        XCTAssertEqual(report.newlyInitialized, [], "a bi-encoder has no head to initialize")
+        let work = try TestEnvironment.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let output = work.appendingPathComponent("checkpoint")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: false)
+        try ModelFiles.save(model, labelNames: nil, in: output.path)
+        try ModelFiles.copyTokenizer(from: folder, to: output.path)
+        let pairsPath = work.appendingPathComponent("pairs.json").path
+        try JSONSerialization.data(withJSONObject: pairs).write(to: URL(fileURLWithPath: pairsPath))
+        let (learningRate, weightDecay, steps): (Float, Float, Int) = (1e-4, 0.01, 3)
+        let trainingPath = work.appendingPathComponent("training.json").path
+        try JSONSerialization.data(withJSONObject: ["labels": scores.map { Double($0) }, "learning_rate": Double(learningRate),
+                                                    "weight_decay": Double(weightDecay), "steps": steps] as [String: Any])
+            .write(to: URL(fileURLWithPath: trainingPath))
+        let expectedPath = work.appendingPathComponent("expected.safetensors").path
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/oracles/sentence-transformers-similarity.py").path
+        let run = try ChildProcess.run(python, [script, output.path, pairsPath, "--train", trainingPath, expectedPath])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout)
+        XCTAssertEqual(result["modules"] as? [String], ["Transformer", "Pooling"])
+        XCTAssertEqual(result["pooling"] as? String, "mean")
+        XCTAssertEqual(result["similarity_fn_name"] as? String, "cosine")
+        // the checkpoint holds the encoder alone: only an unused pooler may be reported missing
+        let warnings = try XCTUnwrap(result["warnings"] as? [String])
+        XCTAssertTrue(warnings.allSatisfy { $0.contains("pooler") }, "\(warnings)")
+
+        func matrix(_ key: String) -> [[Int32]]? { (result[key] as? [[Int]])?.map { $0.map { Int32($0) } } }
+        let ids = try XCTUnwrap(matrix("input_ids")), mask = try XCTUnwrap(matrix("attention_mask"))
+        XCTAssertEqual(ids.count, 2 * pairs.count)
+        XCTAssertGreaterThan(Set(mask.map { $0.reduce(0, +) }).count, 1, "the batch mixes lengths, so it is padded")
+        let batch = try Batch(size: pairs.count, length: ids[0].count, inputIds: ids.flatMap { $0 }, attentionMask: mask.flatMap { $0 },
+                              labels: .values(scores), sequencesPerRow: 2)
+        _ = try model.forward(batch, training: false)
+        let expected = try XCTUnwrap(result["similarity"] as? [Double]).map { 5 * Float($0) }
+        let difference = zip(Array(model.outputs), expected).map { abs($0 - $1) }.max() ?? .infinity
+        print("\(URL(fileURLWithPath: folder).lastPathComponent) bi-encoder: 5·cosine max abs difference \(difference) over \(expected.count) pairs")
+        XCTAssertEqual(model.outputs.count, expected.count)
+        XCTAssertLessThanOrEqual(difference, 1e-4)
+
+        // dsprep reads the checkpoint back as a bi-encoder
+        let (reloaded, _) = try ModelFiles.load(from: output.path)
+        XCTAssertEqual((reloaded as? BertModel)?.configuration.output, .cosineSimilarity)
+        _ = try reloaded.forward(batch, training: false)
+        XCTAssertEqual(Array(reloaded.outputs), Array(model.outputs))
+
+        let parity = TrainingParity(batch: batch, learningRate: learningRate, weightDecay: weightDecay, steps: steps,
+                                    expected: try SafetensorsFile(path: expectedPath))
+        print(try parity.check(URL(fileURLWithPath: folder).lastPathComponent + " bi-encoder", decayed: nil) {
+            let (model, _) = try PretrainedModel.load(folder: output.path, task: .regression, seed: 7) {
+                ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb) = (0, 0)
+            }
+            XCTAssertEqual(model.configuration.output, .cosineSimilarity, "the checkpoint's config says bi-encoder")
+            return model
+        })
+    }
+
     func compare(folder: String, sentences: [Any], task: ProblemType, labelNames: [String]?, labels: Batch.Labels,
                  newlyInitialized: [String]) throws {
         let python = try TestEnvironment.requireTorchPython()
