@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "DSPrepSupport", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PreprocessingTests", dependencies: ["Preprocessing", "Datasets", "DSPrepSupport", "Tokenizers"]),
-        .testTarget(name: "CLITests", dependencies: ["dsprep", "dsprep-fuzz", "TestSupport"], exclude: ["HelpPages"]),
+        .testTarget(name: "CLITests", dependencies: ["dsprep", "dsprep-fuzz", "TestSupport", "Datasets"], exclude: ["HelpPages"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CKernels", "TestSupport"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import TestSupport
 import XCTest
@@ -72,6 +73,72 @@ final class FinetuneCommandTests: XCTestCase {
         XCTAssertEqual(report["missing"] as? [String], [])
         XCTAssertEqual(report["unexpected"] as? [String], [])
         XCTAssertEqual(report["warnings"] as? [String], [])
+    }
+
+    /// Pairs encoded separately (`--pair-encoding separate`) fine-tune a bi-encoder end to end:
+    /// shards whose pair_input_ids are the second texts' own encodings, a checkpoint that is also a
+    /// sentence-transformers folder, evaluate and predict on a raw file (encoded the same way by
+    /// the checkpoint's tokenizer), and clear refusals of what cannot be right.
+    func testBiEncoderOnSeparatelyEncodedPairs() throws {
+        let pairs = [("A man is playing a guitar.", "A man plays the guitar.", "4.8"), ("A woman is slicing an onion.", "A dog runs.", "0.2"),
+                     ("Three men are playing chess.", "Two men are playing chess.", "2.6"), ("The cat sits on the mat.", "A cat is on a mat.", "4.2"),
+                     ("Stocks fell sharply on Monday.", "Markets dropped on Monday.", "3.9"), ("A boy is riding a bike.", "Clouds are white.", "0.0"),
+                     ("Someone is cooking rice.", "A person cooks rice in a pot.", "4.0"), ("A plane is taking off.", "An airplane departs.", "4.6")]
+        let file = path("sts.tsv")
+        try (["sentence1\tsentence2\tscore"] + pairs.map { "\($0.0)\t\($0.1)\t\($0.2)" }).joined(separator: "\n").appending("\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let tokenize = try DSPrepBinary.run(["tokenize", file, "--tokenizer", model, "--pair-encoding", "separate", "--attention-mask",
+                                             "--out", path("bi"), "--no-cache", "--quiet"])
+        XCTAssertEqual(tokenize.status, 0, tokenize.stderr)
+        let second = try DSPrepBinary.run(["tokenize", file, "--tokenizer", model, "--text-column", "sentence2", "--no-label",
+                                           "--out", path("second"), "--no-cache", "--quiet"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let shards = try Dataset.load(from: path("bi")).table
+        XCTAssertEqual(shards.schema.names, ["input_ids", "attention_mask", "pair_input_ids", "pair_attention_mask", "labels", "length"])
+        func rows(_ table: Table, _ name: String) throws -> [[Int32]] {
+            let index = try XCTUnwrap(table.schema.index(of: name), name)
+            return table.batches.flatMap { batch in (0..<batch.count).map { Array(batch.columns[index].listElements($0, as: Int32.self)) } }
+        }
+        XCTAssertEqual(try rows(shards, "pair_input_ids"), try rows(try Dataset.load(from: path("second")).table, "input_ids"),
+                       "each second text is encoded on its own, as tokenizing it alone does")
+        XCTAssertEqual(try rows(shards, "input_ids").first?.first, 101, "each text has its own [CLS]")
+
+        let train = try DSPrepBinary.run(["train", "--model", model, "--train", path("bi"), "--eval", path("bi"),
+                                          "--output-dir", path("run"), "--max-steps", "2", "--batch-size", "4", "--quiet"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("cosine similarity trained against score / 4.8"), train.stdout)
+        XCTAssertFalse(train.stdout.contains("newly initialized"), "a bi-encoder has no head: \(train.stdout)")
+        let checkpoint = path("run/checkpoint-2")
+        for file in ["modules.json", "sentence_bert_config.json", "1_Pooling/config.json", "config_sentence_transformers.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint + "/" + file), file)
+        }
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json"))) as? [String: Any])
+        XCTAssertEqual(config["architectures"] as? [String], ["BertModel"])
+        XCTAssertEqual(config["dsprep_score_scale"] as? Double, 4.8)
+
+        // the raw file through the checkpoint: its pairs are encoded separately too
+        let evaluate = try DSPrepBinary.run(["evaluate", checkpoint, file, "--json"])
+        XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
+        XCTAssertNotNil((try JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as? [String: Double])?["pearson"])
+        let predict = try DSPrepBinary.run(["predict", checkpoint, file, "--out", path("predictions.csv")])
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+        let predictions = try String(contentsOfFile: path("predictions.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+            .compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
+        XCTAssertEqual(predictions.count, pairs.count)
+        XCTAssertTrue(predictions.allSatisfy { abs($0) <= 4.8 + 1e-4 }, "a prediction is 4.8 · cosine: \(predictions)")
+
+        // what cannot be right is refused: a joint encoding for the bi-encoder, a separate one for a classifier head
+        let joint = try DSPrepBinary.run(["tokenize", file, "--tokenizer", model, "--out", path("joint"), "--no-cache", "--quiet"])
+        XCTAssertEqual(joint.status, 0, joint.stderr)
+        let mixed = try DSPrepBinary.run(["train", "--model", model, "--train", path("bi"), "--eval", path("joint"),
+                                          "--output-dir", path("mixed"), "--max-steps", "1"])
+        XCTAssertNotEqual(mixed.status, 0)
+        XCTAssertTrue(mixed.stderr.contains("the training pairs are encoded separately (a bi-encoder), but the evaluation rows are not"), mixed.stderr)
+        let noPair = try DSPrepBinary.run(["tokenize", head("test.tsv", rows: 4), "--tokenizer", model, "--pair-encoding", "separate",
+                                           "--out", path("single"), "--no-cache"])
+        XCTAssertNotEqual(noPair.status, 0)
+        XCTAssertTrue(noPair.stderr.contains("--pair-encoding separate needs a second text"), noPair.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("single")))
     }
 
     func testShardsFromAnotherTokenizerAreRefused() throws {

@@ -28,6 +28,23 @@ final class CollatorTests: XCTestCase {
         XCTAssertThrowsError(try Collator().collate(rows: [0], inputIds: ids, tokenTypeIds: TokenRowArray([[0], [0], [0]]), labels: nil))
     }
 
+    /// A bi-encoder's rows are two sequences: the first texts, then the second, all padded to the
+    /// longest of both; labels stay one per row.
+    func testSeparatelyEncodedPairsBecomeTwoSequencesPerRow() throws {
+        let ids = TokenRowArray([[2, 5, 3], [2, 7, 8, 9, 3], [2, 3]]), pairs = TokenRowArray([[2, 6, 6, 6, 6, 3], [2, 4, 3], [2, 9, 3]])
+        let noTypes: TokenRowArray? = nil
+        let batch = try Collator(padTokenId: 1).collate(rows: [2, 0], inputIds: ids, tokenTypeIds: noTypes, labels: .values([0.5, 1.5, 2.5]),
+                                                        pairInputIds: pairs)
+        XCTAssertEqual(batch.size, 2)
+        XCTAssertEqual(batch.sequencesPerRow, 2)
+        XCTAssertEqual(batch.length, 6)  // row 0's second text
+        XCTAssertEqual(batch.inputIds, [2, 3, 1, 1, 1, 1, 2, 5, 3, 1, 1, 1, 2, 9, 3, 1, 1, 1, 2, 6, 6, 6, 6, 3])
+        XCTAssertEqual(batch.attentionMask, [1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+        XCTAssertEqual(batch.labels, .values([2.5, 0.5]))
+        XCTAssertThrowsError(try Collator(maxLength: 5).collate(rows: [0], inputIds: ids, tokenTypeIds: noTypes, labels: nil, pairInputIds: pairs))
+        XCTAssertThrowsError(try Collator().collate(rows: [1], inputIds: ids, tokenTypeIds: noTypes, labels: nil, pairInputIds: TokenRowArray([[2]])))
+    }
+
     /// Every other list column is padded with its own value to its own longest chosen row,
     /// rounded to the same multiple as the tokens (HF's collator leaves such columns ragged).
     func testExtraListColumnsArePaddedWithTheirOwnValues() throws {

@@ -261,6 +261,31 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    func testCosineSimilarity() {
+        let n = 3, c = 4
+        let a = randomBuffer(n * c, seed: 31), b = randomBuffer(n * c, seed: 32)
+        let da = FloatBuffer(count: n * c), db = FloatBuffer(count: n * c)
+        let out = FloatBuffer(count: n), norms = FloatBuffer(count: 2 * n), r = randomBuffer(n, seed: 33)
+        CosineSimilarity.forward(out: out.pointer, norms: norms.pointer, a: a.pointer, b: b.pointer, n: n, c: c)
+        let (x, y) = (a.toArray(), b.toArray())
+        for i in 0..<n {
+            let u = Array(x[(i * c)..<(i * c + c)]), v = Array(y[(i * c)..<(i * c + c)])
+            let dot = zip(u, v).map(*).reduce(0, +), nu = u.map { $0 * $0 }.reduce(0, +).squareRoot(), nv = v.map { $0 * $0 }.reduce(0, +).squareRoot()
+            XCTAssertEqual(out[i], dot / (nu * nv), accuracy: 1e-6)
+        }
+        checkGradients([Checked(name: "a", value: a, grad: da), Checked(name: "b", value: b, grad: db)], epsilon: 1e-3) {
+            CosineSimilarity.forward(out: out.pointer, norms: norms.pointer, a: a.pointer, b: b.pointer, n: n, c: c)
+            return weightedSum(out.pointer, r)
+        } backward: {
+            CosineSimilarity.backward(da: da.pointer, db: db.pointer, dout: r.pointer, out: out.pointer, norms: norms.pointer,
+                                      a: a.pointer, b: b.pointer, n: n, c: c)
+        }
+        // a zero vector's norm is clamped (torch's eps), so its cosine is 0, not NaN
+        let zero = FloatBuffer(count: c)
+        CosineSimilarity.forward(out: out.pointer, norms: norms.pointer, a: zero.pointer, b: b.pointer, n: 1, c: c)
+        XCTAssertEqual(out[0], 0)
+    }
+
     func testCrossEntropy() {
         // Equal logits over 2 classes: loss ln 2. Weighted mean: Σ w·nll / Σ w.
         let probs = FloatBuffer(count: 4), logits = FloatBuffer(count: 4)

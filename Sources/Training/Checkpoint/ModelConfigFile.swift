@@ -23,7 +23,7 @@ extension BertConfiguration {
         case .cosineSimilarity:
             document["architectures"] = .array([.string(modelType.baseArchitecture)])
             document[Self.outputKey] = .string(output.rawValue)
-            document[Self.scoreScaleKey] = .number(Double(scoreScale))
+            document[Self.scoreScaleKey] = try JSONValueEncoder().encode(scoreScale)  // 4.8, not 4.800000190734863
         }
         document["position_embedding_type"] = .string("absolute")
         document["num_labels"] = .number(Double(task.outputCount))
