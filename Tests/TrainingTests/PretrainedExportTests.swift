@@ -49,29 +49,14 @@ final class PretrainedExportTests: XCTestCase {
     /// Pooling with cosine similarity, giving dsprep's predictions / 5; then the same fine-tuning
     /// of the loaded encoder on the pairs (`TrainingParity`).
     func compareBiEncoder(folder: String, pairs: [[String]], scores: [Float]) throws {
-        let python = try TestEnvironment.requireTorchPython()
         let (model, report) = try PretrainedModel.load(folder: folder, task: .regression, seed: 7) {
             ($0.output, $0.scoreScale) = (.cosineSimilarity, 5)
         }
         XCTAssertEqual(report.newlyInitialized, [], "a bi-encoder has no head to initialize")
-        let work = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: work) }
-        let output = work.appendingPathComponent("checkpoint")
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: false)
-        try ModelFiles.save(model, labelNames: nil, in: output.path)
-        try ModelFiles.copyTokenizer(from: folder, to: output.path)
-        let pairsPath = work.appendingPathComponent("pairs.json").path
-        try JSONSerialization.data(withJSONObject: pairs).write(to: URL(fileURLWithPath: pairsPath))
-        let (learningRate, weightDecay, steps): (Float, Float, Int) = (1e-4, 0.01, 3)
-        let trainingPath = work.appendingPathComponent("training.json").path
-        try JSONSerialization.data(withJSONObject: ["labels": scores.map { Double($0) }, "learning_rate": Double(learningRate),
-                                                    "weight_decay": Double(weightDecay), "steps": steps] as [String: Any])
-            .write(to: URL(fileURLWithPath: trainingPath))
-        let expectedPath = work.appendingPathComponent("expected.safetensors").path
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/oracles/sentence-transformers-similarity.py").path
-        let run = try ChildProcess.run(python, [script, output.path, pairsPath, "--train", trainingPath, expectedPath])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout)
+        let oracle = try OracleRun(script: "sentence-transformers-similarity.py", model: model, labelNames: nil, tokenizer: folder,
+                                   texts: pairs, labels: .values(scores))
+        defer { oracle.remove() }
+        let result = oracle.result
         XCTAssertEqual(result["modules"] as? [String], ["Transformer", "Pooling"])
         XCTAssertEqual(result["pooling"] as? String, "mean")
         XCTAssertEqual(result["similarity_fn_name"] as? String, "cosine")
@@ -93,15 +78,15 @@ final class PretrainedExportTests: XCTestCase {
         XCTAssertLessThanOrEqual(difference, 1e-4)
 
         // dsprep reads the checkpoint back as a bi-encoder
-        let (reloaded, _) = try ModelFiles.load(from: output.path)
+        let (reloaded, _) = try ModelFiles.load(from: oracle.checkpoint)
         XCTAssertEqual((reloaded as? BertModel)?.configuration.output, .cosineSimilarity)
         _ = try reloaded.forward(batch, training: false)
         XCTAssertEqual(Array(reloaded.outputs), Array(model.outputs))
 
-        let parity = TrainingParity(batch: batch, learningRate: learningRate, weightDecay: weightDecay, steps: steps,
-                                    expected: try SafetensorsFile(path: expectedPath))
+        let parity = TrainingParity(batch: batch, learningRate: OracleRun.learningRate, weightDecay: OracleRun.weightDecay,
+                                    steps: OracleRun.steps, expected: try SafetensorsFile(path: oracle.expectedPath))
         print(try parity.check(URL(fileURLWithPath: folder).lastPathComponent + " bi-encoder", decayed: nil) {
-            let (model, _) = try PretrainedModel.load(folder: output.path, task: .regression, seed: 7) {
+            let (model, _) = try PretrainedModel.load(folder: oracle.checkpoint, task: .regression, seed: 7) {
                 ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb) = (0, 0)
             }
             XCTAssertEqual(model.configuration.output, .cosineSimilarity, "the checkpoint's config says bi-encoder")
@@ -111,33 +96,14 @@ final class PretrainedExportTests: XCTestCase {
 
     func compare(folder: String, sentences: [Any], task: ProblemType, labelNames: [String]?, labels: Batch.Labels,
                  newlyInitialized: [String]) throws {
-        let python = try TestEnvironment.requireTorchPython()
         let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 7)
         XCTAssertEqual(report.newlyInitialized, newlyInitialized)
         XCTAssertEqual(report.unused, [], "integer buffers such as position_ids are skipped, not unused")
 
-        let work = try TestEnvironment.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: work) }
-        let output = work.appendingPathComponent("checkpoint")
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: false)
-        try ModelFiles.save(model, labelNames: labelNames, in: output.path)
-        try ModelFiles.copyTokenizer(from: folder, to: output.path)
-        let sentencesPath = work.appendingPathComponent("sentences.json").path
-        try JSONSerialization.data(withJSONObject: sentences).write(to: URL(fileURLWithPath: sentencesPath))
-        let (learningRate, weightDecay, steps): (Float, Float, Int) = (1e-4, 0.01, 3)
-        let labelValues: [Any] = switch labels {
-        case .classes(let classes): classes.map { Int($0) }
-        case .values(let values): values.map { Double($0) }
-        }
-        let trainingPath = work.appendingPathComponent("training.json").path
-        try JSONSerialization.data(withJSONObject: ["labels": labelValues, "learning_rate": Double(learningRate),
-                                                    "weight_decay": Double(weightDecay), "steps": steps] as [String: Any])
-            .write(to: URL(fileURLWithPath: trainingPath))
-        let expectedPath = work.appendingPathComponent("expected.safetensors").path
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("tools/oracles/transformers-logits.py").path
-        let run = try ChildProcess.run(python, [script, output.path, sentencesPath, "--train", trainingPath, expectedPath])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout)
+        let oracle = try OracleRun(script: "transformers-logits.py", model: model, labelNames: labelNames, tokenizer: folder,
+                                   texts: sentences, labels: labels)
+        defer { oracle.remove() }
+        let result = oracle.result
         XCTAssertEqual(result["architecture"] as? String, model.configuration.modelType.sequenceClassificationArchitecture)
         XCTAssertEqual(result["missing"] as? [String], [])
         XCTAssertEqual(result["unexpected"] as? [String], [])
@@ -158,7 +124,7 @@ final class PretrainedExportTests: XCTestCase {
         XCTAssertLessThanOrEqual(difference, 1e-4)
 
         // and dsprep reads the checkpoint back as it wrote it
-        let (reloaded, names) = try ModelFiles.load(from: output.path)
+        let (reloaded, names) = try ModelFiles.load(from: oracle.checkpoint)
         XCTAssertEqual(names, task == .regression ? nil : labelNames)
         _ = try reloaded.forward(batch, training: false)
         XCTAssertEqual(Array(reloaded.outputs), actual)
@@ -166,14 +132,52 @@ final class PretrainedExportTests: XCTestCase {
         // fine-tuning the checkpoint on the batch, dropout off as transformers ran it (eval mode)
         let labelled = try Batch(size: batch.size, length: batch.length, inputIds: batch.inputIds, attentionMask: batch.attentionMask,
                                  tokenTypeIds: batch.tokenTypeIds, labels: labels)
-        let parity = TrainingParity(batch: labelled, learningRate: learningRate, weightDecay: weightDecay, steps: steps,
-                                    expected: try SafetensorsFile(path: expectedPath))
+        let parity = TrainingParity(batch: labelled, learningRate: OracleRun.learningRate, weightDecay: OracleRun.weightDecay,
+                                    steps: OracleRun.steps, expected: try SafetensorsFile(path: oracle.expectedPath))
         print(try parity.check(URL(fileURLWithPath: folder).lastPathComponent, decayed: nil) {
-            let (model, report) = try PretrainedModel.load(folder: output.path, task: task, seed: 7) {
+            let (model, report) = try PretrainedModel.load(folder: oracle.checkpoint, task: task, seed: 7) {
                 ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb, $0.classifierDropout) = (0, 0, 0)
             }
             XCTAssertEqual(report, PretrainedModel.LoadReport(), "the checkpoint has every parameter")
             return model
         })
+    }
+
+    /// A Python oracle of tools/oracles run on `model` saved as a checkpoint (with `tokenizer`'s
+    /// files): it loads the checkpoint as users do, encodes `texts`, and fine-tunes it on them with
+    /// `labels` and the setting below, writing what PyTorch computed to `expectedPath`.
+    struct OracleRun {
+        static let (learningRate, weightDecay, steps): (Float, Float, Int) = (1e-4, 0.01, 3)
+        let work: URL
+        let checkpoint: String
+        let expectedPath: String
+        /// the JSON object the oracle printed
+        let result: [String: Any]
+
+        init(script: String, model: BertModel, labelNames: [String]?, tokenizer: String, texts: [Any], labels: Batch.Labels) throws {
+            let python = try TestEnvironment.requireTorchPython()
+            work = try TestEnvironment.temporaryDirectory()
+            checkpoint = work.appendingPathComponent("checkpoint").path
+            try FileManager.default.createDirectory(atPath: checkpoint, withIntermediateDirectories: false)
+            try ModelFiles.save(model, labelNames: labelNames, in: checkpoint)
+            try ModelFiles.copyTokenizer(from: tokenizer, to: checkpoint)
+            let textsPath = work.appendingPathComponent("texts.json").path
+            try JSONSerialization.data(withJSONObject: texts).write(to: URL(fileURLWithPath: textsPath))
+            let labelValues: [Any] = switch labels {
+            case .classes(let classes): classes.map { Int($0) }
+            case .values(let values): values.map { Double($0) }
+            }
+            let trainingPath = work.appendingPathComponent("training.json").path
+            try JSONSerialization.data(withJSONObject: ["labels": labelValues, "learning_rate": Double(Self.learningRate),
+                                                        "weight_decay": Double(Self.weightDecay), "steps": Self.steps] as [String: Any])
+                .write(to: URL(fileURLWithPath: trainingPath))
+            expectedPath = work.appendingPathComponent("expected.safetensors").path
+            let path = TestEnvironment.repositoryRoot.appendingPathComponent("tools/oracles/" + script).path
+            let run = try ChildProcess.run(python, [path, checkpoint, textsPath, "--train", trainingPath, expectedPath])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            result = try XCTUnwrap(try JSONSerialization.jsonObject(with: run.stdoutData) as? [String: Any], run.stdout)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: work) }
     }
 }

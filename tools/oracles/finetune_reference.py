@@ -3,13 +3,28 @@ the logits and loss, the gradient of every parameter after one backward, and the
 a few torch.optim.AdamW steps with the HF Trainer's weight-decay groups. The model must be in eval
 mode (dropout off), as dsprep runs the same batch without dropout.
 
-Used by tools/fixtures/generate-finetune-fixtures.py (tiny random models) and transformers-logits.py --train
-(the real pretrained folders, live in the tests).
+Used by tools/fixtures/generate-finetune-fixtures.py (tiny random models), and by transformers-logits.py
+and sentence-transformers-similarity.py --train (the real pretrained folders, live in the tests).
 """
+import logging
 from types import SimpleNamespace
 
 from torch import nn
 from transformers.trainer_pt_utils import get_parameter_names
+
+
+class TransformersWarnings(logging.Handler):
+    """Collects every warning transformers logs from when it is made (what loading a folder reports)."""
+
+    def __init__(self):
+        import transformers
+        super().__init__(logging.WARNING)
+        self.messages = []
+        transformers.logging.get_logger().addHandler(self)
+        transformers.logging.set_verbosity_warning()
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
 
 
 class BiEncoder(nn.Module):

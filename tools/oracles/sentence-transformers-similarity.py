@@ -14,31 +14,18 @@ writes what reference_training computes to EXPECTED.safetensors. PretrainedExpor
 with the PyTorch venv (DSPREP_TORCH_PYTHON).
 """
 import json
-import logging
 import os
 import sys
 
 import torch
-import transformers
 from safetensors.torch import save_file
 from sentence_transformers import SentenceTransformer
 
-from finetune_reference import BiEncoder, reference_training
-
-
-class Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+from finetune_reference import BiEncoder, TransformersWarnings, reference_training
 
 
 def main(folder, pairs_path, train=None):
-    collect = Collect()
-    transformers.logging.get_logger().addHandler(collect)
-    transformers.logging.set_verbosity_warning()
+    collect = TransformersWarnings()
     with open(pairs_path, encoding="utf-8") as f:
         pairs = json.load(f)
     model = SentenceTransformer(folder, device="cpu")

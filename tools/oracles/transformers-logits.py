@@ -14,30 +14,17 @@ finetune_reference.reference_training computes to EXPECTED.safetensors. Pretrain
 runs it with the PyTorch venv (DSPREP_TORCH_PYTHON).
 """
 import json
-import logging
 import sys
 
 import torch
-import transformers
 from safetensors.torch import save_file
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from finetune_reference import reference_training
-
-
-class Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+from finetune_reference import TransformersWarnings, reference_training
 
 
 def main(folder, sentences_path, train=None):
-    collect = Collect()
-    transformers.logging.get_logger().addHandler(collect)
-    transformers.logging.set_verbosity_warning()
+    collect = TransformersWarnings()
     with open(sentences_path, encoding="utf-8") as f:
         sentences = json.load(f)
     model, info = AutoModelForSequenceClassification.from_pretrained(folder, output_loading_info=True)
