@@ -8,12 +8,12 @@ import XCTest
 /// padded batch gives the same logits and loss, the same gradient for every parameter, and the
 /// same parameters after 3 AdamW steps with the HF Trainer's weight-decay groups (`TrainingParity`).
 /// The *-bi-encoder cases are sentence-transformers bi-encoders (mean pooling, cosine, MSE to
-/// score / scale) on pairs of separately padded texts.
+/// score / scale, or CoSENT for *-cosent) on pairs of separately padded texts.
 final class FinetuneParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/finetune")
     static let cases = ["bert-classification", "bert-regression", "roberta-classification", "xlm-roberta-regression",
                         "electra-classification", "electra-projected-regression",
-                        "bert-bi-encoder", "xlm-roberta-bi-encoder", "electra-projected-bi-encoder"]
+                        "bert-bi-encoder", "xlm-roberta-bi-encoder", "electra-projected-bi-encoder", "bert-bi-encoder-cosent"]
 
     struct Fixture {
         var folder: String
@@ -21,6 +21,7 @@ final class FinetuneParityTests: XCTestCase {
         var parity: TrainingParity
         /// the score scale of a bi-encoder case; nil for a classification head
         var biEncoderScoreScale: Float?
+        var similarityLoss = BertConfiguration.SimilarityLoss.cosine
 
         init(_ name: String) throws {
             folder = FinetuneParityTests.fixtures.appendingPathComponent(name).path
@@ -30,6 +31,7 @@ final class FinetuneParityTests: XCTestCase {
             let ids = try XCTUnwrap(matrix("input_ids")), mask = try XCTUnwrap(matrix("attention_mask"))
             biEncoderScoreScale = (object["bi_encoder_score_scale"] as? Double).map { Float($0) }
             let sequencesPerRow = biEncoderScoreScale == nil ? 1 : 2
+            if let loss = object["similarity_loss"] as? String { similarityLoss = try XCTUnwrap(BertConfiguration.SimilarityLoss(rawValue: loss)) }
             let labels: Batch.Labels
             if let classes = object["labels"] as? [Int] { labels = .classes(classes.map { Int32($0) }) } else {
                 labels = .values(try XCTUnwrap(object["labels"] as? [Double]).map { Float($0) })
@@ -49,9 +51,11 @@ final class FinetuneParityTests: XCTestCase {
             let (_, configTask, _) = try PretrainedModel.configuration(in: folder)
             let task = biEncoderScoreScale == nil ? configTask : .regression
             // PyTorch ran in eval mode: no dropout
-            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 1) { [biEncoderScoreScale] in
+            let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: 1) { [biEncoderScoreScale, similarityLoss] in
                 ($0.hiddenDropoutProb, $0.attentionProbsDropoutProb, $0.classifierDropout) = (0, 0, 0)
-                if let biEncoderScoreScale { ($0.output, $0.scoreScale) = (.cosineSimilarity, biEncoderScoreScale) }
+                if let biEncoderScoreScale {
+                    ($0.output, $0.scoreScale, $0.similarityLoss) = (.cosineSimilarity, biEncoderScoreScale, similarityLoss)
+                }
             }
             XCTAssertEqual(report, PretrainedModel.LoadReport(), "every tensor of a transformers save maps onto a parameter")
             return model

@@ -28,15 +28,17 @@ class TransformersWarnings(logging.Handler):
 
 
 class BiEncoder(nn.Module):
-    """sentence-transformers' bi-encoder with CosineSimilarityLoss, written out: the encoder (an
-    AutoModel) embeds each text by the mean of its token vectors over attention_mask
+    """sentence-transformers' bi-encoder with CosineSimilarityLoss or CoSENTLoss, written out: the
+    encoder (an AutoModel) embeds each text by the mean of its token vectors over attention_mask
     (models.Pooling), and a pair's prediction is score_scale · cos(u, v), learnt as
-    MSE(cos(u, v), label / score_scale). The batch holds the B first texts, then the B second
+    MSE(cos(u, v), label / score_scale) or, with loss "cosent", as
+    log(1 + Σ_{y_i < y_j} exp(20 (cos_i − cos_j))). The batch holds the B first texts, then the B second
     ones (2B rows). The encoder sits under its base_model_prefix, so parameters are named as in
     *ForSequenceClassification (bert.encoder...), as dsprep names them."""
 
-    def __init__(self, encoder, score_scale):
+    def __init__(self, encoder, score_scale, loss="cosine"):
         super().__init__()
+        self.loss = loss
         self.prefix = encoder.base_model_prefix
         self.add_module(self.prefix, encoder)
         self.score_scale = score_scale
@@ -48,7 +50,14 @@ class BiEncoder(nn.Module):
         embeddings = (hidden * mask).sum(1) / torch.clamp(mask.sum(1), min=1e-9)
         b = input_ids.shape[0] // 2
         cosine = torch.nn.functional.cosine_similarity(embeddings[:b], embeddings[b:])
-        loss = None if labels is None else torch.nn.functional.mse_loss(cosine, labels / self.score_scale)
+        if labels is None:
+            loss = None
+        elif self.loss == "cosent":
+            differences = 20 * (cosine[:, None] - cosine[None, :])
+            differences = differences - (labels[:, None] >= labels[None, :]).to(cosine.dtype) * 1e12
+            loss = torch.logsumexp(torch.cat((torch.zeros(1), differences.view(-1))), dim=0)
+        else:
+            loss = torch.nn.functional.mse_loss(cosine, labels / self.score_scale)
         return SimpleNamespace(logits=(self.score_scale * cosine).unsqueeze(-1), loss=loss, embeddings=embeddings)
 
 

@@ -59,3 +59,41 @@ public enum MeanSquaredError {
         for i in 0..<b { dpredictions[i] = scale * 2 * (predictions[i] - labels[i]) / Float(b) }
     }
 }
+
+/// sentence-transformers' CoSENTLoss on a batch's pair similarities: every pair of rows whose
+/// scores are ordered (y_i < y_j) should have its cosines in the same order, so
+/// loss = log(1 + Σ_{y_i < y_j} exp(λ·(c_i − c_j))), with λ = 20 as there. Only the order of the
+/// scores matters, not their scale.
+public enum CoSENT {
+    public static let lambda: Float = 20
+
+    /// cosines, labels: (B). Returns the loss; weights: (B·B) receives each ordered pair's share
+    /// exp(λ(c_i − c_j)) / (1 + Σ) (0 elsewhere), kept for `backward`.
+    public static func forward(weights: UnsafeMutablePointer<Float>, cosines: UnsafePointer<Float>, labels: UnsafePointer<Float>, b: Int) -> Float {
+        // log-sum-exp over {0} ∪ {λ(c_i − c_j)}, shifted by its largest term
+        var largest: Float = 0
+        for i in 0..<b { for j in 0..<b where labels[i] < labels[j] { largest = max(largest, lambda * (cosines[i] - cosines[j])) } }
+        var sum = expf(-largest)
+        weights.update(repeating: 0, count: b * b)
+        for i in 0..<b {
+            for j in 0..<b where labels[i] < labels[j] {
+                weights[i * b + j] = expf(lambda * (cosines[i] - cosines[j]) - largest)
+                sum += weights[i * b + j]
+            }
+        }
+        for index in 0..<(b * b) { weights[index] /= sum }
+        return largest + logf(sum)
+    }
+
+    /// dcosines: (B) = scale · dloss/dc (written): λ·w_ij toward c_i, −λ·w_ij toward c_j.
+    public static func backward(dcosines: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, b: Int, scale: Float) {
+        dcosines.update(repeating: 0, count: b)
+        for i in 0..<b {
+            for j in 0..<b where weights[i * b + j] != 0 {
+                let g = scale * lambda * weights[i * b + j]
+                dcosines[i] += g
+                dcosines[j] -= g
+            }
+        }
+    }
+}

@@ -84,6 +84,16 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
     public var modelType: ModelType = .bert
     /// Not a transformers key: `ModelConfigFile` stores it under `dsprep_output`.
     public var output: Output = .sequenceClassification
+    /// What a bi-encoder learns from its pairs' scores.
+    public enum SimilarityLoss: String, Sendable, Codable, CaseIterable {
+        /// sentence-transformers' CosineSimilarityLoss: MSE between the cosine and score / scoreScale
+        case cosine
+        /// sentence-transformers' CoSENTLoss: the pairs' cosines in the order of their scores
+        case cosent
+    }
+
+    /// A training choice, not saved in config.json.
+    public var similarityLoss: SimilarityLoss = .cosine
     /// A bi-encoder's score range: it predicts scoreScale · cosine and learns cosine against
     /// score / scoreScale (sentence-transformers scales STS scores 0…5 to 0…1). `dsprep_score_scale`.
     public var scoreScale: Float = 1

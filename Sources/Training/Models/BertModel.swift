@@ -9,7 +9,8 @@ import DSPrepSupport
 /// With `configuration.output` `.cosineSimilarity` it is instead a sentence-transformers
 /// bi-encoder: each row is a pair of texts encoded separately, each text's token vectors are
 /// mean-pooled into an embedding, and the output is the cosine of the two, times
-/// `configuration.scoreScale` (regression; MSE between the cosine and score / scoreScale).
+/// `configuration.scoreScale` (regression; MSE between the cosine and score / scoreScale, or
+/// CoSENT on the order of the scores, by `configuration.similarityLoss`).
 ///
 /// Activations are packed (`PackedBatch`): N rows, one per token attention can see, with no
 /// padding rows. Per layer, with x: (N,C):
@@ -135,6 +136,7 @@ public final class BertModel: Model {
         var cls: Pointer                                  // (S,C) each sequence's first token, or its mean-pooled embedding
         var norms: Pointer                                // (S) a bi-encoder's embedding norms
         var cosines: Pointer                              // (B) a bi-encoder's cosines, before scoreScale
+        var pairWeights: Pointer                          // (B,B) CoSENT's shares of the ordered row pairs
         var headIn: Pointer                               // (B,C) cls after dropout when the head has one first
         var headPre, headAct: Pointer                     // (B,C) dense output, after tanh/GELU
         var headOut: Pointer                              // (B,C) headAct after dropout
@@ -200,7 +202,7 @@ public final class BertModel: Model {
                 b: b, n: n,
                 keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe, x0: x0, layers: layers,
                 firstA: take(b * c), firstX: take(b * c),
-                cls: take(sequences * c), norms: take(sequences), cosines: take(b), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
+                cls: take(sequences * c), norms: take(sequences), cosines: take(b), pairWeights: take(b * b), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
                 logits: take(b * k), probs: take(b * k), scratch: scratch)
         }
         _ = build()
@@ -265,7 +267,14 @@ public final class BertModel: Model {
             CosineSimilarity.forward(out: acts.cosines, norms: acts.norms, a: acts.cls, b: acts.cls + b * c, n: b, c: c)
             for i in 0..<b { acts.logits[i] = cfg.scoreScale * acts.cosines[i] }
             guard let labels = batch.labels else { return nil }
-            return loss.forward(logits: acts.cosines, probs: acts.probs, labels: cosineTargets(labels), b: b)
+            switch (cfg.similarityLoss, labels) {
+            case (.cosent, .values(let scores)):
+                return scores.withUnsafeBufferPointer {
+                    CoSENT.forward(weights: acts.pairWeights, cosines: acts.cosines, labels: $0.baseAddress!, b: b)
+                }
+            default:
+                return loss.forward(logits: acts.cosines, probs: acts.probs, labels: cosineTargets(labels), b: b)
+            }
         }
         let head = classificationHead.head
         // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
@@ -379,8 +388,12 @@ public final class BertModel: Model {
             loss.backward(dlogits: scratch.dlogits, logits: acts.logits, probs: acts.probs, labels: labels, b: b, scale: lossScale)
             backwardHead(classificationHead, dpool: dpool, acts)
         } else {
-            loss.backward(dlogits: scratch.dlogits, logits: acts.cosines, probs: acts.probs, labels: cosineTargets(labels), b: b,
-                          scale: lossScale)
+            switch cfg.similarityLoss {
+            case .cosent: CoSENT.backward(dcosines: scratch.dlogits, weights: acts.pairWeights, b: b, scale: lossScale)
+            case .cosine:
+                loss.backward(dlogits: scratch.dlogits, logits: acts.cosines, probs: acts.probs, labels: cosineTargets(labels), b: b,
+                              scale: lossScale)
+            }
             zero(dpool, 2 * b * c)
             CosineSimilarity.backward(da: dpool, db: dpool + b * c, dout: scratch.dlogits, out: acts.cosines, norms: acts.norms,
                                       a: acts.cls, b: acts.cls + b * c, n: b, c: c)

@@ -19,6 +19,7 @@ public enum ModelFiles {
         func setOutput(_ configuration: inout BertConfiguration) {
             configuration.output = biEncoderScoreScale == nil ? .sequenceClassification : .cosineSimilarity
             configuration.scoreScale = biEncoderScoreScale ?? 1
+            configuration.similarityLoss = arguments.similarityLoss
         }
         if let folder = arguments.modelNameOrPath {
             let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed) {

@@ -68,7 +68,16 @@ public final class Trainer<Rows: TokenRows> {
             // sentence-transformers' CosineSimilarityLoss wants scores in the cosine's range: STS's 0…5 become 0…1
             let scale = max(1, scores.map(\.magnitude).max() ?? 1)
             scoreScale = scale
-            print(String(format: "bi-encoder: mean-pooled embeddings, cosine similarity trained against score / %g (the largest training score)", scale))
+            switch arguments.similarityLoss {
+            case .cosine:
+                print(String(format: "bi-encoder: mean-pooled embeddings, cosine similarity trained against score / %g (the largest training score)", scale))
+            case .cosent:
+                print(String(format: "bi-encoder: mean-pooled embeddings, cosine similarity trained with CoSENT on the scores' order; predictions are %g · cosine", scale))
+            }
+        }
+        if arguments.similarityLoss != .cosine && !biEncoder {
+            throw InputError("similarity_loss \(arguments.similarityLoss.rawValue) is a bi-encoder's loss, but the training rows are not pairs encoded separately",
+                             at: SourceLocation(path: train.source), hint: "tokenize the pairs with --pair-encoding separate, or leave similarity_loss out")
         }
         if let eval {
             try check((eval.pairInputIds != nil) == biEncoder,

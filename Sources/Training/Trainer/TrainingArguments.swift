@@ -59,6 +59,8 @@ public struct TrainingArguments: Sendable, Equatable {
     public var attentionProbsDropoutProb: Float = 0.1
     /// Word embeddings get no gradient and no optimizer state (Transformer models).
     public var freezeEmbeddings = false
+    /// A bi-encoder's loss.
+    public var similarityLoss: BertConfiguration.SimilarityLoss = .cosine
     /// Model vocabulary; nil takes the tokenizer's size, else the largest id in the data + 1.
     public var vocabSize: Int?
 

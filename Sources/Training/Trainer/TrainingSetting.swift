@@ -182,3 +182,4 @@ extension TrainingArguments.ModelKind: SettingValue {}
 extension TrainingArguments.TaskKind: SettingValue {}
 extension TrainingArguments.EvalStrategy: SettingValue {}
 extension Schedule.Kind: SettingValue {}
+extension BertConfiguration.SimilarityLoss: SettingValue {}

@@ -39,6 +39,8 @@ extension TrainingArguments {
                         help: "Transformer dropout on attention probabilities."),
         TrainingSetting("freeze_embeddings", \.freezeEmbeddings, .model, aliases: ["freeze_word_embeddings"],
                         help: "Word embeddings get no gradient and no AdamW state (less memory, faster steps; Transformer models)."),
+        TrainingSetting("similarity_loss", \.similarityLoss, .model,
+                        help: "A bi-encoder's loss (pairs tokenized with --pair-encoding separate): cosine (CosineSimilarityLoss, MSE to score / scale) or cosent (CoSENTLoss, the scores' order)."),
         TrainingSetting("bag_dimension", \.bagDimension, .model, flag: "dimension", aliases: ["dimension", "dim"], rule: .atLeast(1),
                         help: "Bag model embedding size."),
         TrainingSetting("bigram_buckets", \.bigramBuckets, .model, aliases: ["bucket"], rule: .atLeast(0),
