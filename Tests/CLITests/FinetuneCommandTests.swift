@@ -134,6 +134,10 @@ final class FinetuneCommandTests: XCTestCase {
                                           "--output-dir", path("mixed"), "--max-steps", "1"])
         XCTAssertNotEqual(mixed.status, 0)
         XCTAssertTrue(mixed.stderr.contains("the training pairs are encoded separately (a bi-encoder), but the evaluation rows are not"), mixed.stderr)
+        let cosentOnJoint = try DSPrepBinary.run(["train", "--model", model, "--train", path("joint"), "--similarity-loss", "cosent",
+                                                  "--output-dir", path("cosent"), "--max-steps", "1"])
+        XCTAssertNotEqual(cosentOnJoint.status, 0)
+        XCTAssertTrue(cosentOnJoint.stderr.contains("similarity_loss cosent is a bi-encoder's loss"), cosentOnJoint.stderr)
         let noPair = try DSPrepBinary.run(["tokenize", head("test.tsv", rows: 4), "--tokenizer", model, "--pair-encoding", "separate",
                                            "--out", path("single"), "--no-cache"])
         XCTAssertNotEqual(noPair.status, 0)
