@@ -1,5 +1,5 @@
 """PyTorch + HF Trainer side of the fine-tuning recipes (tools/recipes/finetune-nsmc.yaml,
-tools/recipes/finetune-korsts.yaml): the same model folder, data, batch size, maximum length, learning rate,
+tools/recipes/finetune-korsts-cross-encoder.yaml): the same model folder, data, batch size, maximum length, learning rate,
 warmup share, weight decay, length-grouped batches and time budget, with the learning rate decaying
 linearly over the budget or the epochs, whichever ends first, as dsprep's --max-time schedule does
 (HF's Trainer has no time budget: a LambdaLR reads the clock, and a callback stops at the deadline). Then it scores the model of the
