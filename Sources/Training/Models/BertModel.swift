@@ -170,9 +170,9 @@ public final class BertModel: Model {
                                           padTokenId: Int32(configuration.padTokenId))
 
     /// Lays the arena out for B rows of `sequences` sequences, encoded N packed rows with S
-    /// attention scores at a time. Training keeps every layer's activations and the backward's scratch; evaluation
-    /// keeps one layer's, reused layer after layer (its output overwrites its input). Two
-    /// passes: the first only counts.
+    /// attention scores at a time. Training keeps every layer's activations and the backward's
+    /// scratch; evaluation keeps one layer's, reused layer after layer (its output overwrites its
+    /// input). Two passes: the first only counts.
     private func layout(b: Int, sequences: Int, n: Int, s: Int, training: Bool) -> Activations {
         let cfg = configuration
         let c = cfg.hiddenSize, e = cfg.embeddingWidth, f = cfg.intermediateSize, k = task.outputCount
@@ -202,7 +202,8 @@ public final class BertModel: Model {
                 b: b, n: n,
                 keyBias: take(n), emb: take(n * e), embMean: take(n), embRstd: take(n), xe: xe, x0: x0, layers: layers,
                 firstA: take(b * c), firstX: take(b * c),
-                cls: take(sequences * c), norms: take(sequences), cosines: take(b), pairWeights: take(b * b), headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
+                cls: take(sequences * c), norms: take(sequences), cosines: take(b), pairWeights: take(b * b),
+                headIn: take(b * c), headPre: take(b * c), headAct: take(b * c), headOut: take(b * c),
                 logits: take(b * k), probs: take(b * k), scratch: scratch)
         }
         _ = build()
@@ -296,7 +297,7 @@ public final class BertModel: Model {
 
     /// Embeddings and encoder layers over the sequences `spans` (packed rows firstRow... of the
     /// batch); writes the last layer's output at each sequence's first token, or its mean over
-    /// the tokens for a bi-encoder, to cls: (B,C).
+    /// the tokens for a bi-encoder, to cls: (sequences, C).
     private func encode(_ acts: Activations, spans: SequenceSpans, firstRow: Int, cls: Pointer) {
         let cfg = configuration
         let n = spans.rowCount, c = cfg.hiddenSize, e = cfg.embeddingWidth
