@@ -25,25 +25,29 @@ enum DatasetInspection {
         guard rows > 0 else { return }
         print("")
         let shown = 0..<min(rows, dataset.count)
-        guard let idsColumn = dataset.schema.index(of: "input_ids"),
-              let decoder = try tokenizer ?? recordedTokenizer(of: path)
-        else {
+        // input_ids, and a bi-encoder's pair_input_ids
+        let idsColumns = ["input_ids", "pair_input_ids"].compactMap { dataset.schema.index(of: $0) }
+        guard !idsColumns.isEmpty, let decoder = try tokenizer ?? recordedTokenizer(of: path) else {
             TablePrinter.printRows(dataset.table, rows: shown)
             return
         }
         // Token shards: one block per row, the ids and their tokens one under the other.
-        let others = dataset.schema.fields.indices.filter { $0 != idsColumn }
+        let others = dataset.schema.fields.indices.filter { !idsColumns.contains($0) }
         for row in shown {
             let values = dataset.table.row(row)
             print("#\(row)  " + others.map { "\(dataset.schema.fields[$0].name)=\(TablePrinter.cell(values[$0]).truncated(toWidth: 60))" }
                 .joined(separator: "  "))
-            guard case .list(let ids) = values[idsColumn] else { continue }
-            let pairs = ids.map { value -> (id: String, token: String) in
-                guard case .int(let id) = value else { return ("?", "?") }
-                return (String(id), decoder.token(of: Int32(truncatingIfNeeded: id)) ?? "<?>")
+            for column in idsColumns {
+                guard case .list(let ids) = values[column] else { continue }
+                let pairs = ids.map { value -> (id: String, token: String) in
+                    guard case .int(let id) = value else { return ("?", "?") }
+                    return (String(id), decoder.token(of: Int32(truncatingIfNeeded: id)) ?? "<?>")
+                }
+                let label = idsColumns.count > 1 ? dataset.schema.fields[column].name + ":" : ""
+                if !label.isEmpty { print("    " + label) }
+                print("    ids:    " + pairs.map { $0.id.rightPadded(to: max($0.id.displayWidth, $0.token.displayWidth)) }.joined(separator: " "))
+                print("    tokens: " + pairs.map { $0.token.rightPadded(to: max($0.id.displayWidth, $0.token.displayWidth)) }.joined(separator: " "))
             }
-            print("    ids:    " + pairs.map { $0.id.rightPadded(to: max($0.id.displayWidth, $0.token.displayWidth)) }.joined(separator: " "))
-            print("    tokens: " + pairs.map { $0.token.rightPadded(to: max($0.id.displayWidth, $0.token.displayWidth)) }.joined(separator: " "))
         }
     }
 
