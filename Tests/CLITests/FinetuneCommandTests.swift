@@ -102,6 +102,9 @@ final class FinetuneCommandTests: XCTestCase {
         XCTAssertEqual(try rows(shards, "pair_input_ids"), try rows(try Dataset.load(from: path("second")).table, "input_ids"),
                        "each second text is encoded on its own, as tokenizing it alone does")
         XCTAssertEqual(try rows(shards, "input_ids").first?.first, 101, "each text has its own [CLS]")
+        let inspect = try DSPrepBinary.run(["inspect", path("bi"), "--rows", "1"])
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("    pair_input_ids:\n    ids:    101 "), "both texts are shown decoded: \(inspect.stdout)")
 
         let train = try DSPrepBinary.run(["train", "--model", model, "--train", path("bi"), "--eval", path("bi"),
                                           "--output-dir", path("run"), "--max-steps", "2", "--batch-size", "4", "--quiet"])
