@@ -9,6 +9,7 @@ import XCTest
 /// missing or unexpected weights and compute the same logits on a padded batch of mixed lengths;
 /// then both fine-tune that checkpoint on the batch with dropout off: the same gradient for every
 /// parameter after one backward and the same parameters after 3 AdamW steps (`TrainingParity`).
+/// The same for bi-encoder checkpoints, which sentence-transformers loads (`compareBiEncoder`).
 /// Skips without the models or DSPREP_TORCH_PYTHON.
 final class PretrainedExportTests: XCTestCase {
     static let korean = ["아 더빙.. 진짜 짜증나네요 목소리", "흠...포스터보고 초딩영화줄....오버연기조차 가볍지 않구나",
