@@ -180,19 +180,16 @@ public struct TokenizeJob: Sendable {
         func unknownCount(_ ids: [Int32]) -> Int { layout.unknownID.map { id in ids.reduce(0) { $0 + ($1 == id ? 1 : 0) } } ?? 0 }
         for row in rows {
             summary.inputBytes += text.valueLength(row) + (pair?.valueLength(row) ?? 0)
-            // A null text encodes as an empty one.
+            // A null text encodes as an empty one. Pairs encoded apart: the second text first, kept aside.
+            var pairIds: [Int32]?, pairTruncated = false
             if layout.separatePairs, let pair {
                 try encoder.encode(pair.stringBytes(row), pair: nil)
-                let pairIds = encoder.ids, pairTruncated = encoder.truncated
-                try encoder.encode(text.stringBytes(row), pair: nil)
-                summary.record(length: encoder.ids.count + pairIds.count, unknown: unknownCount(encoder.ids) + unknownCount(pairIds),
-                               truncated: encoder.truncated || pairTruncated)
-                try builders.append(ids: encoder.ids, typeIds: [], pairIds: pairIds, row: row, of: batch, label: label, layout: layout)
-            } else {
-                try encoder.encode(text.stringBytes(row), pair: pair.map { $0.stringBytes(row) })
-                summary.record(length: encoder.ids.count, unknown: unknownCount(encoder.ids), truncated: encoder.truncated)
-                try builders.append(ids: encoder.ids, typeIds: encoder.typeIds, pairIds: nil, row: row, of: batch, label: label, layout: layout)
+                (pairIds, pairTruncated) = (encoder.ids, encoder.truncated)
             }
+            try encoder.encode(text.stringBytes(row), pair: layout.separatePairs ? nil : pair.map { $0.stringBytes(row) })
+            summary.record(length: encoder.ids.count + (pairIds?.count ?? 0), unknown: unknownCount(encoder.ids) + unknownCount(pairIds ?? []),
+                           truncated: encoder.truncated || pairTruncated)
+            try builders.append(ids: encoder.ids, typeIds: encoder.typeIds, pairIds: pairIds, row: row, of: batch, label: label, layout: layout)
         }
         return (builders.finish(layout), summary)
     }
@@ -226,14 +223,11 @@ struct OutputLayout {
         var entries: [(name: String, feature: Feature)] = keptIndices.map {
             (input.fields[$0].name, Feature(inferredFrom: input.fields[$0].type))
         }
-        entries.append(("input_ids", .list(.value(.int32))))
-        if separatePairs {
-            if options.attentionMask { entries.append(("attention_mask", .list(.value(.int8)))) }
-            entries.append(("pair_input_ids", .list(.value(.int32))))
-            if options.attentionMask { entries.append(("pair_attention_mask", .list(.value(.int8)))) }
-        } else {
-            if pairIndex != nil { entries.append(("token_type_ids", .list(.value(.int8)))) }
-            if options.attentionMask { entries.append(("attention_mask", .list(.value(.int8)))) }
+        // per sequence, in `OutputBuilders.append`'s order: ids, a joint pair's types, the mask
+        for prefix in separatePairs ? ["", "pair_"] : [""] {
+            entries.append((prefix + "input_ids", .list(.value(.int32))))
+            if pairIndex != nil && !separatePairs { entries.append(("token_type_ids", .list(.value(.int8)))) }
+            if options.attentionMask { entries.append((prefix + "attention_mask", .list(.value(.int8)))) }
         }
         switch labels {
         case .classes(let names)?: entries.append(("labels", .classLabel(names: names)))
