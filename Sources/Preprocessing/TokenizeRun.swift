@@ -181,6 +181,27 @@ public struct TokenizeRun {
         return try JSONValueDecoder().decode(Summary.self, from: data, path: path).splits.map { ($0.split, $0.report) }
     }
 
+    /// The summary file for a dataset that `dsprep dataset ...` derives from `sources`, so that
+    /// `dsprep train` and `inspect` still know its tokenizer: the sources' tokenizer and digest,
+    /// without split reports (they count the sources' rows) or a shard place (it is no tokenize
+    /// shard, so `merge` refuses it). Empty when a source records no tokenizer; an error when two
+    /// sources record different tokenizers, whose ids mean different pieces.
+    public static func derivedSummaryFile(of sources: [String]) throws -> [String: Data] {
+        let summaries = sources.map(recordedSummary(in:))
+        guard let first = summaries.first ?? nil else { return [:] }
+        var derived = Summary(tokenizer: first.tokenizer, splits: [], job: first.job)
+        derived.job?.shardIndex = nil
+        derived.job?.shardCount = nil
+        for (path, summary) in zip(sources, summaries) {
+            guard let summary else { return [:] }
+            if (summary.job?.tokenizerDigest ?? summary.tokenizer) != (first.job?.tokenizerDigest ?? first.tokenizer) {
+                throw InputError("it was tokenized with \(summary.tokenizer), but \(sources[0]) with \(first.tokenizer)",
+                                 at: SourceLocation(path: path), hint: "concatenate datasets of one tokenizer only")
+            }
+        }
+        return [summaryFile: Data((try JSONValueEncoder().text(derived) + "\n").utf8)]
+    }
+
     /// The tokenizer path recorded by the run that wrote `folder` (or its parent collection).
     public static func recordedTokenizerPath(in folder: String) -> String? { recordedSummary(in: folder)?.tokenizer }
 

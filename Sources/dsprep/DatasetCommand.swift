@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import DSPrepSupport
+import Preprocessing
 import Foundation
 
 /// `dsprep dataset ...`: the dataset operations, each reading a dataset folder and writing a new one.
@@ -36,7 +37,8 @@ struct DatasetCommand: ParsableCommand {
             let splits = [("train", train), ("test", test)].map { name, table -> (name: String, dataset: Dataset) in
                 (name, Dataset(table: table, features: dataset.features.selecting(table.schema), split: name, info: dataset.info))
             }
-            try DatasetDict(splits).save(to: output.out, maxShardBytes: output.maxShardBytes)
+            try DatasetDict(splits).save(to: output.out, maxShardBytes: output.maxShardBytes,
+                                        alongside: try TokenizeRun.derivedSummaryFile(of: [location.path]))
             print("wrote train (\(train.count) rows) and test (\(test.count) rows) to \(output.out)")
         }
     }
@@ -50,7 +52,7 @@ struct DatasetCommand: ParsableCommand {
         func run() throws {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
-            try output.save(dataset.table.shuffled(seed: seed.seed), like: dataset, split: split)
+            try output.save(dataset.table.shuffled(seed: seed.seed), like: dataset, split: split, from: [location.path])
         }
     }
 
@@ -72,7 +74,7 @@ struct DatasetCommand: ParsableCommand {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             let table = try dataset.table.shard(numShards: numShards, index: shardIndex ?? index ?? 0, contiguous: !interleaved)
-            try output.save(table, like: dataset, split: split)
+            try output.save(table, like: dataset, split: split, from: [location.path])
         }
     }
 
@@ -85,7 +87,7 @@ struct DatasetCommand: ParsableCommand {
         func run() throws {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
-            try output.save(dataset.table.head(n), like: dataset, split: split)
+            try output.save(dataset.table.head(n), like: dataset, split: split, from: [location.path])
         }
     }
 
@@ -105,7 +107,7 @@ struct DatasetCommand: ParsableCommand {
             let (dataset, split) = try location.open()
             let names = { (list: String) in list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             let table = try columns.map { try dataset.table.selectColumns(names($0)) } ?? dataset.table.removeColumns(names(remove ?? ""))
-            try output.save(table, like: dataset, split: split)
+            try output.save(table, like: dataset, split: split, from: [location.path])
         }
     }
 
@@ -129,7 +131,7 @@ struct DatasetCommand: ParsableCommand {
                 table = try table.renameColumn(parts[0], to: parts[1])
                 features = features.renaming(parts[0], to: parts[1])
             }
-            try output.save(table, like: Dataset(table: table, features: features, split: split, info: dataset.info), split: split)
+            try output.save(table, like: Dataset(table: table, features: features, split: split, info: dataset.info), split: split, from: [location.path])
         }
     }
 
@@ -140,9 +142,10 @@ struct DatasetCommand: ParsableCommand {
 
         func run() throws {
             try output.check(inputs: paths)
+            _ = try TokenizeRun.derivedSummaryFile(of: paths)  // ids of two tokenizers are refused before any work
             let datasets = try paths.map { try Dataset.load(from: $0) }
             guard let first = datasets.first else { throw ValidationError("give at least one dataset folder") }
-            try output.save(try Table.concatenate(datasets.map(\.table)), like: first, split: first.split)
+            try output.save(try Table.concatenate(datasets.map(\.table)), like: first, split: first.split, from: paths)
         }
     }
 }

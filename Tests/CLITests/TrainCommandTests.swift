@@ -169,4 +169,36 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(stale.stdout.contains("note: the training shards were tokenized with \(changed), which has changed"), stale.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("run2/checkpoint-1/changed-tokenizer.json")))
     }
+
+    func testDatasetOperationsKeepTheTokenizerRecord() throws {
+        let split = try DSPrepBinary.run(["dataset", "split", path("shards"), "--split", "train", "--test-size", "20", "--out", path("dev")])
+        XCTAssertEqual(split.status, 0, split.stderr)
+        let train = try DSPrepBinary.run(["train", "--train", path("dev"), "--eval", path("dev"), "--out", path("run"), "--max-steps", "1"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("tokenizer \(SampleShards.tokenizer), as recorded in the training shards"), train.stdout)
+
+        // a derived folder is no tokenize shard: merge refuses it
+        let shard = try DSPrepBinary.run(["dataset", "shard", path("dev"), "--split", "train", "--num-shards", "2", "--shard-index", "0",
+                                          "--out", path("half")])
+        XCTAssertEqual(shard.status, 0, shard.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("half/dsprep-tokenize-summary.json")))
+        let merge = try DSPrepBinary.run(["merge", path("half"), path("half"), "--out", path("merged")])
+        XCTAssertNotEqual(merge.status, 0)
+        XCTAssertTrue(merge.stderr.contains("not a shard folder"), merge.stderr)
+
+        // ids of two tokenizers are not concatenated
+        let vocabulary = path("vocab.txt")
+        try TinyVocabulary.write(to: vocabulary)
+        let tiny = try SampleShards.tokenize(into: path("tiny"), maxLength: 64, tokenizer: vocabulary)
+        XCTAssertEqual(tiny.status, 0, tiny.stderr)
+        let concat = try DSPrepBinary.run(["dataset", "concat", path("half"), path("tiny/test"), "--out", path("mixed")])
+        XCTAssertNotEqual(concat.status, 0)
+        XCTAssertTrue(concat.stderr.contains("it was tokenized with \(vocabulary), but \(path("half")) with \(SampleShards.tokenizer)"),
+                      concat.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("mixed")))
+        let same = try DSPrepBinary.run(["dataset", "concat", path("half"), path("shards/test"), "--out", path("joined")])
+        XCTAssertEqual(same.status, 0, same.stderr)
+        let inspect = try DSPrepBinary.run(["train", "--train", path("joined"), "--out", path("run2"), "--max-steps", "1"])
+        XCTAssertTrue(inspect.stdout.contains("as recorded in the training shards"), inspect.stdout)
+    }
 }

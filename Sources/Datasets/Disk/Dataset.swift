@@ -73,11 +73,11 @@ public struct Dataset: Sendable {
 
     /// Writes the dataset as a `save_to_disk` folder at `path` (all or nothing), splitting it into
     /// files of about `maxShardBytes`.
-    public func save(to path: String, maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes) throws {
+    public func save(to path: String, maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes, alongside: [String: Data] = [:]) throws {
         let writer = try DatasetWriter(path: path, schema: schema, features: features, split: split, info: info,
                                        maxShardBytes: maxShardBytes)
         for batch in table.batches { try writer.write(batch) }
-        try writer.finish()
+        try writer.finish(alongside: alongside)
     }
 
     /// HF features kept in an Arrow schema's `huggingface` metadata (used when

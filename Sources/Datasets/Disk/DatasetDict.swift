@@ -38,13 +38,15 @@ public struct DatasetDict: Sendable {
     }
 
     /// Writes all splits at `path`, all or nothing.
-    public func save(to path: String, maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes) throws {
+    /// `alongside` are further files (name → contents) written at the top of the collection.
+    public func save(to path: String, maxShardBytes: Int = DatasetWriter.defaultMaxShardBytes, alongside: [String: Data] = [:]) throws {
         for name in names { try OutputPolicy.checkPlainName(name, what: "split", at: SourceLocation(path: path)) }
         try AtomicOutput.writeDirectory(at: path, kind: .dataset) { folder in
             for (name, dataset) in zip(names, datasets) {
                 try dataset.save(to: folder + "/" + name, maxShardBytes: maxShardBytes)
             }
             try Self.writeSplitList(names, in: folder)
+            try SaveToDiskFiles.writeAlongside(alongside, in: folder)
         }
     }
 

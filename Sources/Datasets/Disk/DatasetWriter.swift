@@ -81,7 +81,8 @@ public final class DatasetWriter {
     }
 
     /// Completes the folder and moves it to `path` (replacing dsprep's earlier dataset there, see `OutputPolicy`).
-    public func finish() throws {
+    /// `alongside` are further files (name → contents) that arrive in the folder with the data.
+    public func finish(alongside: [String: Data] = [:]) throws {
         guard !cancelled else { throw InputError("the output was abandoned after an earlier error", at: SourceLocation(path: path)) }
         guard !done else { return }
         do {
@@ -96,6 +97,7 @@ public final class DatasetWriter {
             try SaveToDiskFiles.writeInfo(features: features, info: info, folder: temporary)
             try SaveToDiskFiles.writeState(
                 dataFiles: finalNames, fingerprint: SaveToDiskFiles.fingerprint(contentHasher), split: split, folder: temporary)
+            try SaveToDiskFiles.writeAlongside(alongside, in: temporary)
             try AtomicOutput.replace(path, with: temporary, kind: .dataset)
             done = true
         } catch {

@@ -54,6 +54,14 @@ enum SaveToDiskFiles {
         try Data(json.serialized(.pythonDumps(indent: 2)).utf8).write(to: URL(fileURLWithPath: path))
     }
 
+    /// Files a caller adds beside HF's (dsprep's own records); the names are plain file names.
+    static func writeAlongside(_ files: [String: Data], in folder: String) throws {
+        for (name, contents) in files.sorted(by: { $0.key < $1.key }) {
+            try OutputPolicy.checkPlainName(name, what: "file", at: SourceLocation(path: folder))
+            try contents.write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
+    }
+
     // MARK: - dataset_info.json
 
     static func writeInfo(features: Features, info: DatasetInfo, folder: String) throws {

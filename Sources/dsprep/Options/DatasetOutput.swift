@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import DSPrepSupport
+import Preprocessing
 
 /// `--out` and `--max-shard-mb` of the commands that write a dataset folder.
 struct DatasetOutput: ParsableArguments {
@@ -17,9 +18,11 @@ struct DatasetOutput: ParsableArguments {
         try OutputPolicy.checkFolder(out, kind: .dataset, inputs: inputs)
     }
 
-    func save(_ table: Table, like source: Dataset, split: String?) throws {
+    /// Saves `table` with `source`'s features and info, and the tokenizer record of the folders
+    /// it was made `from` (see `TokenizeRun.derivedSummaryFile`).
+    func save(_ table: Table, like source: Dataset, split: String?, from folders: [String]) throws {
         let dataset = Dataset(table: table, features: source.features.selecting(table.schema), split: split, info: source.info)
-        try dataset.save(to: out, maxShardBytes: maxShardBytes)
+        try dataset.save(to: out, maxShardBytes: maxShardBytes, alongside: try TokenizeRun.derivedSummaryFile(of: folders))
         print("wrote \(table.count) rows to \(out)")
     }
 }
