@@ -1,11 +1,13 @@
 """PyTorch + HF Trainer side of the fine-tuning recipes (tools/recipes/finetune-nsmc.yaml,
-tools/recipes/finetune-korsts-cross-encoder.yaml): the same model folder, data, batch size, maximum length, learning rate,
+tools/recipes/finetune-korsts-cross-encoder.yaml, and with --task korsts-bi tools/recipes/finetune-korsts.yaml, where
+sentence-transformers' trainer, a subclass of HF's, trains the bi-encoder: mean pooling, CoSENTLoss, random batches
+as its default sampler draws them): the same model folder, data, batch size, maximum length, learning rate,
 warmup share, weight decay, length-grouped batches and time budget, with the learning rate decaying
 linearly over the budget or the epochs, whichever ends first, as dsprep's --max-time schedule does
 (HF's Trainer has no time budget: a LambdaLR reads the clock, and a callback stops at the deadline). Then it scores the model of the
 last step on the whole test file and prints one JSON object (metrics, samples seen, seconds, peak RSS).
 
-usage: finetune-peer.py --model DIR --train FILE --test FILE --task nsmc|korsts [--max-time 30]
+usage: finetune-peer.py --model DIR --train FILE --test FILE --task nsmc|korsts|korsts-bi [--max-time 30]
        [--learning-rate 5e-5] [--warmup 0.06] [--weight-decay 0.01] [--epochs 1] [--threads 2]
 """
 import argparse
@@ -22,7 +24,8 @@ from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Dat
                           TrainerCallback, TrainingArguments)
 
 # column names and whether the label is a class (NSMC) or a score (KorSTS, regression)
-TASKS = {"nsmc": (["document"], "label", False), "korsts": (["sentence1", "sentence2"], "score", True)}
+TASKS = {"nsmc": (["document"], "label", False), "korsts": (["sentence1", "sentence2"], "score", True),
+         "korsts-bi": (["sentence1", "sentence2"], "score", True)}
 
 
 def read_tsv(path, texts, label, regression):
@@ -83,6 +86,56 @@ class Budget(TrainerCallback):
             control.should_training_stop = True
 
 
+def schedule(trainer, rate):
+    """Replaces the trainer's schedule with the budget-aware one (HF's Trainer has no time budget)."""
+    trainer.create_optimizer()
+    trainer.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(trainer.optimizer, rate)
+
+
+def cross_encoder(options, settings, train_rows, test_rows, regression, budget, rate):
+    """transformers' *ForSequenceClassification on each row's text (or pair as one sequence):
+    the predicted scores (or class logits) of the test rows, their labels."""
+    tokenizer = AutoTokenizer.from_pretrained(options.model)
+    train = Encoded(tokenizer, train_rows, options.max_length)
+    test = Encoded(tokenizer, test_rows, options.max_length)
+    if regression:
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=1, problem_type="regression")
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=2)
+    arguments = TrainingArguments(**settings, train_sampling_strategy="group_by_length")
+    trainer = Trainer(model=model, args=arguments, train_dataset=train, data_collator=DataCollatorWithPadding(tokenizer),
+                      callbacks=[budget])
+    schedule(trainer, rate)
+    trainer.train()
+    # group_by_length orders evaluation batches by length too: take the labels in the order predicted
+    output = trainer.predict(test)
+    predictions = output.predictions.reshape(-1) if regression else output.predictions
+    return predictions, output.label_ids, {}
+
+
+def bi_encoder(options, settings, train_rows, test_rows, regression, budget, rate):
+    """A sentence-transformers bi-encoder (each text alone, mean pooling) trained with CoSENTLoss:
+    the cosine of each test pair's embeddings, the test scores."""
+    import datasets
+    import sentence_transformers
+    from sentence_transformers import (SentenceTransformer, SentenceTransformerTrainer,
+                                       SentenceTransformerTrainingArguments, losses, models)
+
+    encoder = models.Transformer(options.model, max_seq_length=options.max_length)
+    model = SentenceTransformer(modules=[encoder, models.Pooling(encoder.get_word_embedding_dimension(), "mean")],
+                                device="cpu")
+    train = datasets.Dataset.from_dict({"sentence1": [r[0][0] for r in train_rows], "sentence2": [r[0][1] for r in train_rows],
+                                        "score": [r[1] for r in train_rows]})
+    trainer = SentenceTransformerTrainer(model=model, args=SentenceTransformerTrainingArguments(**settings),
+                                         train_dataset=train, loss=losses.CoSENTLoss(model), callbacks=[budget])
+    schedule(trainer, rate)
+    trainer.train()
+    first = model.encode([r[0][0] for r in test_rows], batch_size=128, convert_to_tensor=True)
+    second = model.encode([r[0][1] for r in test_rows], batch_size=128, convert_to_tensor=True)
+    cosines = torch.nn.functional.cosine_similarity(first, second).numpy()
+    return cosines, np.array([r[1] for r in test_rows]), {"sentence_transformers": sentence_transformers.__version__}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
@@ -102,18 +155,10 @@ def main():
     torch.set_num_threads(options.threads)
     texts, label, regression = TASKS[options.task]
 
-    tokenizer = AutoTokenizer.from_pretrained(options.model)
-    train = Encoded(tokenizer, read_tsv(options.train, texts, label, regression), options.max_length)
-    test = Encoded(tokenizer, read_tsv(options.test, texts, label, regression), options.max_length)
-    torch.manual_seed(options.seed)
-    if regression:
-        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=1, problem_type="regression")
-    else:
-        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=2)
-
+    train_rows = read_tsv(options.train, texts, label, regression)
+    test_rows = read_tsv(options.test, texts, label, regression)
     budget = Budget(options.max_time * 60, options.batch_size)
-
-    steps_per_epoch = -(-len(train) // options.batch_size)
+    steps_per_epoch = -(-len(train_rows) // options.batch_size)
     max_steps = int(steps_per_epoch * options.epochs)
 
     def rate(step):
@@ -124,34 +169,26 @@ def main():
             return progress / options.warmup
         return max(0.0, (1 - progress) / (1 - options.warmup))
 
-    arguments = TrainingArguments(
+    settings = dict(
         output_dir="/tmp/finetune-peer", per_device_train_batch_size=options.batch_size, per_device_eval_batch_size=128,
         max_steps=max_steps, learning_rate=options.learning_rate,
         weight_decay=options.weight_decay, logging_steps=50, save_strategy="no", eval_strategy="no", report_to=[],
-        use_cpu=True, dataloader_num_workers=0, seed=options.seed, disable_tqdm=True,
-        train_sampling_strategy="group_by_length")
-    trainer = Trainer(model=model, args=arguments, train_dataset=train, data_collator=DataCollatorWithPadding(tokenizer),
-                      callbacks=[budget])
-    trainer.create_optimizer()
-    trainer.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(trainer.optimizer, rate)
-    trainer.train()
+        use_cpu=True, dataloader_num_workers=0, seed=options.seed, disable_tqdm=True)
+    torch.manual_seed(options.seed)
+    train_and_test = bi_encoder if options.task == "korsts-bi" else cross_encoder
+    scores, labels, versions = train_and_test(options, settings, train_rows, test_rows, regression, budget, rate)
     seconds = budget.elapsed()
-
-    # group_by_length orders evaluation batches by length too: take the labels in the order predicted
-    output = trainer.predict(test)
-    predictions, labels = output.predictions, output.label_ids
     if regression:
-        scores = predictions.reshape(-1)
         pearson = float(np.corrcoef(scores, labels)[0, 1])
         metrics = {"pearson": pearson, "spearman": float(np.corrcoef(average_ranks(scores), average_ranks(labels))[0, 1])}
     else:
-        metrics = {"accuracy": float((predictions.argmax(-1) == labels).mean())}
+        metrics = {"accuracy": float((scores.argmax(-1) == labels).mean())}
     print(json.dumps({
-        "task": options.task, "metrics": metrics, "test_rows": len(test), "steps": budget.steps,
+        "task": options.task, "metrics": metrics, "test_rows": len(test_rows), "steps": budget.steps,
         "samples_seen": budget.steps * options.batch_size, "train_seconds": seconds,
         "samples_per_second": budget.steps * options.batch_size / seconds,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "torch": torch.__version__, "transformers": transformers.__version__, "threads": torch.get_num_threads(),
+        "torch": torch.__version__, "transformers": transformers.__version__, **versions, "threads": torch.get_num_threads(),
     }))
 
 

@@ -11,6 +11,7 @@ torch_version=2.15.0
 transformers_version=5.23.0
 accelerate_version=1.15.0
 sentence_transformers_version=6.3.0  # loads dsprep's bi-encoder checkpoints in the export tests
+datasets_version=5.2.0  # sentence-transformers' trainer reads its rows from a datasets.Dataset (finetune-peer.py --task korsts-bi)
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
 pip=("$venv/bin/pip" install -q --disable-pip-version-check)
 if ! "$venv/bin/python" -c 'import torch' 2>/dev/null; then
@@ -20,7 +21,7 @@ fi
 if ! "$venv/bin/python" -c 'import transformers, accelerate, tokenizers' 2>/dev/null; then
   "${pip[@]}" "transformers==$transformers_version" "accelerate==$accelerate_version" numpy >&2
 fi
-if ! "$venv/bin/python" -c 'import sentence_transformers' 2>/dev/null; then
-  "${pip[@]}" "sentence-transformers==$sentence_transformers_version" >&2
+if ! "$venv/bin/python" -c 'import sentence_transformers, datasets' 2>/dev/null; then
+  "${pip[@]}" "sentence-transformers==$sentence_transformers_version" "datasets==$datasets_version" >&2
 fi
 echo "$venv/bin/python"

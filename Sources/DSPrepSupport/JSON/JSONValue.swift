@@ -43,9 +43,18 @@ public indirect enum JSONValue: Sendable, Equatable {
     public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
     public var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
     public var isNull: Bool { if case .null = self { return true } else { return false } }
-    public var intValue: Int? {
-        guard case let .number(n) = self, n == n.rounded(), abs(n) < 9e15 else { return nil }
-        return Int(n)
+    public var intValue: Int? { exactInteger(as: Int.self) }
+
+    /// The whole number this value spells exactly (within ±(2^53 − 1), see `largestExactInteger`), if `T` holds it.
+    public func exactInteger<T: FixedWidthInteger>(as type: T.Type) -> T? {
+        guard case let .number(n) = self, n.magnitude <= JSONValue.largestExactInteger else { return nil }
+        return T(exactly: n)
+    }
+
+    /// `value` as a number, or nil beyond ±(2^53 − 1), where a JSON number stops naming one integer.
+    public static func exactNumber<T: BinaryInteger>(_ value: T) -> JSONValue? {
+        let number = Double(value)
+        return number.magnitude <= largestExactInteger ? .number(number) : nil
     }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { return a } else { return nil } }
     public var objectValue: [(String, JSONValue)]? { if case let .object(o) = self { return o } else { return nil } }

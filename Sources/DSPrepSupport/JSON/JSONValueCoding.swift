@@ -140,11 +140,10 @@ private struct SlotEncoder: Encoder {
 /// The scalar conversions every container shares.
 private enum Scalar {
     static func integer<T: BinaryInteger>(_ value: T, at path: [CodingKey]) throws -> JSONValue {
-        let number = Double(value)
-        guard number.magnitude <= JSONValue.largestExactInteger else {
+        guard let number = JSONValue.exactNumber(value) else {
             throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) is beyond 2^53 − 1, where JSON numbers stop being exact"))
         }
-        return .number(number)
+        return number
     }
 
     static func double(_ value: Double, at path: [CodingKey]) throws -> JSONValue {
@@ -333,7 +332,7 @@ private enum Expect {
     /// A whole number that `T` holds and that the file spelled exactly (within 2^53 − 1).
     static func integer<T: FixedWidthInteger>(_ value: JSONValue, _ path: [CodingKey]) throws -> T {
         let number = try double(value, path)
-        guard number.magnitude <= JSONValue.largestExactInteger, let exact = T(exactly: number) else {
+        guard let exact = value.exactInteger(as: T.self) else {
             throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "expected a whole number that \(T.self) holds exactly, found \(number)"))
         }
         return exact

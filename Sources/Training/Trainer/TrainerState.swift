@@ -30,10 +30,10 @@ public struct TrainerState: Equatable, Sendable {
     public func jsonData() throws -> Data {
         func number(_ value: Double) -> JSONValue { value.isFinite ? .number(value) : .null }
         func whole<T: BinaryInteger>(_ value: T, _ key: String) throws -> JSONValue {
-            guard Double(value).magnitude <= JSONValue.largestExactInteger else {
+            guard let number = JSONValue.exactNumber(value) else {
                 throw InputError("\(key) \(value) is beyond 2^53 − 1, where JSON numbers stop being exact")
             }
-            return .number(Double(value))
+            return number
         }
         let history: [JSONValue] = logHistory.map { entry in
             .object(entry.map { key, value in (key, key == "step" && value.isFinite ? .number(value.rounded()) : number(value)) })
@@ -60,7 +60,7 @@ public struct TrainerState: Equatable, Sendable {
         func number(_ key: String) -> Double? { if case let .number(value)? = document[key] { return value } else { return nil } }
         func whole(_ key: String) throws -> UInt64 {
             guard let value = document[key] else { return 0 }
-            guard case let .number(number) = value, number.magnitude <= JSONValue.largestExactInteger, let exact = UInt64(exactly: number) else {
+            guard let exact = value.exactInteger(as: UInt64.self) else {
                 throw InputError("\(key) must be a whole number of at least 0", at: location)
             }
             return exact
