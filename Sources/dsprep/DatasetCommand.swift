@@ -8,8 +8,8 @@ import Foundation
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
-        abstract: "Operations on dataset folders: describe, split, shuffle, shard, head, select, rename, concat.",
-        subcommands: [Describe.self, Split.self, Shuffle.self, Shard.self, Head.self, Select.self, Rename.self, Concat.self])
+        abstract: "Operations on dataset folders: describe, split, shuffle, shard, head, filter, select, rename, concat.",
+        subcommands: [Describe.self, Split.self, Shuffle.self, Shard.self, Head.self, Filter.self, Select.self, Rename.self, Concat.self])
 
     struct Describe: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Row count, per-column statistics, label balance and length histograms.")
@@ -88,6 +88,35 @@ struct DatasetCommand: ParsableCommand {
             try output.check(inputs: [location.path])
             let (dataset, split) = try location.open()
             try output.save(dataset.table.head(n), like: dataset, split: split, from: [location.path])
+        }
+    }
+
+    struct Filter: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rows that meet every --where condition (HF filter).",
+            discussion: """
+                A condition is COLUMN OP VALUE or len(COLUMN) OP N, with OP one of == != < <= > >= and VALUE a number, \
+                a quoted string, true, false or null. A ClassLabel column compares by class id or by quoted class name; \
+                len counts a list's elements or a string's characters. A null cell is == null and != anything else, \
+                and fails every ordering. Examples: --where 'length <= 128' --where "label == 'positive'" \
+                --where "len(document) > 0".
+                """)
+        @OptionGroup var location: DatasetLocation
+        @Option(name: .customLong("where"), help: ArgumentHelp("A condition rows must meet (repeatable: all must hold).", valueName: "condition"))
+        var conditions: [String] = []
+        @OptionGroup var output: DatasetOutput
+
+        func validate() throws {
+            if conditions.isEmpty { throw ValidationError("give at least one --where condition") }
+        }
+
+        func run() throws {
+            try output.check(inputs: [location.path])
+            let (dataset, split) = try location.open()
+            let tests = try conditions.map { try RowCondition(parsing: $0).test(for: dataset.table.schema, features: dataset.features) }
+            let kept = dataset.table.filter { batch, row in tests.allSatisfy { $0(batch, row) } }
+            try output.save(kept, like: dataset, split: split, from: [location.path])
+            print("kept \(kept.count) of \(dataset.table.count) rows")
         }
     }
 

@@ -65,4 +65,22 @@ final class IngestCommandTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("no column named 'nope'"), missing.stderr)
     }
+
+    func testFilterKeepsTheRowsThatMeetEveryCondition() throws {
+        let out = work.appendingPathComponent("nsmc").path
+        XCTAssertEqual(try DSPrepBinary.run(["ingest", sample, "--out", out, "--quiet"]).status, 0)
+        // the expected count, from the TSV itself: label 1 and more than 50 characters (Python's len)
+        let lines = try String(contentsOfFile: sample, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        let document = try XCTUnwrap(lines[0].firstIndex(of: "document")), label = try XCTUnwrap(lines[0].firstIndex(of: "label"))
+        let expected = lines.dropFirst().filter { $0[label] == "1" && $0[document].unicodeScalars.count > 50 }.count
+        XCTAssertGreaterThan(expected, 0)
+        let filter = try DSPrepBinary.run(["dataset", "filter", out, "--where", "label == 1", "--where", "len(document) > 50", "--out", out + "-long"])
+        XCTAssertEqual(filter.status, 0, filter.stderr)
+        XCTAssertTrue(filter.stdout.contains("kept \(expected) of \(lines.count - 1) rows"), filter.stdout)
+
+        let bad = try DSPrepBinary.run(["dataset", "filter", out, "--where", "document > 3", "--out", out + "-bad"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--where 'document > 3': column 'document' holds string, which compares with a quoted string"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "-bad"))
+    }
 }

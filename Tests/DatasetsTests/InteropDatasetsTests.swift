@@ -77,4 +77,45 @@ final class InteropDatasetsTests: XCTestCase {
             try assertSameDataset(try XCTUnwrap(theirs[name]), try XCTUnwrap(reread[name]))
         }
     }
+
+    /// `dsprep dataset filter` conditions keep the rows that `Dataset.filter` keeps with the same
+    /// predicate written in Python: nulls as None, strings in code point order, ClassLabel names,
+    /// integers compared exactly, len of lists and of Korean strings.
+    func testFilterConditionsKeepWhatDatasetsFilterKeeps() throws {
+        _ = try TestEnvironment.requirePython()
+        let folder = try makeTemporaryFolder(self) + "/ours"
+        let dataset = try ourDataset(split: nil)
+        try dataset.save(to: folder)
+        let cases: [(ours: String, python: String)] = [
+            ("i32 >= 0", "i32 is not None and i32 >= 0"),
+            ("i8 < -100.5", "i8 is not None and i8 < -100.5"),
+            ("i64 > 9223372036854775000", "i64 is not None and i64 > 9223372036854775000"),
+            ("f64 <= -3.5", "f64 is not None and f64 <= -3.5"),
+            ("f32 == 2", "f32 == 2"),
+            ("text != ''", "text != ''"),
+            ("len(text) > 9", "text is not None and len(text) > 9"),
+            ("large_text >= '큰 3'", "large_text is not None and large_text >= '큰 3'"),
+            ("text < \"리뷰 2\"", "text is not None and text < '리뷰 2'"),
+            ("label == '긍정'", "label == 2"),
+            ("label != 0", "label != 0"),
+            ("flag == true", "flag == True"),
+            ("flag != false", "flag != False"),
+            ("len(ids) <= 1", "ids is not None and len(ids) <= 1"),
+            ("len(nested) == 2", "nested is not None and len(nested) == 2"),
+            ("words == null", "words is None"),
+            ("big_ids != null", "big_ids is not None"),
+        ]
+        let printed = try XCTUnwrap(try ArrowPeer.run(["filter", folder, "required"] + cases.map(\.python))["kept"] as? [String: [Int]])
+        let required = try XCTUnwrap(dataset.schema.fields.firstIndex { $0.name == "required" })
+        for (ours, python) in cases {
+            let test = try RowCondition(parsing: ours).test(for: dataset.schema, features: dataset.features)
+            let kept = dataset.table.filter(test)
+            let ids = (0..<kept.count).map { row -> Int in
+                if case let .int(id) = kept.value(row: row, column: required) { return Int(id) } else { return -1 }
+            }
+            let expected = try XCTUnwrap(printed[python], python)
+            XCTAssertFalse(expected.isEmpty || expected.count == dataset.count, "\(python) keeps some rows, not all")
+            XCTAssertEqual(ids, expected, ours)
+        }
+    }
 }

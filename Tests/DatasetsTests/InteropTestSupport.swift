@@ -6,7 +6,9 @@ import XCTest
 
 /// Runs `tools/oracles/arrow_peer.py` with the reference venv's Python and parses its JSON.
 enum ArrowPeer {
-    static func run(_ arguments: String...) throws -> [String: Any] {
+    static func run(_ arguments: String...) throws -> [String: Any] { try run(arguments) }
+
+    static func run(_ arguments: [String]) throws -> [String: Any] {
         guard let json = try PythonPeer.json([PythonPeer.tool("oracles/arrow_peer.py")] + arguments) as? [String: Any] else {
             throw PythonPeer.Failure(description: "arrow_peer.py printed no JSON object")
         }

@@ -125,4 +125,38 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(labels.distinctValues, 2)
         XCTAssertEqual(labels.topValues.map(\.count), [5, 5])
     }
+
+    func testRowConditionsRefuseWhatCannotBeCompared() throws {
+        let schema = Schema([Field("n", .int64), Field("s", .string), Field("ids", .list(.int32)), Field("flag", .bool), Field("label", .int64)])
+        let inferred = Features(inferredFrom: schema)
+        let features = Features(zip(inferred.names, inferred.features).map { name, feature in
+            (name, name == "label" ? Feature.classLabel(names: ["neg", "pos"]) : feature)
+        })
+        let refused: [(condition: String, message: String)] = [
+            ("n", "no comparison operator"),
+            ("== 3", "no column before =="),
+            ("n == abc", "expected a number, a quoted string, true, false or null after ==, got 'abc'"),
+            ("n < null", "null can only be compared with == or !="),
+            ("len(s) > 'a'", "len(...) compares with a number"),
+            ("len(n) > 1", "len() needs a list or string column; 'n' holds int64"),
+            ("s > 3", "column 's' holds string, which compares with a quoted string"),
+            ("ids == 3", "compare len(ids) instead"),
+            ("flag < true", "which compares with true or false by == or !="),
+            ("n == 'pos'", "column 'n' holds int64, which compares with a number"),
+            ("label == 'neutral'", "'neutral' is not a class of 'label'"),
+            ("label == 1.5e400", "expected a number"),
+            ("missing == 1", "no column named 'missing'"),
+        ]
+        for (condition, message) in refused {
+            XCTAssertThrowsError(try RowCondition(parsing: condition).test(for: schema, features: features), condition) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(condition): \(error)")
+            }
+        }
+        // an operator inside quotes is text; the first operator outside them splits the condition
+        var builder = ColumnBuilder(.string)
+        for text in ["a<=b", "a", "b<=c"] { builder.append(text) }
+        let strings = Table(schema: Schema([Field("s", .string)]), batches: [RecordBatch(schema: Schema([Field("s", .string)]), columns: [builder.finish()])])
+        let test = try RowCondition(parsing: "s == 'a<=b'").test(for: strings.schema, features: Features(inferredFrom: strings.schema))
+        XCTAssertEqual(strings.filter(test).count, 1)
+    }
 }

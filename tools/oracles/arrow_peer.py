@@ -12,6 +12,8 @@ reads or wrote:
                             zstd, uint32, multi (several batches with nulls), file (multi in
                             the random-access file format)
   make-bad-streams DIR      write DIR/KIND.arrow for every KIND dsprep must reject
+  filter DIR COLUMN EXPR... datasets' Dataset.filter with each Python expression alone (the row's
+                            columns are its names): the COLUMN values of the rows each keeps
 
 Floats are printed as repr strings (see `exact`).
 """
@@ -162,11 +164,23 @@ def make_bad_streams(folder):
     return {"kinds": BAD_STREAM_KINDS}
 
 
+def filter_dataset(folder, column, *expressions):
+    import datasets
+
+    loaded = datasets.load_from_disk(folder)
+    kept = {}
+    for expression in expressions:
+        code = compile(expression, "<filter>", "eval")
+        kept[expression] = list(loaded.filter(lambda row: eval(code, {"len": len}, dict(row)))[column])
+    return {"kept": kept}
+
+
 def main():
     command, *args = sys.argv[1:]
     commands = {
         "dump-stream": dump_stream, "dump-dataset": dump_dataset, "make-dataset": make_dataset,
         "make-dataset-dict": make_dataset_dict, "make-stream": make_stream, "make-bad-streams": make_bad_streams,
+        "filter": filter_dataset,
     }
     result = commands[command](*args)
     json.dump(result, sys.stdout, ensure_ascii=False)

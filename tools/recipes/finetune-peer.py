@@ -118,16 +118,16 @@ def bi_encoder(options, settings, train_rows, test_rows, regression, budget, rat
     the cosine of each test pair's embeddings, the test scores."""
     import datasets
     import sentence_transformers
-    from sentence_transformers import (SentenceTransformer, SentenceTransformerTrainer,
-                                       SentenceTransformerTrainingArguments, losses, models)
+    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers.sentence_transformer.losses import CoSENTLoss
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
 
-    encoder = models.Transformer(options.model, max_seq_length=options.max_length)
-    model = SentenceTransformer(modules=[encoder, models.Pooling(encoder.get_word_embedding_dimension(), "mean")],
-                                device="cpu")
+    encoder = Transformer(options.model, max_seq_length=options.max_length)
+    model = SentenceTransformer(modules=[encoder, Pooling(encoder.get_embedding_dimension(), "mean")], device="cpu")
     train = datasets.Dataset.from_dict({"sentence1": [r[0][0] for r in train_rows], "sentence2": [r[0][1] for r in train_rows],
                                         "score": [r[1] for r in train_rows]})
     trainer = SentenceTransformerTrainer(model=model, args=SentenceTransformerTrainingArguments(**settings),
-                                         train_dataset=train, loss=losses.CoSENTLoss(model), callbacks=[budget])
+                                         train_dataset=train, loss=CoSENTLoss(model), callbacks=[budget])
     schedule(trainer, rate)
     trainer.train()
     first = model.encode([r[0][0] for r in test_rows], batch_size=128, convert_to_tensor=True)
