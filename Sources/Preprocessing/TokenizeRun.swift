@@ -194,7 +194,10 @@ public struct TokenizeRun {
         derived.job?.shardCount = nil
         for (path, summary) in zip(sources, summaries) {
             guard let summary else { return [:] }
-            if (summary.job?.tokenizerDigest ?? summary.tokenizer) != (first.job?.tokenizerDigest ?? first.tokenizer) {
+            // by content where both recorded a digest (copies of one file match), else by path
+            let same = summary.job.flatMap { job in first.job.map { $0.tokenizerDigest == job.tokenizerDigest } }
+                ?? (summary.tokenizer == first.tokenizer)
+            if !same {
                 throw InputError("it was tokenized with \(summary.tokenizer), but \(sources[0]) with \(first.tokenizer)",
                                  at: SourceLocation(path: path), hint: "concatenate datasets of one tokenizer only")
             }
