@@ -104,6 +104,14 @@ public struct Column: Sendable {
     @inline(__always)
     public func valueLength(_ row: Int) -> Int { valueRange(row).count }
 
+    /// Characters (Unicode scalars, as Python's `len` counts them) in a string cell: every scalar
+    /// has exactly one byte that is not a continuation byte (10xxxxxx).
+    public func characterCount(_ row: Int) -> Int {
+        var count = 0
+        for byte in stringBytes(row) where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
     /// A generic copy of one cell.
     public func value(_ row: Int) -> Value {
         if isNull(row) { return .null }

@@ -198,7 +198,7 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("mixed")))
         let same = try DSPrepBinary.run(["dataset", "concat", path("half"), path("shards/test"), "--out", path("joined")])
         XCTAssertEqual(same.status, 0, same.stderr)
-        let inspect = try DSPrepBinary.run(["train", "--train", path("joined"), "--out", path("run2"), "--max-steps", "1"])
-        XCTAssertTrue(inspect.stdout.contains("as recorded in the training shards"), inspect.stdout)
+        let trainJoined = try DSPrepBinary.run(["train", "--train", path("joined"), "--out", path("run2"), "--max-steps", "1"])
+        XCTAssertTrue(trainJoined.stdout.contains("as recorded in the training shards"), trainJoined.stdout)
     }
 }

@@ -45,7 +45,7 @@ public struct TableDescription: Sendable {
                     if column.isNull(row) { summary.nulls += 1; continue }
                     switch field.type {
                     case .string, .largeString:
-                        measures.append(Double(Self.scalarCount(column.stringBytes(row))))
+                        measures.append(Double(column.characterCount(row)))
                     case .list, .largeList:
                         measures.append(Double(column.valueLength(row)))
                     default:
@@ -65,13 +65,6 @@ public struct TableDescription: Sendable {
             }
             return summary
         }
-    }
-
-    static func scalarCount(_ utf8: UnsafeRawBufferPointer) -> Int {
-        // Every scalar has exactly one byte that is not a continuation byte (10xxxxxx).
-        var count = 0
-        for byte in utf8 where byte & 0xC0 != 0x80 { count += 1 }
-        return count
     }
 
     static func statistics(of values: inout [Double]) -> Statistics? {

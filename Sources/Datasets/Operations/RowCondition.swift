@@ -1,4 +1,5 @@
 import DSPrepSupport
+import Foundation
 
 /// One condition of a row filter (`dsprep dataset filter --where`), the command-line form of the
 /// predicate HF users pass to `Dataset.filter`: `COLUMN OP VALUE` or `len(COLUMN) OP N`, where OP
@@ -58,15 +59,15 @@ public struct RowCondition: Sendable, CustomStringConvertible {
                        hint: "write COLUMN OP VALUE or len(COLUMN) OP N, OP one of == != < <= > >=, VALUE a number, 'text', true, false or null")
         }
         guard let (comparison, range) = Self.firstOperator(in: text) else { throw failure("no comparison operator") }
-        var left = text[..<range.lowerBound].trimmingWhitespace()
-        let right = text[range.upperBound...].trimmingWhitespace()
+        var left = text[..<range.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        let right = text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
         measuresLength = left.hasPrefix("len(") && left.hasSuffix(")")
-        if measuresLength { left = left.dropFirst(4).dropLast().trimmingWhitespace() }
+        if measuresLength { left = left.dropFirst(4).dropLast().trimmingCharacters(in: .whitespacesAndNewlines) }
         guard !left.isEmpty else { throw failure("no column before \(comparison.rawValue)") }
         guard let literal = Self.literal(right) else { throw failure("expected a number, a quoted string, true, false or null after \(comparison.rawValue), got '\(right)'") }
         if literal == .null && comparison.isOrdering { throw failure("null can only be compared with == or !=") }
         if measuresLength && literal.number == nil { throw failure("len(...) compares with a number") }
-        column = String(left)
+        column = left
         self.comparison = comparison
         self.literal = literal
     }
@@ -89,7 +90,7 @@ public struct RowCondition: Sendable, CustomStringConvertible {
         return nil
     }
 
-    private static func literal(_ text: Substring) -> Literal? {
+    private static func literal(_ text: String) -> Literal? {
         if text.count >= 2, let first = text.first, first == "'" || first == "\"", text.last == first {
             let inner = text.dropFirst().dropLast()
             return inner.contains(first) ? nil : .string(String(inner))
@@ -129,7 +130,7 @@ public struct RowCondition: Sendable, CustomStringConvertible {
             let holds = Self.integerTest(comparison, literal)
             switch type {
             case .list, .largeList: return onCells { cells, row in holds(Int64(cells.valueLength(row))) }
-            case .string, .largeString: return onCells { cells, row in holds(Int64(Self.scalarCount(cells.stringBytes(row)))) }
+            case .string, .largeString: return onCells { cells, row in holds(Int64(cells.characterCount(row))) }
             default: throw InputError("--where '\(description)': len() needs a list or string column; '\(column)' holds \(type)")
             }
         }
@@ -191,28 +192,10 @@ public struct RowCondition: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Characters of UTF-8 text as Python counts them: bytes that do not continue a sequence.
-    private static func scalarCount(_ bytes: UnsafeRawBufferPointer) -> Int {
-        bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-    }
-
     /// −1, 0 or 1 as UTF-8 `text` sorts before, with or after `bound`: byte order is code point
     /// order, which is how Python orders strings.
     private static func order(_ text: UnsafeRawBufferPointer, _ bound: [UInt8]) -> Int {
         for (a, b) in zip(text, bound) where a != b { return a < b ? -1 : 1 }
         return text.count == bound.count ? 0 : (text.count < bound.count ? -1 : 1)
     }
-}
-
-private extension Substring {
-    func trimmingWhitespace() -> Substring {
-        var text = self
-        while text.first?.isWhitespace == true { text = text.dropFirst() }
-        while text.last?.isWhitespace == true { text = text.dropLast() }
-        return text
-    }
-}
-
-private extension String {
-    func trimmingWhitespace() -> Substring { self[...].trimmingWhitespace() }
 }
