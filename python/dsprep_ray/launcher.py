@@ -8,7 +8,9 @@ read only the shard's byte ranges of the inputs) and the merge (`dsprep merge`,
 duplicated attempt leaves the same bytes, and the merge runs only once every shard has succeeded.
 
 Ray is imported and joined while the plan runs (`_run`), so its start-up (about a second) is not
-added to the job's wall time; that is why `ray` is imported inside the functions that use it.
+added to the job's wall time; that is why `ray` is imported inside the functions that use it. A
+Ray this call joined is left once the shards are merged: left at the interpreter's exit instead,
+Ray waits half a second more (its atexit hook sleeps to let late error messages print).
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ PROGRESS_SECONDS = 5.0
 # Testing hook: comma-separated shard indices whose first attempt is killed (dsprep and the Ray
 # worker), to check that retries leave the same bytes.
 FAIL_FIRST_ATTEMPT_ENV = "DSPREP_RAY_FAIL_FIRST_ATTEMPT"
+# The dsprep commands run here never multiply matrices, but OpenBLAS starts its thread pool when
+# the binary loads, and the idle threads spin for about 0.1 s of CPU: on a busy node that time is
+# taken from the shard beside it, once per process.
+NO_BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
+
+
+def _dsprep_env(**extra: str) -> dict:
+    return dict(os.environ, **NO_BLAS_THREADS, **extra)
 
 
 class DsprepError(RuntimeError):
@@ -81,7 +91,7 @@ VOCAB = Job(plan=("vocab", "train"), shard=("vocab", "count", "--overwrite"), pa
 
 
 def _run_command(command: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_dsprep_env())
 
 
 def _fail(command: list[str], result: subprocess.CompletedProcess) -> DsprepError:
@@ -137,7 +147,7 @@ def run_shard(dsprep: str, shard: tuple[str, ...], plan: str, index: int, out: s
     command = [dsprep, *shard, "--plan", plan, "--shard-index", str(index), "--out", out, "--threads", str(threads)]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent,
-                               env=dict(os.environ, DSPREP_PROGRESS="lines"))
+                               env=_dsprep_env(DSPREP_PROGRESS="lines"))
     errors: list[str] = []
     follower = threading.Thread(target=_follow_progress, args=(process.stderr, board, index, errors), daemon=True)
     follower.start()
@@ -172,18 +182,20 @@ def is_loopback(address: str) -> bool:
     return address.rsplit(":", 1)[0] in LOOPBACK_HOSTS
 
 
-def _init_ray(options: Options, package_dir: str) -> None:
+def _init_ray(options: Options, package_dir: str) -> bool:
+    """Starts or joins Ray unless the caller already did; returns whether this call did."""
     import ray
 
     if ray.is_initialized():
-        return
+        return False
     address = options.address or os.environ.get("RAY_ADDRESS")  # `ray job submit` sets RAY_ADDRESS
     if not address:
         ray.init(num_cpus=options.num_cpus, include_dashboard=False, log_to_driver=False)
-        return
+        return True
     # Ship this package to a cluster's workers: a node needs Ray and the dsprep binary, not dsprep-ray.
     runtime_env = None if is_loopback(address) else {"py_modules": [package_dir]}
     ray.init(address=address, runtime_env=runtime_env, log_to_driver=False)
+    return True
 
 
 def _worker_ready() -> None:
@@ -233,11 +245,11 @@ def _run(job: Job, options: Options) -> dict:
         plan = os.path.join(work, "plan.json")
         command = [dsprep, *job.plan, *inputs, "--plan-out", plan, "--num-shards", str(options.num_shards),
                    "--quiet", *options.flags]
-        planning = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        planning = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_dsprep_env())
         # While the plan reads the inputs, join (or start) Ray and get its workers going: the shard
         # tasks then start at once instead of after a worker process starts for each.
         try:
-            _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
+            joined_ray = _init_ray(options, os.path.dirname(os.path.abspath(__file__)))
             board, warming = _start_workers(options)
         except BaseException:
             planning.kill()
@@ -307,6 +319,8 @@ def _run(job: Job, options: Options) -> dict:
             raise _fail(command, result)
         figures["merge_seconds"] = time.monotonic() - started
         say(f"merged {options.num_shards} shards into {out} in {figures['merge_seconds']:.2f} s")
+        if joined_ray:
+            ray.shutdown()
     finally:
         if options.keep_parts:
             say(f"plan and parts kept in {work}")
