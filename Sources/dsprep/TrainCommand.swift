@@ -7,7 +7,7 @@ import Training
 import TrainingData
 
 /// `dsprep train`: a bag-of-ngrams or BERT-style model trained from scratch on token shards, or
-/// a pretrained HF model folder (BERT, RoBERTa, XLM-R, ELECTRA) fine-tuned on them.
+/// a pretrained HF model folder (BERT, RoBERTa, XLM-R, ELECTRA, DistilBERT) fine-tuned on them.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",

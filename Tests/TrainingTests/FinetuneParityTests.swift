@@ -13,7 +13,8 @@ final class FinetuneParityTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/finetune")
     static let cases = ["bert-classification", "bert-regression", "roberta-classification", "xlm-roberta-regression",
                         "electra-classification", "electra-projected-regression",
-                        "bert-bi-encoder", "xlm-roberta-bi-encoder", "electra-projected-bi-encoder", "bert-bi-encoder-cosent"]
+                        "bert-bi-encoder", "xlm-roberta-bi-encoder", "electra-projected-bi-encoder", "bert-bi-encoder-cosent",
+                        "distilbert-classification", "distilbert-regression", "distilbert-bi-encoder"]
 
     struct Fixture {
         var folder: String

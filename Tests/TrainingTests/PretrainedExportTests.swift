@@ -32,6 +32,16 @@ final class PretrainedExportTests: XCTestCase {
                     labels: .values([1.7, 0.2, 3.1]), newlyInitialized: ["classifier.weight", "classifier.bias"])
     }
 
+    /// A tiny random DistilBERT with its own WordPiece tokenizer (the fixture generator's), so the
+    /// checkpoint goes through AutoTokenizer too; DistilBERT's tokenizer gives no token_type_ids.
+    func testDistilBertClassifierLoadsInTransformersWithTheSameLogits() throws {
+        let folder = FinetuneParityTests.fixtures.appendingPathComponent("distilbert-classification").path
+        try compare(folder: folder, sentences: ["i loved this film", "the story was long and the ending was very boring",
+                                                "a good movie for kids"],
+                    task: .classification(labels: 3), labelNames: ["negative", "neutral", "positive"], labels: .classes([2, 0, 1]),
+                    newlyInitialized: [])
+    }
+
     static let koreanPairs = [["한 남자가 큰 플루트를 연주하고 있다.", "남자가 플루트를 연주하고 있다."],
                               ["비행기가 이륙하고 있다.", "한 여자가 양파를 썰고 있다."],
                               ["세 남자가 체스를 두고 있다.", "두 남자가 체스를 하고 있다."]]

@@ -39,7 +39,9 @@ struct TrainingParity {
         return (diff, scale > 0 ? diff / scale : (diff == 0 ? 0 : .infinity))
     }
 
-    static func isKeyBias(_ name: String) -> Bool { name.hasSuffix("attention.self.key.bias") }
+    /// The key projection's bias (BERT's `attention.self.key`, DistilBERT's `attention.k_lin`): softmax
+    /// ignores what it adds to every score of a query, so its true gradient is 0 and both sides hold rounding noise.
+    static func isKeyBias(_ name: String) -> Bool { name.hasSuffix("attention.self.key.bias") || name.hasSuffix("attention.k_lin.bias") }
 
     /// Checks `makeModel()` (a fresh model, dropout off, each call) against the expectations and
     /// returns a one-line summary of the worst errors. `decayed`: the names PyTorch decayed.

@@ -28,7 +28,35 @@ extension BertConfiguration {
         document["position_embedding_type"] = .string("absolute")
         document["num_labels"] = .number(Double(task.outputCount))
         document["problem_type"] = .string(task == .regression ? "regression" : "single_label_classification")
+        if modelType == .distilbert {
+            for (distilBert, bert) in Self.distilBertKeys { (document[distilBert], document[bert]) = (document[bert], nil) }
+            for key in Self.keysDistilBertLacks { document[key] = nil }
+        }
         return document
+    }
+
+    /// DistilBERT's config.json names BERT's settings its own way: read as BERT's, written back as its own.
+    static let distilBertKeys = [("dim", "hidden_size"), ("n_layers", "num_hidden_layers"), ("n_heads", "num_attention_heads"),
+                                 ("hidden_dim", "intermediate_size"), ("dropout", "hidden_dropout_prob"),
+                                 ("attention_dropout", "attention_probs_dropout_prob"), ("activation", "hidden_act"),
+                                 ("seq_classif_dropout", "classifier_dropout")]
+    /// BERT settings DistilBERT does not have (its LayerNorm epsilon is fixed at 1e-12).
+    static let keysDistilBertLacks = ["type_vocab_size", "layer_norm_eps", "embedding_size", "position_embedding_type"]
+
+    /// A DistilBERT config document in BERT's keys, with what DistilBERT fixes: no token types,
+    /// LayerNorm epsilon 1e-12, and DistilBertConfig's head dropout default (0.2).
+    private static func distilBertAsBert(_ document: JSONValue, at location: SourceLocation) throws -> JSONValue {
+        let missing = ["vocab_size", "dim", "n_layers", "n_heads", "hidden_dim"].filter { document[$0] == nil }
+        try check(missing.isEmpty, "a distilbert config needs \(missing.joined(separator: ", "))", at: location)
+        try check(document["sinusoidal_pos_embds"]?.boolValue != true,
+                  "sinusoidal_pos_embds: true is not supported (transformers keeps those position embeddings fixed; dsprep would train them)",
+                  at: location)
+        var bert = document
+        for (distilBert, key) in distilBertKeys { (bert[key], bert[distilBert]) = (document[distilBert], nil) }
+        bert["classifier_dropout"] = document["seq_classif_dropout"] ?? .number(0.2)
+        bert["type_vocab_size"] = .number(0)
+        bert["layer_norm_eps"] = .number(1e-12)
+        return bert
     }
 
     /// Reads a `config.json` of an HF model folder or a dsprep checkpoint. Returns the
@@ -46,14 +74,16 @@ extension BertConfiguration {
         let modelType = document["model_type"]?.stringValue ?? "bert"
         try check(ModelType(rawValue: modelType) != nil,
                   "model_type \"\(modelType)\" is not supported (dsprep fine-tunes \(supported))", at: location)
-        let activation = document["hidden_act"]?.stringValue ?? "gelu"
+        let distilBert = modelType == ModelType.distilbert.rawValue
+        var normalized = distilBert ? try distilBertAsBert(document, at: location) : document
+        let activation = normalized["hidden_act"]?.stringValue ?? "gelu"
         guard let form = GELU.Form(hiddenAct: activation) else {
-            throw InputError("hidden_act \"\(activation)\" is not supported (gelu, the erf form, or gelu_new / gelu_pytorch_tanh)", at: location)
+            throw InputError("\(distilBert ? "activation" : "hidden_act") \"\(activation)\" is not supported (gelu, the erf form, or gelu_new / gelu_pytorch_tanh)",
+                             at: location)
         }
-        if let positions = document["position_embedding_type"]?.stringValue {
+        if let positions = normalized["position_embedding_type"]?.stringValue {
             try check(positions == "absolute", "position_embedding_type \"\(positions)\" is not supported (only absolute)", at: location)
         }
-        var normalized = document
         normalized["hidden_act"] = .string(form.rawValue)
         var configuration: BertConfiguration
         do { configuration = try JSONValueDecoder().decode(BertConfiguration.self, from: normalized) } catch let error as DecodingError {

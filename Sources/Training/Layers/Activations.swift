@@ -73,3 +73,16 @@ public enum Tanh {
         for i in 0..<count { dinp[i] += dout[i] * (1 - out[i] * out[i]) }
     }
 }
+
+public enum ReLU {
+    /// out: (N) = max(inp: (N), 0)
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { out[i] = max(inp[i], 0) }
+    }
+
+    /// dinp: (N) += dout where the forward output is positive (uses the forward output; torch's
+    /// gradient at 0 is 0 as well)
+    public static func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count where out[i] > 0 { dinp[i] += dout[i] }
+    }
+}

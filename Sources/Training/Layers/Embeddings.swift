@@ -4,28 +4,33 @@ import DSPrepSupport
 /// in the model). Ids are checked against the table sizes by the model before this runs.
 public enum Embeddings {
     /// out: (N,C) = wte[ids] + wpe[positions] + wtt[types];  ids, positions, types: (N);
-    /// wte: (V,C), wpe: (maxT,C), wtt: (TT,C). `types` nil means all zeros.
+    /// wte: (V,C), wpe: (maxT,C), wtt: (TT,C). `types` nil means all zeros; `wtt` nil means a
+    /// model without token types (DistilBERT), which adds none.
     public static func forward(
         out: UnsafeMutablePointer<Float>, ids: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
-        types: UnsafePointer<Int32>?, wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, wtt: UnsafePointer<Float>,
+        types: UnsafePointer<Int32>?, wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, wtt: UnsafePointer<Float>?,
         n: Int, c: Int
     ) {
         Parallel.forRows(n, costPerRow: c) { rows in
             for r in rows {
                 let word = wte + Int(ids[r]) * c
                 let position = wpe + Int(positions[r]) * c
-                let type = wtt + Int(types?[r] ?? 0) * c
                 let y = out + r * c
-                for j in 0..<c { y[j] = word[j] + position[j] + type[j] }
+                if let wtt {
+                    let type = wtt + Int(types?[r] ?? 0) * c
+                    for j in 0..<c { y[j] = word[j] + position[j] + type[j] }
+                } else {
+                    for j in 0..<c { y[j] = word[j] + position[j] }
+                }
             }
         }
     }
 
     /// Accumulates dwte, dwpe, dwtt from dout: (N,C); dwte is row-sparse (the rows of `ids`), nil
-    /// when the word embeddings are frozen. Tasks own column ranges and visit tokens in order, so
+    /// when the word embeddings are frozen; dwtt is nil without token types. Tasks own column ranges and visit tokens in order, so
     /// repeated ids add up deterministically without locks.
     public static func backward(
-        dwte: RowSparseGradient?, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>,
+        dwte: RowSparseGradient?, dwpe: UnsafeMutablePointer<Float>, dwtt: UnsafeMutablePointer<Float>?,
         dout: UnsafePointer<Float>, ids: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
         types: UnsafePointer<Int32>?, n: Int, c: Int
     ) {
@@ -34,10 +39,10 @@ public enum Embeddings {
             for r in 0..<n {
                 let dy = dout + r * c
                 let position = dwpe + Int(positions[r]) * c
-                let type = dwtt + Int(types?[r] ?? 0) * c
-                for j in columns {
-                    position[j] += dy[j]
-                    type[j] += dy[j]
+                for j in columns { position[j] += dy[j] }
+                if let dwtt {
+                    let type = dwtt + Int(types?[r] ?? 0) * c
+                    for j in columns { type[j] += dy[j] }
                 }
                 if let slots, let words {
                     let word = words + Int(slots[r]) * c

@@ -48,7 +48,7 @@ public final class BagModel: Model {
     }
 
     public func forward(_ batch: Batch, training: Bool) throws -> Float? {
-        try batch.validate(vocabularySize: configuration.vocabSize, typeCount: Int(Int32.max))
+        try batch.validate(vocabularySize: configuration.vocabSize, typeCount: nil)
         guard batch.sequencesPerRow == 1 else {
             throw InputError("the bag model reads one sequence per row, not pairs of separately encoded texts",
                              hint: "tokenize the pairs jointly (leave out --pair-encoding separate)")

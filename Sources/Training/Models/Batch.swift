@@ -68,12 +68,14 @@ public struct Batch: Sendable {
     /// S: the padded sequences the token arrays hold.
     public var sequenceCount: Int { size * sequencesPerRow }
 
-    /// Throws unless every input id is in 0..<vocabularySize and every token type in 0..<typeCount.
-    func validate(vocabularySize: Int, typeCount: Int) throws {
+    /// Throws unless every input id is in 0..<vocabularySize and every token type in 0..<typeCount
+    /// (token types are not checked when typeCount is nil: the model does not read them).
+    func validate(vocabularySize: Int, typeCount: Int?) throws {
         for (index, id) in inputIds.enumerated() where id < 0 || Int(id) >= vocabularySize {
             throw InputError("input_ids[sequence \(index / length), position \(index % length)] = \(id) is outside the vocabulary (size \(vocabularySize))",
                              hint: "the model's vocab_size must match the tokenizer that produced the ids")
         }
+        guard let typeCount else { return }
         for (index, type) in (tokenTypeIds ?? []).enumerated() where type < 0 || Int(type) >= typeCount {
             throw InputError("token_type_ids[sequence \(index / length), position \(index % length)] = \(type) is outside 0..<\(typeCount)",
                              hint: "raise the model's type_vocab_size")

@@ -1,7 +1,8 @@
 /// A BERT-family encoder's shape and regularisation, with HF config key names so `config.json`
-/// reads the same in both worlds. One configuration covers the architectures that share BERT's
-/// post-LN encoder and differ only at the edges (`ModelType`): how position ids are counted,
-/// whether the embeddings are projected, and the classification head.
+/// reads the same in both worlds (DistilBERT's own key names are translated by `ModelConfigFile`).
+/// One configuration covers the architectures that share BERT's post-LN encoder and differ only
+/// at the edges (`ModelType`): parameter names, how position ids are counted, whether there are
+/// token types, whether the embeddings are projected, a dropout site, and the classification head.
 public struct BertConfiguration: Sendable, Equatable, Codable {
     /// HF `model_type`s dsprep builds, with what sets them apart.
     public enum ModelType: String, Sendable, Codable, CaseIterable {
@@ -9,6 +10,7 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
         case roberta
         case xlmRoberta = "xlm-roberta"
         case electra
+        case distilbert
 
         /// The base model's attribute in `*ForSequenceClassification` (the weights' name prefix).
         public var prefix: String {
@@ -16,6 +18,7 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
             case .bert: return "bert."
             case .roberta, .xlmRoberta: return "roberta."
             case .electra: return "electra."
+            case .distilbert: return "distilbert."
             }
         }
 
@@ -26,6 +29,7 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
             case .roberta: return "RobertaForSequenceClassification"
             case .xlmRoberta: return "XLMRobertaForSequenceClassification"
             case .electra: return "ElectraForSequenceClassification"
+            case .distilbert: return "DistilBertForSequenceClassification"
             }
         }
 
@@ -36,14 +40,15 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
             case .roberta: return "RobertaModel"
             case .xlmRoberta: return "XLMRobertaModel"
             case .electra: return "ElectraModel"
+            case .distilbert: return "DistilBertModel"
             }
         }
 
         /// RoBERTa counts positions from `pad_token_id + 1` over non-pad tokens (fairseq's
-        /// `make_positions`); BERT and ELECTRA use 0, 1, 2, … .
+        /// `make_positions`); BERT, ELECTRA and DistilBERT use 0, 1, 2, … .
         var positions: PackedBatch.PositionRule {
             switch self {
-            case .bert, .electra: return .absolute
+            case .bert, .electra, .distilbert: return .absolute
             case .roberta, .xlmRoberta: return .afterPadding
             }
         }
@@ -58,13 +63,43 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
             // ElectraClassificationHead: the same with GELU (erf) in place of tanh
             case .electra:
                 return ClassificationHead(dense: "classifier.dense", output: "classifier.out_proj", activation: .gelu, dropoutBeforeDense: true)
+            // DistilBertForSequenceClassification: pre_classifier → ReLU → dropout → classifier
+            case .distilbert: return ClassificationHead(dense: "pre_classifier", output: "classifier", activation: .relu, dropoutBeforeDense: false)
+            }
+        }
+
+        /// DistilBERT has no token type embeddings (its forward takes no token_type_ids).
+        public var hasTokenTypes: Bool { self != .distilbert }
+
+        /// DistilBERT applies no dropout to the attention output projection (BERT's `attention.output.dropout`).
+        var dropsAttentionOutput: Bool { self != .distilbert }
+
+        /// The parameter name stems (without .weight / .bias) of encoder layer `l`.
+        func layerNames(_ l: Int) -> LayerNames {
+            switch self {
+            case .bert, .roberta, .xlmRoberta, .electra:
+                let p = prefix + "encoder.layer.\(l)."
+                return LayerNames(query: p + "attention.self.query", key: p + "attention.self.key", value: p + "attention.self.value",
+                                  attentionOutput: p + "attention.output.dense", attentionNorm: p + "attention.output.LayerNorm",
+                                  intermediate: p + "intermediate.dense", output: p + "output.dense", outputNorm: p + "output.LayerNorm")
+            case .distilbert:
+                let p = prefix + "transformer.layer.\(l)."
+                return LayerNames(query: p + "attention.q_lin", key: p + "attention.k_lin", value: p + "attention.v_lin",
+                                  attentionOutput: p + "attention.out_lin", attentionNorm: p + "sa_layer_norm",
+                                  intermediate: p + "ffn.lin1", output: p + "ffn.lin2", outputNorm: p + "output_layer_norm")
             }
         }
     }
 
+    /// One encoder layer's parameters by role: attention projections, the post-attention
+    /// LayerNorm, the feed-forward pair and the output LayerNorm.
+    struct LayerNames {
+        var query, key, value, attentionOutput, attentionNorm, intermediate, output, outputNorm: String
+    }
+
     /// The head on the first token's vector: dense (C,C) → activation → dropout → output (K,C).
     struct ClassificationHead: Equatable {
-        enum Activation { case tanh, gelu }
+        enum Activation { case tanh, gelu, relu }
         /// parameter name stems (without .weight / .bias)
         var dense, output: String
         var activation: Activation
@@ -103,6 +138,7 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
     public var numAttentionHeads: Int = 4
     public var intermediateSize: Int = 1024
     public var maxPositionEmbeddings: Int = 512
+    /// 0 for a model type without token types (DistilBERT)
     public var typeVocabSize: Int = 2
     public var hiddenDropoutProb: Float = 0.1
     public var attentionProbsDropoutProb: Float = 0.1
@@ -171,6 +207,8 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
     /// Whether `embeddings_project` (E→C) follows the embeddings.
     public var projectsEmbeddings: Bool { embeddingWidth != hiddenSize }
     public var headDropoutProb: Float { classifierDropout ?? hiddenDropoutProb }
+    /// The dropout on the attention output projection, before the residual sum.
+    var attentionOutputDropoutProb: Float { modelType.dropsAttentionOutput ? hiddenDropoutProb : 0 }
     /// The longest row the position table allows (RoBERTa spends `pad_token_id + 1` positions).
     public var maxSequenceLength: Int {
         modelType.positions == .absolute ? maxPositionEmbeddings : maxPositionEmbeddings - padTokenId - 1
@@ -185,20 +223,23 @@ public struct BertConfiguration: Sendable, Equatable, Codable {
         var specs: [ParameterSpec] = [
             .weight(base + "embeddings.word_embeddings.weight", [vocabSize, e], std: std),
             .weight(base + "embeddings.position_embeddings.weight", [maxPositionEmbeddings, e], std: std),
-            .weight(base + "embeddings.token_type_embeddings.weight", [typeVocabSize, e], std: std),
-        ] + ParameterSpec.layerNorm(base + "embeddings.LayerNorm", e)
+        ]
+        if modelType.hasTokenTypes {
+            specs.append(.weight(base + "embeddings.token_type_embeddings.weight", [typeVocabSize, e], std: std))
+        }
+        specs += ParameterSpec.layerNorm(base + "embeddings.LayerNorm", e)
         if projectsEmbeddings {
             specs += [.weight(base + "embeddings_project.weight", [c, e], std: std), .bias(base + "embeddings_project.bias", c)]
         }
         for l in 0..<numHiddenLayers {
-            let p = base + "encoder.layer.\(l)."
-            specs += ["query", "key", "value"].map { .weight(p + "attention.self.\($0).weight", [c, c], std: std) }
-            specs += ["query", "key", "value"].map { .bias(p + "attention.self.\($0).bias", c) }
-            specs += [.weight(p + "attention.output.dense.weight", [c, c], std: std), .bias(p + "attention.output.dense.bias", c)]
-            specs += ParameterSpec.layerNorm(p + "attention.output.LayerNorm", c)
-            specs += [.weight(p + "intermediate.dense.weight", [f, c], std: std), .bias(p + "intermediate.dense.bias", f)]
-            specs += [.weight(p + "output.dense.weight", [c, f], std: std), .bias(p + "output.dense.bias", c)]
-            specs += ParameterSpec.layerNorm(p + "output.LayerNorm", c)
+            let names = modelType.layerNames(l), qkv = [names.query, names.key, names.value]
+            specs += qkv.map { .weight($0 + ".weight", [c, c], std: std) }
+            specs += qkv.map { .bias($0 + ".bias", c) }
+            specs += [.weight(names.attentionOutput + ".weight", [c, c], std: std), .bias(names.attentionOutput + ".bias", c)]
+            specs += ParameterSpec.layerNorm(names.attentionNorm, c)
+            specs += [.weight(names.intermediate + ".weight", [f, c], std: std), .bias(names.intermediate + ".bias", f)]
+            specs += [.weight(names.output + ".weight", [c, f], std: std), .bias(names.output + ".bias", c)]
+            specs += ParameterSpec.layerNorm(names.outputNorm, c)
         }
         guard output == .sequenceClassification else { return specs }
         specs += [.weight(head.dense + ".weight", [c, c], std: std), .bias(head.dense + ".bias", c)]

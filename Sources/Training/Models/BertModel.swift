@@ -3,8 +3,10 @@ import DSPrepSupport
 /// A BERT-family encoder (post-LayerNorm, as the original) with a classification head on the
 /// first token: HF `BertForSequenceClassification` (pooler dense → tanh → dropout → classifier),
 /// `RobertaForSequenceClassification` / XLM-R (RoBERTa positions; dropout → dense → tanh →
-/// dropout → out_proj) and `ElectraForSequenceClassification` (embeddings optionally projected
-/// E→C; the same head with GELU), for classification or regression, single sentences or pairs.
+/// dropout → out_proj), `ElectraForSequenceClassification` (embeddings optionally projected
+/// E→C; the same head with GELU) and `DistilBertForSequenceClassification` (no token types, no
+/// dropout on the attention output; pre_classifier → ReLU → dropout → classifier), for
+/// classification or regression, single sentences or pairs.
 /// What differs is read from `configuration.modelType`; the encoder is one code path.
 /// With `configuration.output` `.cosineSimilarity` it is instead a sentence-transformers
 /// bi-encoder: each row is a pair of texts encoded separately, each text's token vectors are
@@ -42,7 +44,9 @@ public final class BertModel: Model {
         var head: BertConfiguration.ClassificationHead
         var denseWeight, denseBias, outWeight, outBias: Int
     }
-    private let wte, wpe, wtt, embLNWeight, embLNBias: Int
+    private let wte, wpe, embLNWeight, embLNBias: Int
+    /// nil for a model type without token types
+    private let wtt: Int?
     /// ELECTRA's embeddings_project (C,E) and (C), when E ≠ C
     private let projection: (weight: Int, bias: Int)?
     private let layerParameters: [LayerParameters]
@@ -57,8 +61,8 @@ public final class BertModel: Model {
         try check(configuration.hiddenSize % configuration.numAttentionHeads == 0,
                   "hidden_size \(configuration.hiddenSize) is not a multiple of num_attention_heads \(configuration.numAttentionHeads)")
         try check([configuration.vocabSize, configuration.hiddenSize, configuration.numAttentionHeads, configuration.intermediateSize,
-                   configuration.maxPositionEmbeddings, configuration.typeVocabSize, configuration.embeddingWidth].allSatisfy { $0 > 0 }
-                  && configuration.numHiddenLayers >= 0,
+                   configuration.maxPositionEmbeddings, configuration.embeddingWidth].allSatisfy { $0 > 0 }
+                  && configuration.numHiddenLayers >= 0 && (configuration.typeVocabSize > 0 || !configuration.modelType.hasTokenTypes),
                   "vocab_size, hidden_size, num_attention_heads, intermediate_size, max_position_embeddings, type_vocab_size and embedding_size must be positive")
         try check(configuration.padTokenId >= 0 && configuration.padTokenId < configuration.vocabSize,
                   "pad_token_id \(configuration.padTokenId) is outside the vocabulary (vocab_size \(configuration.vocabSize))")
@@ -80,20 +84,21 @@ public final class BertModel: Model {
         let base = configuration.modelType.prefix
         wte = index(base + "embeddings.word_embeddings.weight")
         wpe = index(base + "embeddings.position_embeddings.weight")
-        wtt = index(base + "embeddings.token_type_embeddings.weight")
+        wtt = configuration.modelType.hasTokenTypes ? index(base + "embeddings.token_type_embeddings.weight") : nil
         embLNWeight = index(base + "embeddings.LayerNorm.weight")
         embLNBias = index(base + "embeddings.LayerNorm.bias")
         projection = configuration.projectsEmbeddings
             ? (index(base + "embeddings_project.weight"), index(base + "embeddings_project.bias")) : nil
         layerParameters = (0..<configuration.numHiddenLayers).map { l in
-            let p = base + "encoder.layer.\(l)."
+            let names = configuration.modelType.layerNames(l)
+            // query, key and value are adjacent (parameterSpecs): the query's index starts the fused projection
             return LayerParameters(
-                qkvWeight: index(p + "attention.self.query.weight"), qkvBias: index(p + "attention.self.query.bias"),
-                attnOutWeight: index(p + "attention.output.dense.weight"), attnOutBias: index(p + "attention.output.dense.bias"),
-                ln1Weight: index(p + "attention.output.LayerNorm.weight"), ln1Bias: index(p + "attention.output.LayerNorm.bias"),
-                ffnInWeight: index(p + "intermediate.dense.weight"), ffnInBias: index(p + "intermediate.dense.bias"),
-                ffnOutWeight: index(p + "output.dense.weight"), ffnOutBias: index(p + "output.dense.bias"),
-                ln2Weight: index(p + "output.LayerNorm.weight"), ln2Bias: index(p + "output.LayerNorm.bias"))
+                qkvWeight: index(names.query + ".weight"), qkvBias: index(names.query + ".bias"),
+                attnOutWeight: index(names.attentionOutput + ".weight"), attnOutBias: index(names.attentionOutput + ".bias"),
+                ln1Weight: index(names.attentionNorm + ".weight"), ln1Bias: index(names.attentionNorm + ".bias"),
+                ffnInWeight: index(names.intermediate + ".weight"), ffnInBias: index(names.intermediate + ".bias"),
+                ffnOutWeight: index(names.output + ".weight"), ffnOutBias: index(names.output + ".bias"),
+                ln2Weight: index(names.outputNorm + ".weight"), ln2Bias: index(names.outputNorm + ".bias"))
         }
         switch configuration.output {
         case .sequenceClassification:
@@ -236,7 +241,8 @@ public final class BertModel: Model {
 
     public func forward(_ batch: Batch, training: Bool) throws -> Float? {
         let cfg = configuration
-        try batch.validate(vocabularySize: cfg.vocabSize, typeCount: cfg.typeVocabSize)
+        // A model without token types ignores them, as the HF Trainer drops a column its model's forward does not take.
+        try batch.validate(vocabularySize: cfg.vocabSize, typeCount: cfg.modelType.hasTokenTypes ? cfg.typeVocabSize : nil)
         if let labels = batch.labels { try loss.validate(labels) }
         guard batch.sequencesPerRow == (meanPooled ? 2 : 1) else {
             throw InputError(meanPooled ? "a bi-encoder needs pairs of separately encoded texts (pair_input_ids)"
@@ -278,7 +284,7 @@ public final class BertModel: Model {
             }
         }
         let head = classificationHead.head
-        // Head on the first token: [dropout →] dense → tanh/GELU → dropout → output
+        // Head on the first token: [dropout →] dense → tanh/GELU/ReLU → dropout → output
         acts.headIn.update(from: acts.cls, count: b * c)
         if head.dropoutBeforeDense { dropout(acts.headIn, b * c, site: 1022, probability: cfg.headDropoutProb, acts) }
         Linear.forward(out: acts.headPre, inp: acts.headIn, weight: p.value(classificationHead.denseWeight),
@@ -286,6 +292,7 @@ public final class BertModel: Model {
         switch head.activation {
         case .tanh: Tanh.forward(out: acts.headAct, inp: acts.headPre, count: b * c)
         case .gelu: GELU.forward(out: acts.headAct, inp: acts.headPre, count: b * c, form: .exact)
+        case .relu: ReLU.forward(out: acts.headAct, inp: acts.headPre, count: b * c)
         }
         acts.headOut.update(from: acts.headAct, count: b * c)
         dropout(acts.headOut, b * c, site: 1023, probability: cfg.headDropoutProb, acts)
@@ -305,7 +312,7 @@ public final class BertModel: Model {
         packed.keyBias.withUnsafeBufferPointer { acts.keyBias.update(from: $0.baseAddress! + firstRow, count: n) }
         withPackedTokens(from: firstRow) { ids, positions, types in
             Embeddings.forward(out: acts.emb, ids: ids, positions: positions, types: types, wte: p.value(wte),
-                               wpe: p.value(wpe), wtt: p.value(wtt), n: n, c: e)
+                               wpe: p.value(wpe), wtt: wtt.map(p.value), n: n, c: e)
         }
         LayerNorm.forward(out: acts.xe, mean: acts.embMean, rstd: acts.embRstd, inp: acts.emb, weight: p.value(embLNWeight),
                           bias: p.value(embLNBias), n: n, c: e, epsilon: cfg.layerNormEps)
@@ -345,7 +352,7 @@ public final class BertModel: Model {
         let cfg = configuration, c = cfg.hiddenSize, f = cfg.intermediateSize, p = parameters
         Linear.forward(out: la.r1, inp: attentionOutput, weight: p.value(lp.attnOutWeight), bias: p.value(lp.attnOutBias),
                        n: rows, c: c, oc: c)
-        dropout(la.r1, rows * c, site: site + 1, acts)
+        dropout(la.r1, rows * c, site: site + 1, probability: cfg.attentionOutputDropoutProb, acts)
         Elementwise.add(la.r1, la.r1, residual, count: rows * c)
         LayerNorm.forward(out: la.x1, mean: la.ln1Mean, rstd: la.ln1Rstd, inp: la.r1, weight: p.value(lp.ln1Weight),
                           bias: p.value(lp.ln1Bias), n: rows, c: c, epsilon: cfg.layerNormEps)
@@ -447,7 +454,7 @@ public final class BertModel: Model {
         LayerNorm.backward(dinp: demb, dweight: p.grad(embLNWeight), dbias: p.grad(embLNBias), dout: dxe, inp: acts.emb,
                            weight: p.value(embLNWeight), mean: acts.embMean, rstd: acts.embRstd, n: n, c: e)
         withPackedTokens(from: 0) { ids, positions, types in
-            Embeddings.backward(dwte: p.rowGradient, dwpe: p.grad(wpe), dwtt: p.grad(wtt), dout: demb, ids: ids,
+            Embeddings.backward(dwte: p.rowGradient, dwpe: p.grad(wpe), dwtt: wtt.map(p.grad), dout: demb, ids: ids,
                                 positions: positions, types: types, n: n, c: e)
         }
     }
@@ -467,6 +474,7 @@ public final class BertModel: Model {
         switch parameters.head.activation {
         case .tanh: Tanh.backward(dinp: dpre, dout: dpool, out: acts.headAct, count: b * c)
         case .gelu: GELU.backward(dinp: dpre, dout: dpool, inp: acts.headPre, count: b * c, form: .exact)
+        case .relu: ReLU.backward(dinp: dpre, dout: dpool, out: acts.headAct, count: b * c)
         }
         zero(dpool, b * c)
         Linear.backward(dinp: dpool, dweight: p.grad(parameters.denseWeight), dbias: p.grad(parameters.denseBias), dout: dpre,
@@ -504,7 +512,7 @@ public final class BertModel: Model {
         LayerNorm.backward(dinp: dr1, dweight: p.grad(lp.ln1Weight), dbias: p.grad(lp.ln1Bias), dout: dx1, inp: la.r1,
                            weight: p.value(lp.ln1Weight), mean: la.ln1Mean, rstd: la.ln1Rstd, n: rows, c: c)
         dresidual.update(from: dr1, count: rows * c)
-        dropout(dr1, rows * c, site: site + 1, acts)
+        dropout(dr1, rows * c, site: site + 1, probability: cfg.attentionOutputDropoutProb, acts)
         Linear.backwardInput(dinp: dattention, dout: dr1, weight: p.value(lp.attnOutWeight), n: rows, c: c, oc: c, beta: 0)
         Linear.backwardParameters(dweight: p.grad(lp.attnOutWeight), dbias: p.grad(lp.attnOutBias), dout: dr1,
                                   inp: attentionOutput, n: rows, c: c, oc: c)
@@ -517,11 +525,11 @@ public final class BertModel: Model {
     }
 
     /// Calls `body` with the packed token ids, positions and token types (nil when the batch has
-    /// none) from packed row `first` on.
+    /// none or the model has no token types) from packed row `first` on.
     private func withPackedTokens(from first: Int, _ body: (UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Int32>?) -> Void) {
         packed.inputIds.withUnsafeBufferPointer { ids in
             packed.positions.withUnsafeBufferPointer { positions in
-                guard let types = packed.tokenTypeIds else { return body(ids.baseAddress! + first, positions.baseAddress! + first, nil) }
+                guard let types = packed.tokenTypeIds, wtt != nil else { return body(ids.baseAddress! + first, positions.baseAddress! + first, nil) }
                 types.withUnsafeBufferPointer { body(ids.baseAddress! + first, positions.baseAddress! + first, $0.baseAddress! + first) }
             }
         }
