@@ -42,6 +42,16 @@ final class PretrainedExportTests: XCTestCase {
                     newlyInitialized: [])
     }
 
+    /// The same tiny DistilBERT as a bi-encoder: sentence-transformers loads the checkpoint as
+    /// Transformer + mean Pooling over `DistilBertModel`.
+    func testDistilBertBiEncoderLoadsInSentenceTransformersWithTheSameSimilarities() throws {
+        let folder = FinetuneParityTests.fixtures.appendingPathComponent("distilbert-classification").path
+        try compareBiEncoder(folder: folder, pairs: [["i loved this film", "i liked the movie"],
+                                                     ["the story was long and the ending was very boring", "a funny show"],
+                                                     ["kids love music", "the kids loved the songs in this film"]],
+                             scores: [4.1, 0.6, 3.3])
+    }
+
     static let koreanPairs = [["한 남자가 큰 플루트를 연주하고 있다.", "남자가 플루트를 연주하고 있다."],
                               ["비행기가 이륙하고 있다.", "한 여자가 양파를 썰고 있다."],
                               ["세 남자가 체스를 두고 있다.", "두 남자가 체스를 하고 있다."]]

@@ -82,6 +82,8 @@ final class PretrainedModelTests: XCTestCase {
                         configuration.intermediateSize, configuration.typeVocabSize], [32, 2, 4, 64, 0])
         XCTAssertEqual(configuration.classifierDropout, 0.2, "seq_classif_dropout")
         XCTAssertEqual(configuration.layerNormEps, 1e-12)
+        XCTAssertEqual(configuration.attentionOutputDropoutProb, 0, "DistilBERT has no dropout after out_lin")
+        XCTAssertEqual(configuration.hiddenDropoutProb, 0.1, "but after ffn.lin2 and the embeddings")
         XCTAssertEqual(task, .classification(labels: 3))
 
         let written = try configuration.configJSON(task: task, base: document)
