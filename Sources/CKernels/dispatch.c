@@ -5,8 +5,15 @@ static bool cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+
+bool ck_cpu_has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+}
 #else
 static bool cpu_has_avx2_fma(void) { return false; }
+bool ck_cpu_has_avx512(void) { return false; }
 #endif
 
 /* -1 until the first call, then 0 or 1. Written once by whichever thread gets there first; all

@@ -95,6 +95,10 @@ struct TrainCommand: ParsableCommand {
         }
         print("\(modelDescription), \(describe(task, names: trainRows.labelNames)), \(trainRows.rowCount) train rows"
               + (evalRows.map { ", \($0.rowCount) eval rows" } ?? ", no evaluation data"))
+        // The bag model's few small products would not notice the kernels.
+        if arguments.modelNameOrPath != nil || arguments.model == .transformer, let note = Matmul.kernelChoiceNote {
+            print("note: \(note)")
+        }
         let trainer = try Trainer(arguments: arguments, train: trainRows, eval: evalRows, task: task, vocabSize: vocabSize,
                                   padTokenId: padId, quiet: quiet.quiet) { line in
             // flushed per line, so a run logged to a file shows each evaluation as it happens

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CKernels
 @testable import Training
 
 final class MatmulTests: XCTestCase {
@@ -71,5 +72,27 @@ final class MatmulTests: XCTestCase {
             for i in 0..<rows { sum += x[i * columns + j] }
             XCTAssertEqual(out[j], sum)
         }
+    }
+
+    /// The CPU check agrees with the kernel's own flags in /proc/cpuinfo (Linux).
+    func testAVX512CheckAgreesWithTheKernelsFlags() throws {
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            throw XCTSkip("no /proc/cpuinfo flags line here")
+        }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let expected = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
+        XCTAssertEqual(ck_cpu_has_avx512(), expected)
+    }
+
+    /// The note appears only when the variable holds OpenBLAS to kernels below an AVX-512 CPU.
+    func testKernelChoiceNoteOnlyWhenTheSettingCostsSpeed() throws {
+        let note = try XCTUnwrap(Matmul.kernelChoiceNote(coreTypeSetting: "Haswell", coreName: "Haswell", cpuHasAVX512: true))
+        XCTAssertTrue(note.contains("OPENBLAS_CORETYPE=Haswell"), note)
+        XCTAssertNil(Matmul.kernelChoiceNote(coreTypeSetting: nil, coreName: "Haswell", cpuHasAVX512: true))  // OpenBLAS's own choice
+        XCTAssertNil(Matmul.kernelChoiceNote(coreTypeSetting: "", coreName: "Haswell", cpuHasAVX512: true))
+        XCTAssertNil(Matmul.kernelChoiceNote(coreTypeSetting: "Haswell", coreName: "Haswell", cpuHasAVX512: false))
+        XCTAssertNil(Matmul.kernelChoiceNote(coreTypeSetting: "SkylakeX", coreName: "SkylakeX", cpuHasAVX512: true))
+        XCTAssertNil(Matmul.kernelChoiceNote(coreTypeSetting: "cooperlake", coreName: "Cooperlake", cpuHasAVX512: true))
     }
 }

@@ -15,6 +15,9 @@
 bool ck_avx2_active(void);
 bool ck_use_avx2(bool enabled);
 
+/* Whether the CPU has the AVX-512 subsets (F, BW, DQ, VL) that OpenBLAS's SkylakeX kernels use. */
+bool ck_cpu_has_avx512(void);
+
 /* GELU, tanh form: out[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), x = inp[i]. */
 void ck_gelu_forward(float *out, const float *inp, long count);
 /* dinp[i] += dout[i] · gelu'(inp[i]) */
