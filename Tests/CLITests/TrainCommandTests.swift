@@ -131,6 +131,30 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("run/checkpoint-1")))
     }
 
+    /// save_only_model leaves the optimizer state out of checkpoints and changes nothing that is
+    /// trained; such a checkpoint is refused for resuming (HF's Trainer would resume it with fresh
+    /// AdamW moments, which is not the run continued).
+    func testSaveOnlyModelCheckpointsTrainAlikeAndAreNotResumed() throws {
+        let tiny = ["--model", "transformer", "--layers", "1", "--hidden", "16", "--heads", "2", "--ffn", "32",
+                    "--max-position-embeddings", "64", "--max-steps", "3", "--quiet"]
+        for (name, extra) in [("full", []), ("only-model", ["--save-only-model"])] {
+            let train = try DSPrepBinary.run(["train", "--train", path("shards"), "--out", path(name)] + tiny + extra)
+            XCTAssertEqual(train.status, 0, train.stderr)
+        }
+        let full = path("full/checkpoint-3"), onlyModel = path("only-model/checkpoint-3")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: full + "/optimizer.safetensors"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: onlyModel + "/optimizer.safetensors"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: onlyModel + "/model.safetensors")),
+                       try Data(contentsOf: URL(fileURLWithPath: full + "/model.safetensors")))
+        XCTAssertEqual(try json(onlyModel + "/training_args.json")["save_only_model"] as? Bool, true)
+
+        let resume = try DSPrepBinary.run(["train", "--train", path("shards"), "--out", path("resumed"),
+                                           "--resume-from-checkpoint", onlyModel] + tiny)
+        XCTAssertNotEqual(resume.status, 0)
+        XCTAssertTrue(resume.stderr.contains("\(onlyModel): no optimizer.safetensors to resume from"), resume.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("resumed/checkpoint-3")))
+    }
+
     /// `--model` alone picks the model's recipe (the bag model's learning rate is 5e-3, the
     /// Transformer's 3e-4), flags override it, and training_args.json records what was used.
     func testDefaultsFitTheModelAndTrainingArgsRecordsThem() throws {

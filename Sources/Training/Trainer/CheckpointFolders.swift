@@ -14,12 +14,12 @@ public struct CheckpointFolders {
 
     public func path(step: Int) -> String { outputDir + "/" + Self.prefix + String(step) }
 
-    /// Writes model, config, optimizer state, trainer state, arguments and the tokenizer copy.
+    /// Writes model, config, optimizer state (unless `save_only_model`), trainer state, arguments and the tokenizer copy.
     public func save(step: Int, model: Model, optimizer: AdamW, state: TrainerState, arguments: TrainingArguments,
                      labelNames: [String]?, tokenizer: String?) throws {
         try AtomicOutput.writeDirectory(at: path(step: step), kind: .checkpoint) { folder in
             try ModelFiles.save(model, labelNames: labelNames, in: folder)
-            try optimizer.saveState(to: folder + "/" + Self.optimizerFile)
+            if !arguments.saveOnlyModel { try optimizer.saveState(to: folder + "/" + Self.optimizerFile) }
             try AtomicOutput.writeFile(try state.jsonData(), to: folder + "/" + TrainerState.fileName)
             try AtomicOutput.writeFile(Data((arguments.record.serialized() + "\n").utf8), to: folder + "/" + Self.argumentsFile)
             if let tokenizer { try ModelFiles.copyTokenizer(from: tokenizer, to: folder) }
@@ -81,6 +81,11 @@ public struct CheckpointFolders {
         let unused = try Safetensors.load(folder + "/" + ModelFiles.weightsFile, into: model.parameters)
         try check(unused.isEmpty, "the checkpoint has tensors this model lacks: \(unused.prefix(3).joined(separator: ", "))",
                   at: SourceLocation(path: folder + "/" + ModelFiles.weightsFile))
+        // HF's Trainer resumes such a checkpoint with fresh AdamW moments; that is not this run continued.
+        guard FileManager.default.fileExists(atPath: folder + "/" + optimizerFile) else {
+            throw InputError("no \(optimizerFile) to resume from: the checkpoint was saved with save_only_model",
+                             at: SourceLocation(path: folder), hint: "fine-tune from its weights instead: --model \(folder)")
+        }
         try optimizer.loadState(from: folder + "/" + optimizerFile)
         try check(optimizer.step == state.globalStep, "optimizer step \(optimizer.step) differs from global_step \(state.globalStep)",
                   at: SourceLocation(path: folder))

@@ -13,7 +13,7 @@ extension TrainingArguments {
         "logging_strategy", "logging_first_step", "log_on_each_node", "logging_nan_inf_filter", "logging_dir",
         "include_num_input_tokens_seen", "log_level", "log_level_replica", "disable_tqdm", "skip_memory_metrics", "debug",
         "push_to_hub", "hub_token", "hub_private_repo", "hub_model_id", "hub_strategy", "hub_always_push", "hub_revision",
-        "save_strategy", "save_steps", "save_only_model", "save_on_each_node", "enable_jit_checkpoint", "load_best_model_at_end",
+        "save_strategy", "save_steps", "save_on_each_node", "enable_jit_checkpoint", "load_best_model_at_end",
         "restore_callback_states_from_checkpoint", "ignore_data_skip", "overwrite_output_dir",
         "dataloader_drop_last", "dataloader_num_workers", "dataloader_pin_memory", "dataloader_persistent_workers",
         "dataloader_prefetch_factor", "dataloader_multiprocessing_context", "dataloader_in_order", "remove_unused_columns",

@@ -83,6 +83,8 @@ public struct TrainingArguments: Sendable, Equatable {
     public var earlyStoppingThreshold: Double = 0
     /// Keep the best checkpoint plus the last N; nil keeps all.
     public var saveTotalLimit: Int?
+    /// Checkpoints without optimizer state; training cannot resume from them.
+    public var saveOnlyModel = false
     public var resumeFromCheckpoint: String?
 
     public init() {}

@@ -93,6 +93,8 @@ extension TrainingArguments {
                         help: "The least change of the metric that counts as an improvement."),
         TrainingSetting("save_total_limit", \.saveTotalLimit, .evaluation, rule: .atLeast(1),
                         help: "Keep the best checkpoint plus the last N (default: keep all)."),
+        TrainingSetting("save_only_model", \.saveOnlyModel, .evaluation,
+                        help: "Checkpoints without optimizer state (a third of the size when fine-tuning), which training cannot resume from."),
     ]
 
     /// `--model`: a from-scratch model by name, or an HF model folder to fine-tune.
