@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
             classification, floats → regression). A fine-tuned folder needs shards from its own \
             tokenizer (`dsprep tokenize --tokenizer DIR`); its tokenizer files are copied into every \
             checkpoint, which transformers' from_pretrained loads. Writes OUT/checkpoint-{step}/ \
-            (model.safetensors, config.json, optimizer.safetensors, trainer_state.json, \
+            (model.safetensors, config.json, optimizer.safetensors unless --save-only-model, trainer_state.json, \
             training_args.json, the tokenizer), metrics.jsonl, loss.svg and metric.svg; keeps the best \
             checkpoint plus the last --save-total-limit.
             """)
