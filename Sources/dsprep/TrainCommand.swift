@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
         if let folder = arguments.modelNameOrPath {
             // The folder decides the vocabulary, the pad id and (unless given) the tokenizer.
             let (configuration, _, _) = try PretrainedModel.configuration(in: folder)
+            try TrainingArguments.checkShapeSettings(entries, fit: configuration, folder: folder)
             if arguments.tokenizer == nil, TokenizerMatch.file(folder) != nil { arguments.tokenizer = folder }
             if let tokenizer = arguments.tokenizer {
                 for rows in [trainRows] + (evalRows.map { [$0] } ?? []) {

@@ -16,16 +16,24 @@ final class DistilBertCommandTests: XCTestCase {
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    func testFineTuneADistilBertFolderAndExportACheckpointTransformersLoads() throws {
-        // words of the fixture tokenizer's vocabulary; three classes, as the fixture's head has
-        let reviews = ["i loved this film", "the plot was boring", "it was a movie", "great music and a funny story",
-                       "i hated the ending", "the actor was in a film", "best film of the year", "awful acting and a slow story",
-                       "we watched it twice", "really good kids movie", "too long and too sad", "they saw it once"]
+    // words of the fixture tokenizer's vocabulary; three classes, as the fixture's head has
+    static let reviews = ["i loved this film", "the plot was boring", "it was a movie", "great music and a funny story",
+                          "i hated the ending", "the actor was in a film", "best film of the year", "awful acting and a slow story",
+                          "we watched it twice", "really good kids movie", "too long and too sad", "they saw it once"]
+
+    /// Writes the reviews as a TSV file and tokenizes it into `shards/`; returns the TSV's path.
+    func tokenizeReviews() throws -> String {
         let file = path("reviews.tsv")
-        try (["text\tlabel"] + reviews.enumerated().map { "\($0.element)\t\([2, 0, 1][$0.offset % 3])" }).joined(separator: "\n")
+        try (["text\tlabel"] + Self.reviews.enumerated().map { "\($0.element)\t\([2, 0, 1][$0.offset % 3])" }).joined(separator: "\n")
             .appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
         let tokenize = try DSPrepBinary.run(["tokenize", file, "--tokenizer", Self.model, "--out", path("shards"), "--no-cache", "--quiet"])
         XCTAssertEqual(tokenize.status, 0, tokenize.stderr)
+        return file
+    }
+
+    func testFineTuneADistilBertFolderAndExportACheckpointTransformersLoads() throws {
+        let reviews = Self.reviews
+        let file = try tokenizeReviews()
 
         let train = try DSPrepBinary.run(["train", "--model", Self.model, "--train", path("shards"), "--output-dir", path("run"),
                                           "--max-steps", "2", "--batch-size", "6", "--quiet"])
@@ -55,5 +63,28 @@ final class DistilBertCommandTests: XCTestCase {
         XCTAssertEqual(report["missing"] as? [String], [])
         XCTAssertEqual(report["unexpected"] as? [String], [])
         XCTAssertEqual(report["warnings"] as? [String], [])
+    }
+
+    /// Dropouts given for a fine-tune replace the folder's (as keyword arguments to from_pretrained
+    /// do) and reach the checkpoint's config under DistilBERT's names; a shape setting that differs
+    /// from the folder's config is refused, naming the flag, instead of being ignored.
+    func testDropoutSettingsReplaceTheFoldersAndShapeSettingsMustFitIt() throws {
+        _ = try tokenizeReviews()
+        let folderConfig = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.model + "/config.json"))) as? [String: Any])
+        XCTAssertNotEqual(folderConfig["dropout"] as? Double, 0, "the fixture must have dropout for this test to mean anything")
+        let train = try DSPrepBinary.run(["train", "--model", Self.model, "--train", path("shards"), "--output-dir", path("run"),
+                                          "--max-steps", "1", "--batch-size", "6", "--dropout", "0", "--layers", "2", "--quiet"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("run/checkpoint-1/config.json")))) as? [String: Any])
+        XCTAssertEqual(config["dropout"] as? Double, 0)
+        XCTAssertEqual(config["attention_dropout"] as? Double, 0)
+        XCTAssertEqual(config["seq_classif_dropout"] as? Double, folderConfig["seq_classif_dropout"] as? Double, "the head's own dropout stays")
+
+        let shaped = try DSPrepBinary.run(["train", "--model", Self.model, "--train", path("shards"), "--output-dir", path("run3"),
+                                           "--max-steps", "1", "--layers", "3", "--quiet"])
+        XCTAssertNotEqual(shaped.status, 0)
+        XCTAssertTrue(shaped.stderr.contains("--layers: num_hidden_layers 3 does not fit the model being fine-tuned, whose \(Self.model)/config.json has num_hidden_layers 2"),
+                      shaped.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("run3/checkpoint-1")))
     }
 }

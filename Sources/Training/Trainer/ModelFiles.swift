@@ -24,6 +24,9 @@ public enum ModelFiles {
         if let folder = arguments.modelNameOrPath {
             let (model, report) = try PretrainedModel.load(folder: folder, task: task, seed: arguments.seed) {
                 $0.freezeWordEmbeddings = arguments.freezeEmbeddings
+                // Given dropouts replace the folder's, as keyword arguments to from_pretrained do.
+                if let probability = arguments.hiddenDropoutProb { $0.hiddenDropoutProb = probability }
+                if let probability = arguments.attentionProbsDropoutProb { $0.attentionProbsDropoutProb = probability }
                 setOutput(&$0)
             }
             report.messages(folder: folder).forEach(log)
@@ -42,8 +45,8 @@ public enum ModelFiles {
             var configuration = BertConfiguration(
                 vocabSize: vocabSize, hiddenSize: arguments.hiddenSize, numHiddenLayers: arguments.numHiddenLayers,
                 numAttentionHeads: arguments.numAttentionHeads, intermediateSize: arguments.intermediateSize,
-                maxPositionEmbeddings: arguments.maxPositionEmbeddings, hiddenDropoutProb: arguments.hiddenDropoutProb,
-                attentionProbsDropoutProb: arguments.attentionProbsDropoutProb)
+                maxPositionEmbeddings: arguments.maxPositionEmbeddings, hiddenDropoutProb: arguments.hiddenDropoutProb ?? 0.1,
+                attentionProbsDropoutProb: arguments.attentionProbsDropoutProb ?? 0.1)
             configuration.freezeWordEmbeddings = arguments.freezeEmbeddings
             setOutput(&configuration)
             return try BertModel(configuration: configuration, loss: loss, seed: arguments.seed)

@@ -55,8 +55,9 @@ public struct TrainingArguments: Sendable, Equatable {
     public var numAttentionHeads = 4
     public var intermediateSize = 1024
     public var maxPositionEmbeddings = 512
-    public var hiddenDropoutProb: Float = 0.1
-    public var attentionProbsDropoutProb: Float = 0.1
+    /// nil: 0.1 from scratch; a fine-tuned folder's own config (as `from_pretrained` keeps it unless told).
+    public var hiddenDropoutProb: Float?
+    public var attentionProbsDropoutProb: Float?
     /// Word embeddings get no gradient and no optimizer state (Transformer models).
     public var freezeEmbeddings = false
     /// A bi-encoder's loss.

@@ -34,9 +34,10 @@ extension TrainingArguments {
         TrainingSetting("max_position_embeddings", \.maxPositionEmbeddings, .model, aliases: ["max_length"], rule: .atLeast(1),
                         help: "Transformer positions: longer rows are cut."),
         dropoutSetting,
-        TrainingSetting("hidden_dropout_prob", \.hiddenDropoutProb, .model, help: "Transformer dropout on embeddings and layer outputs."),
+        TrainingSetting("hidden_dropout_prob", \.hiddenDropoutProb, .model,
+                        help: "Transformer dropout on embeddings and layer outputs (default: 0.1, or a fine-tuned folder's own)."),
         TrainingSetting("attention_probs_dropout_prob", \.attentionProbsDropoutProb, .model, aliases: ["attention_dropout"],
-                        help: "Transformer dropout on attention probabilities."),
+                        help: "Transformer dropout on attention probabilities (default: 0.1, or a fine-tuned folder's own)."),
         TrainingSetting("freeze_embeddings", \.freezeEmbeddings, .model, aliases: ["freeze_word_embeddings"],
                         help: "Word embeddings get no gradient and no AdamW state (less memory, faster steps; Transformer models)."),
         TrainingSetting("similarity_loss", \.similarityLoss, .model,
@@ -215,5 +216,20 @@ extension TrainingArguments {
             if let warning = try arguments.set(entry.key, entry.value, at: entry.location) { warnings.append(warning) }
         }
         return (arguments, warnings)
+    }
+
+    /// Refuses a setting among `entries` that shapes a model from scratch when it differs from the
+    /// fine-tuned folder's config.json, which decides the shape: it would change nothing, silently.
+    public static func checkShapeSettings(_ entries: [ConfigFile.Entry], fit configuration: BertConfiguration, folder: String) throws {
+        let folderValues = ["vocab_size": configuration.vocabSize, "num_hidden_layers": configuration.numHiddenLayers,
+                            "hidden_size": configuration.hiddenSize, "num_attention_heads": configuration.numAttentionHeads,
+                            "intermediate_size": configuration.intermediateSize,
+                            "max_position_embeddings": configuration.maxPositionEmbeddings]
+        for entry in entries {
+            guard let key = setting(named: entry.key.replacingOccurrences(of: "-", with: "_"))?.key,
+                  let folderValue = folderValues[key], Int(entry.value) != folderValue else { continue }
+            throw InputError("\(key) \(entry.value) does not fit the model being fine-tuned, whose \(folder)/config.json has \(key) \(folderValue)",
+                             at: entry.location, hint: "remove the setting (a fine-tuned model keeps its shape), or train from scratch with --model transformer")
+        }
     }
 }
