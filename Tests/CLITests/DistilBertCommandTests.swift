@@ -79,6 +79,16 @@ final class DistilBertCommandTests: XCTestCase {
         XCTAssertEqual(config["dropout"] as? Double, 0)
         XCTAssertEqual(config["attention_dropout"] as? Double, 0)
         XCTAssertEqual(config["seq_classif_dropout"] as? Double, folderConfig["seq_classif_dropout"] as? Double, "the head's own dropout stays")
+        // training_args.json records the dropouts and none of the from-scratch shape, and reads back as a config.
+        let argumentsFile = path("run/checkpoint-1/training_args.json")
+        let recorded = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: argumentsFile))) as? [String: Any])
+        XCTAssertEqual(recorded["hidden_dropout_prob"] as? Double, 0)
+        XCTAssertEqual(recorded["model_name_or_path"] as? String, Self.model)
+        XCTAssertNil(recorded["num_hidden_layers"] ?? recorded["model"] ?? recorded["hidden_size"], "\(recorded)")
+        let again = try DSPrepBinary.run(["train", "--config", argumentsFile, "--output-dir", path("run2"), "--quiet"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("run2/checkpoint-1/model.safetensors"))),
+                       try Data(contentsOf: URL(fileURLWithPath: path("run/checkpoint-1/model.safetensors"))))
 
         let shaped = try DSPrepBinary.run(["train", "--model", Self.model, "--train", path("shards"), "--output-dir", path("run3"),
                                            "--max-steps", "1", "--layers", "3", "--quiet"])

@@ -114,8 +114,16 @@ public struct TrainingArguments: Sendable, Equatable {
 
     /// The settings as `training_args.json` records them, in the table's order.
     public var record: JSONValue {
-        .object(Self.settings.compactMap { setting in setting.record(self).map { (setting.key, $0) } })
+        let unused = modelNameOrPath == nil ? [] : Self.fromScratchKeys
+        return .object(Self.settings.compactMap { setting in
+            unused.contains(setting.key) ? nil : setting.record(self).map { (setting.key, $0) }
+        })
     }
+
+    /// Settings of a model built from scratch. A fine-tune's record leaves them out: its model is
+    /// the folder's, whose shape the checkpoint's config.json holds.
+    static let fromScratchKeys: Set<String> = ["model", "vocab_size", "num_hidden_layers", "hidden_size", "num_attention_heads",
+                                               "intermediate_size", "max_position_embeddings", "bag_dimension", "bigram_buckets"]
 
     /// The metric that decides the best checkpoint and early stopping, without `eval_`.
     public func bestMetric(for task: ProblemType) -> (name: String, greaterIsBetter: Bool) {
