@@ -8,7 +8,7 @@ linearly over the budget or the epochs, whichever ends first, as dsprep's --max-
 last step on the whole test file and prints one JSON object (metrics, samples seen, seconds, peak RSS).
 
 usage: finetune-peer.py --model DIR --train FILE --test FILE --task nsmc|korsts|korsts-bi [--max-time 30]
-       [--learning-rate 5e-5] [--warmup 0.06] [--weight-decay 0.01] [--epochs 1] [--threads 2]
+       [--learning-rate 5e-5] [--warmup 0.06] [--weight-decay 0.01] [--epochs 1] [--threads 2] [--dropout P]
 """
 import argparse
 import csv
@@ -98,10 +98,14 @@ def cross_encoder(options, settings, train_rows, test_rows, regression, budget, 
     tokenizer = AutoTokenizer.from_pretrained(options.model)
     train = Encoded(tokenizer, train_rows, options.max_length)
     test = Encoded(tokenizer, test_rows, options.max_length)
+    # --dropout replaces the folder's dropouts, as the recipes' `dropout` does in dsprep
+    dropouts = {} if options.dropout is None else {"hidden_dropout_prob": options.dropout,
+                                                   "attention_probs_dropout_prob": options.dropout}
     if regression:
-        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=1, problem_type="regression")
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=1, problem_type="regression",
+                                                                   **dropouts)
     else:
-        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=2)
+        model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=2, **dropouts)
     arguments = TrainingArguments(**settings, train_sampling_strategy="group_by_length")
     trainer = Trainer(model=model, args=arguments, train_dataset=train, data_collator=DataCollatorWithPadding(tokenizer),
                       callbacks=[budget])
@@ -151,6 +155,7 @@ def main():
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--dropout", type=float, help="both dropouts of the model (default: the folder's)")
     options = parser.parse_args()
     torch.set_num_threads(options.threads)
     texts, label, regression = TASKS[options.task]
