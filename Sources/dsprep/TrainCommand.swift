@@ -97,7 +97,7 @@ struct TrainCommand: ParsableCommand {
         print("\(modelDescription), \(describe(task, names: trainRows.labelNames)), \(trainRows.rowCount) train rows"
               + (evalRows.map { ", \($0.rowCount) eval rows" } ?? ", no evaluation data"))
         // The bag model's few small products would not notice the kernels.
-        if arguments.modelNameOrPath != nil || arguments.model == .transformer, let note = Matmul.kernelChoiceNote {
+        if arguments.recipe != .bag, let note = Matmul.kernelChoiceNote {
             print("note: \(note)")
         }
         let trainer = try Trainer(arguments: arguments, train: trainRows, eval: evalRows, task: task, vocabSize: vocabSize,

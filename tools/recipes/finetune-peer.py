@@ -92,15 +92,20 @@ def schedule(trainer, rate):
     trainer.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(trainer.optimizer, rate)
 
 
+def dropout_overrides(options):
+    """--dropout replaces the folder's dropouts, as the recipes' `dropout` does in dsprep."""
+    if options.dropout is None:
+        return {}
+    return {"hidden_dropout_prob": options.dropout, "attention_probs_dropout_prob": options.dropout}
+
+
 def cross_encoder(options, settings, train_rows, test_rows, regression, budget, rate):
     """transformers' *ForSequenceClassification on each row's text (or pair as one sequence):
     the predicted scores (or class logits) of the test rows, their labels."""
     tokenizer = AutoTokenizer.from_pretrained(options.model)
     train = Encoded(tokenizer, train_rows, options.max_length)
     test = Encoded(tokenizer, test_rows, options.max_length)
-    # --dropout replaces the folder's dropouts, as the recipes' `dropout` does in dsprep
-    dropouts = {} if options.dropout is None else {"hidden_dropout_prob": options.dropout,
-                                                   "attention_probs_dropout_prob": options.dropout}
+    dropouts = dropout_overrides(options)
     if regression:
         model = AutoModelForSequenceClassification.from_pretrained(options.model, num_labels=1, problem_type="regression",
                                                                    **dropouts)
@@ -126,7 +131,7 @@ def bi_encoder(options, settings, train_rows, test_rows, regression, budget, rat
     from sentence_transformers.sentence_transformer.losses import CoSENTLoss
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
 
-    encoder = Transformer(options.model, max_seq_length=options.max_length)
+    encoder = Transformer(options.model, max_seq_length=options.max_length, config_kwargs=dropout_overrides(options))
     model = SentenceTransformer(modules=[encoder, Pooling(encoder.get_embedding_dimension(), "mean")], device="cpu")
     train = datasets.Dataset.from_dict({"sentence1": [r[0][0] for r in train_rows], "sentence2": [r[0][1] for r in train_rows],
                                         "score": [r[1] for r in train_rows]})

@@ -78,14 +78,14 @@ public struct CheckpointFolders {
         try check(FileManager.default.fileExists(atPath: folder + "/" + TrainerState.fileName),
                   "not a checkpoint (no \(TrainerState.fileName))", at: SourceLocation(path: folder))
         let state = try TrainerState.load(path: folder + "/" + TrainerState.fileName)
-        let unused = try Safetensors.load(folder + "/" + ModelFiles.weightsFile, into: model.parameters)
-        try check(unused.isEmpty, "the checkpoint has tensors this model lacks: \(unused.prefix(3).joined(separator: ", "))",
-                  at: SourceLocation(path: folder + "/" + ModelFiles.weightsFile))
         // HF's Trainer resumes such a checkpoint with fresh AdamW moments; that is not this run continued.
         guard FileManager.default.fileExists(atPath: folder + "/" + optimizerFile) else {
             throw InputError("no \(optimizerFile) to resume from: the checkpoint was saved with save_only_model",
                              at: SourceLocation(path: folder), hint: "fine-tune from its weights instead: --model \(folder)")
         }
+        let unused = try Safetensors.load(folder + "/" + ModelFiles.weightsFile, into: model.parameters)
+        try check(unused.isEmpty, "the checkpoint has tensors this model lacks: \(unused.prefix(3).joined(separator: ", "))",
+                  at: SourceLocation(path: folder + "/" + ModelFiles.weightsFile))
         try optimizer.loadState(from: folder + "/" + optimizerFile)
         try check(optimizer.step == state.globalStep, "optimizer step \(optimizer.step) differs from global_step \(state.globalStep)",
                   at: SourceLocation(path: folder))

@@ -108,7 +108,7 @@ public struct TrainingArguments: Sendable, Equatable {
         try check(maxSteps > 0 || numTrainEpochs > 0, "set num_train_epochs or max_steps above 0")
         try check(evalStrategy != .steps || evalSteps >= 1, "eval_steps must be at least 1 with eval_strategy steps")
         try check(earlyStoppingPatience == nil || evalStrategy != .no, "early stopping needs evaluations (eval_strategy epoch or steps)")
-        try check(!freezeEmbeddings || model == .transformer || modelNameOrPath != nil,
+        try check(!freezeEmbeddings || recipe != .bag,
                   "freeze_embeddings needs a Transformer (--model transformer or a pretrained folder), not the bag model")
     }
 

@@ -226,7 +226,7 @@ extension TrainingArguments {
                             "intermediate_size": configuration.intermediateSize,
                             "max_position_embeddings": configuration.maxPositionEmbeddings]
         for entry in entries {
-            guard let key = setting(named: entry.key.replacingOccurrences(of: "-", with: "_"))?.key,
+            guard let key = setting(named: entry.key)?.key,  // entry keys come with underscores
                   let folderValue = folderValues[key], Int(entry.value) != folderValue else { continue }
             throw InputError("\(key) \(entry.value) does not fit the model being fine-tuned, whose \(folder)/config.json has \(key) \(folderValue)",
                              at: entry.location, hint: "remove the setting (a fine-tuned model keeps its shape), or train from scratch with --model transformer")
